@@ -1,0 +1,403 @@
+//! The link graph: ids, related documents, body links, each with its inverse
+//! ("referenced by"), and the tag and agent indexes the build renders.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::Doc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// A `related` entry (an id or a path).
+    Related,
+    /// A `related_files` entry.
+    RelatedFile,
+    /// A markdown link in the body.
+    Link,
+}
+
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+}
+
+/// A reference that points at no document; validate turns these into
+/// `broken-related` / `broken-link` diagnostics.
+#[derive(Debug, Clone)]
+pub struct Unresolved {
+    pub doc: usize,
+    pub kind: EdgeKind,
+    pub target: String,
+    pub line: usize,
+    pub column: Option<usize>,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    NoSuchDocument,
+    LeavesRoot,
+    /// The document exists but has no heading with this id.
+    NoSuchAnchor {
+        target_doc: usize,
+        anchor: String,
+    },
+}
+
+pub struct Catalog {
+    pub docs: Vec<Doc>,
+    pub by_path: HashMap<String, usize>,
+    pub by_id: HashMap<String, Vec<usize>>,
+    pub edges: Vec<Edge>,
+    pub outgoing: Vec<Vec<usize>>,
+    pub incoming: Vec<Vec<usize>>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+impl Catalog {
+    pub fn link(docs: Vec<Doc>) -> Catalog {
+        let by_path: HashMap<String, usize> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.content_path.clone(), i))
+            .collect();
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            if let Some(id) = d.text_field("id") {
+                by_id.entry(id.to_owned()).or_default().push(i);
+            }
+        }
+        let mut catalog = Catalog {
+            outgoing: vec![Vec::new(); docs.len()],
+            incoming: vec![Vec::new(); docs.len()],
+            docs,
+            by_path,
+            by_id,
+            edges: Vec::new(),
+            unresolved: Vec::new(),
+        };
+        for i in 0..catalog.docs.len() {
+            catalog.link_doc(i);
+        }
+        catalog
+    }
+
+    fn link_doc(&mut self, from: usize) {
+        let doc = &self.docs[from];
+        let mut found: Vec<Result<(usize, EdgeKind), Unresolved>> = Vec::new();
+        let unresolved = |kind, target: &str, line, column, problem| Unresolved {
+            doc: from,
+            kind,
+            target: target.to_owned(),
+            line,
+            column,
+            problem,
+        };
+        for (key, kind) in [
+            ("related_files", EdgeKind::RelatedFile),
+            ("related", EdgeKind::Related),
+        ] {
+            let Some(field) = doc.field(key) else {
+                continue;
+            };
+            for entry in field.entries() {
+                let Some(target) = entry.text.as_deref().map(str::trim) else {
+                    continue;
+                };
+                if target.is_empty() || looks_like_placeholder(target) {
+                    continue;
+                }
+                if kind == EdgeKind::Related {
+                    if let Some(ids) = self.by_id.get(target) {
+                        found.push(Ok((ids[0], kind)));
+                        continue;
+                    }
+                }
+                found.push(match self.resolve_path(&doc.content_path, target) {
+                    Ok(to) => Ok((to, kind)),
+                    Err(problem) => {
+                        Err(unresolved(kind, target, entry.line, entry.column, problem))
+                    }
+                });
+            }
+        }
+        for link in &doc.links {
+            let Some(target) = local_target(&link.dest) else {
+                continue;
+            };
+            let to = if target.path.is_empty() {
+                Ok(from)
+            } else if !target.path.to_ascii_lowercase().ends_with(".md") {
+                continue;
+            } else {
+                self.resolve_path(&doc.content_path, &target.path)
+            };
+            let to = match to {
+                Ok(to) => to,
+                Err(problem) => {
+                    found.push(Err(unresolved(
+                        EdgeKind::Link,
+                        &link.dest,
+                        link.line,
+                        Some(link.column),
+                        problem,
+                    )));
+                    continue;
+                }
+            };
+            if let Some(anchor) = &target.anchor {
+                let target_doc = &self.docs[to];
+                if !target_doc.headings.iter().any(|h| &h.id == anchor) {
+                    found.push(Err(unresolved(
+                        EdgeKind::Link,
+                        &link.dest,
+                        link.line,
+                        Some(link.column),
+                        Problem::NoSuchAnchor {
+                            target_doc: to,
+                            anchor: anchor.clone(),
+                        },
+                    )));
+                    continue;
+                }
+            }
+            if to != from {
+                found.push(Ok((to, EdgeKind::Link)));
+            }
+        }
+        for result in found {
+            match result {
+                Ok((to, kind)) => {
+                    // One edge per (to, kind): a document linked five times
+                    // is still one relation.
+                    if self.outgoing[from]
+                        .iter()
+                        .any(|&e| self.edges[e].to == to && self.edges[e].kind == kind)
+                    {
+                        continue;
+                    }
+                    let index = self.edges.len();
+                    self.edges.push(Edge { from, to, kind });
+                    self.outgoing[from].push(index);
+                    self.incoming[to].push(index);
+                }
+                Err(u) => self.unresolved.push(u),
+            }
+        }
+    }
+
+    /// A path relative to `from` (or to the content dir when it starts with
+    /// `/`), resolved among the loaded documents without touching the disk.
+    pub fn resolve_path(&self, from: &str, target: &str) -> Result<usize, Problem> {
+        let joined = join_relative(from, target).ok_or(Problem::LeavesRoot)?;
+        let candidates = [
+            joined.clone(),
+            format!("{joined}.md"),
+            format!("{}/index.md", joined.trim_end_matches('/')),
+            format!("{}/_index.md", joined.trim_end_matches('/')),
+            format!("{}/README.md", joined.trim_end_matches('/')),
+        ];
+        candidates
+            .iter()
+            .find_map(|c| self.by_path.get(c.trim_start_matches('/')).copied())
+            .ok_or(Problem::NoSuchDocument)
+    }
+
+    /// Documents this one points at, each once, in the order written.
+    pub fn related_of(&self, doc: usize) -> Vec<(usize, EdgeKind)> {
+        let mut seen = Vec::new();
+        for &e in &self.outgoing[doc] {
+            let edge = &self.edges[e];
+            if !seen.iter().any(|(to, _)| *to == edge.to) {
+                seen.push((edge.to, edge.kind));
+            }
+        }
+        seen
+    }
+
+    /// Documents that point at this one, each once, by title.
+    pub fn referenced_by(&self, doc: usize) -> Vec<usize> {
+        let mut from: Vec<usize> = self.incoming[doc]
+            .iter()
+            .map(|&e| self.edges[e].from)
+            .collect();
+        from.sort_by(|&a, &b| {
+            self.docs[a]
+                .title_or_path()
+                .cmp(self.docs[b].title_or_path())
+        });
+        from.dedup();
+        from
+    }
+
+    /// Tag → documents, sorted by tag.
+    pub fn tags(&self) -> BTreeMap<String, Vec<usize>> {
+        let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            for tag in d.list_field("tags") {
+                let tag = tag.trim();
+                if !tag.is_empty() && !looks_like_placeholder(tag) {
+                    let list = tags.entry(tag.to_owned()).or_default();
+                    if !list.contains(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        tags
+    }
+
+    /// Agent → documents relevant to it: those naming it in
+    /// `ai_agent_relevance` or giving it a note, plus agents declared in
+    /// site.toml with no document yet.
+    pub fn agents(&self, config: &Config) -> BTreeMap<String, Vec<usize>> {
+        let mut agents: BTreeMap<String, Vec<usize>> = config
+            .agents
+            .keys()
+            .map(|k| (k.clone(), Vec::new()))
+            .collect();
+        for (i, d) in self.docs.iter().enumerate() {
+            let named = d.list_field("ai_agent_relevance");
+            for agent in named {
+                let agent = agent.trim();
+                if !agent.is_empty() && !looks_like_placeholder(agent) {
+                    let list = agents.entry(agent.to_owned()).or_default();
+                    if !list.contains(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+            for note in &d.agent_notes {
+                if let Some(list) = agents.get_mut(&note.agent) {
+                    if !list.contains(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        agents
+    }
+}
+
+/// Unfilled template text, which other rules report; resolving it as a path
+/// would only add noise.
+pub fn looks_like_placeholder(text: &str) -> bool {
+    text.contains('[') || text.contains("YYYY")
+}
+
+pub struct LocalTarget {
+    pub path: String,
+    pub anchor: Option<String>,
+}
+
+/// The path and anchor of a link that stays inside the site; None for
+/// external URLs (any scheme, or `//host`).
+pub fn local_target(dest: &str) -> Option<LocalTarget> {
+    let dest = dest.trim();
+    if dest.is_empty() || dest.starts_with("//") {
+        return None;
+    }
+    let scheme_end = dest.find(':');
+    if let Some(i) = scheme_end {
+        let scheme = &dest[..i];
+        if !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !dest[..i].contains('/')
+        {
+            return None;
+        }
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(percent_decode(a))),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or("");
+    Some(LocalTarget {
+        path: percent_decode(path),
+        anchor: anchor.filter(|a| !a.is_empty()),
+    })
+}
+
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Joins `target` to the folder of `from` lexically. None when `..` climbs
+/// out of the content dir: such paths are broken and never read.
+pub fn join_relative(from: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        let mut p: Vec<&str> = from.split('/').collect();
+        p.pop();
+        p
+    };
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_stay_inside_the_content_dir() {
+        assert_eq!(join_relative("a/b.md", "c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join_relative("a/b.md", "../c.md").as_deref(), Some("c.md"));
+        assert_eq!(
+            join_relative("a/b.md", "/x/y.md").as_deref(),
+            Some("x/y.md")
+        );
+        assert_eq!(join_relative("b.md", "../../etc/passwd"), None);
+        assert_eq!(join_relative("a/b.md", "../../c.md"), None);
+    }
+
+    #[test]
+    fn external_links_are_not_local() {
+        assert!(local_target("https://x.com/a.md").is_none());
+        assert!(local_target("mailto:a@b.c").is_none());
+        assert!(local_target("//cdn.example/x.md").is_none());
+        let t = local_target("../a%20b.md#Sec-1").unwrap();
+        assert_eq!(t.path, "../a b.md");
+        assert_eq!(t.anchor.as_deref(), Some("Sec-1"));
+        let t = local_target("#only").unwrap();
+        assert_eq!(t.path, "");
+    }
+
+    #[test]
+    fn percent_decoding_tolerates_bad_escapes() {
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+        assert_eq!(percent_decode("%"), "%");
+    }
+}

@@ -1,0 +1,313 @@
+//! site.toml → Config. Every key is optional; the defaults model the seed
+//! templates so a folder of documents works with no configuration at all.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::closest;
+use crate::RunError;
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Absolute URL of the published site; its path (e.g. `/integrations/`)
+    /// prefixes every link the build writes.
+    pub base_url: String,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    /// Name of a theme under `themes/` whose templates override the built-in
+    /// ones by file name.
+    pub theme: Option<String>,
+    /// Prefix of "Edit this page" links; the document's path relative to the
+    /// root is appended.
+    pub edit_url: Option<String>,
+    pub validation: Validation,
+    pub fields: BTreeMap<String, FieldRule>,
+    pub kinds: BTreeMap<String, KindRule>,
+    pub agents: BTreeMap<String, AgentDecl>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut kinds = BTreeMap::new();
+        // Seed 002 (external service spec) declares `type: Integration`; its
+        // identity fields are what makes the document usable at all.
+        kinds.insert(
+            "Integration".to_owned(),
+            KindRule {
+                required: ["id", "name", "status", "service"]
+                    .map(str::to_owned)
+                    .to_vec(),
+                required_sections: Vec::new(),
+            },
+        );
+        Config {
+            title: "Integration Catalog".to_owned(),
+            description: String::new(),
+            base_url: "/".to_owned(),
+            content_dir: PathBuf::from("content"),
+            output_dir: PathBuf::from("public"),
+            theme: None,
+            edit_url: None,
+            validation: Validation::default(),
+            fields: BTreeMap::new(),
+            kinds,
+            agents: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Validation {
+    pub placeholders: RuleLevel,
+    pub unknown_fields: UnknownFields,
+    pub stale_after_days: u32,
+}
+
+impl Default for Validation {
+    fn default() -> Self {
+        Validation {
+            placeholders: RuleLevel::Warn,
+            unknown_fields: UnknownFields::Typos,
+            stale_after_days: 365,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Error,
+    Warn,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownFields {
+    /// Only near-misses of known fields: real catalogs carry many fields of
+    /// their own (Hugo's `weight`, `aliases`...) that are not mistakes.
+    Typos,
+    Warn,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    String,
+    List,
+    Date,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldRule {
+    #[serde(rename = "type")]
+    pub field_type: Option<FieldType>,
+    #[serde(rename = "enum")]
+    pub allowed: Option<Vec<String>>,
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindRule {
+    #[serde(default)]
+    pub required: Vec<String>,
+    #[serde(default)]
+    pub required_sections: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentDecl {
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The keys each table accepts; used to name an unknown key and suggest the
+/// closest valid one before serde's less helpful message would appear.
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "content_dir",
+    "output_dir",
+    "theme",
+    "edit_url",
+    "validation",
+    "fields",
+    "kinds",
+    "agents",
+];
+const VALIDATION_KEYS: &[&str] = &["placeholders", "unknown_fields", "stale_after_days"];
+const FIELD_RULE_KEYS: &[&str] = &["type", "enum", "pattern"];
+const KIND_KEYS: &[&str] = &["required", "required_sections"];
+const AGENT_KEYS: &[&str] = &["description"];
+
+impl Config {
+    /// Reads `root/site.toml`, or the defaults when there is none.
+    pub fn load(root: &Path) -> Result<Config, RunError> {
+        if !root.is_dir() {
+            return Err(RunError(format!(
+                "cannot read the site root {}: not a directory",
+                root.display()
+            )));
+        }
+        let path = root.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(RunError(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Config, RunError> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        check_keys(&table)?;
+        let mut config: Config = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        // Kinds named in site.toml extend the built-in ones instead of
+        // silently dropping the seed-modelled defaults.
+        for (name, rule) in Config::default().kinds {
+            config.kinds.entry(name).or_insert(rule);
+        }
+        for (name, rule) in &config.fields {
+            if let Some(pattern) = &rule.pattern {
+                if let Err(e) = regex::Regex::new(pattern) {
+                    return Err(RunError(format!(
+                        "{CONFIG_FILE}: [fields.{name}] pattern is not a valid regular expression: {e}"
+                    )));
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// The path part of base_url, always starting and ending with `/`.
+    pub fn base_path(&self) -> String {
+        let without_scheme = match self.base_url.find("://") {
+            Some(i) => {
+                let rest = &self.base_url[i + 3..];
+                rest.find('/').map(|j| &rest[j..]).unwrap_or("/")
+            }
+            None => self.base_url.as_str(),
+        };
+        let trimmed = without_scheme.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+}
+
+fn toml_error(text: &str, e: &toml::de::Error) -> RunError {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let message = e.message().trim().to_owned();
+    match line {
+        Some(line) => RunError(format!("{CONFIG_FILE}:{line}: {message}")),
+        None => RunError(format!("{CONFIG_FILE}: {message}")),
+    }
+}
+
+fn check_keys(table: &toml::Table) -> Result<(), RunError> {
+    check_table(table, TOP_KEYS, "")?;
+    let nested: [(&str, &[&str]); 4] = [
+        ("fields", FIELD_RULE_KEYS),
+        ("kinds", KIND_KEYS),
+        ("agents", AGENT_KEYS),
+        ("validation", VALIDATION_KEYS),
+    ];
+    for (section, keys) in nested {
+        let Some(value) = table.get(section) else {
+            continue;
+        };
+        let Some(inner) = value.as_table() else {
+            return Err(RunError(format!(
+                "{CONFIG_FILE}: `{section}` must be a table ([{section}])"
+            )));
+        };
+        if section == "validation" {
+            check_table(inner, keys, "validation.")?;
+            continue;
+        }
+        for (name, entry) in inner {
+            let Some(entry) = entry.as_table() else {
+                return Err(RunError(format!(
+                    "{CONFIG_FILE}: `{section}.{name}` must be a table ([{section}.{name}])"
+                )));
+            };
+            check_table(entry, keys, &format!("{section}.{name}."))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_table(table: &toml::Table, allowed: &[&str], prefix: &str) -> Result<(), RunError> {
+    for key in table.keys() {
+        if !allowed.contains(&key.as_str()) {
+            let hint = match closest(key, allowed.iter().copied()) {
+                Some(s) => format!("; did you mean `{prefix}{s}`?"),
+                None => format!("; valid keys here: {}", allowed.join(", ")),
+            };
+            return Err(RunError(format!(
+                "{CONFIG_FILE}: unknown key `{prefix}{key}`{hint}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_models_the_seeds() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.kinds["Integration"].required.len(), 4);
+        assert_eq!(c.validation.placeholders, RuleLevel::Warn);
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_suggestion() {
+        let e = Config::parse("tilte = \"x\"").unwrap_err();
+        assert!(e.0.contains("`tilte`"), "{e}");
+        assert!(e.0.contains("did you mean `title`"), "{e}");
+        let e = Config::parse("[validation]\nplaceholder = \"warn\"").unwrap_err();
+        assert!(e.0.contains("validation.placeholders"), "{e}");
+        let e = Config::parse("[fields.status]\nenums = []").unwrap_err();
+        assert!(e.0.contains("fields.status.enum"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_the_line() {
+        let e = Config::parse("title = \"x\"\n[validation]\nplaceholders = \"loud\"").unwrap_err();
+        assert!(e.0.starts_with("site.toml:3"), "{e}");
+        let e = Config::parse("[fields.id]\npattern = \"(\"").unwrap_err();
+        assert!(e.0.contains("not a valid regular expression"), "{e}");
+    }
+
+    #[test]
+    fn base_path_from_url() {
+        let mut c = Config {
+            base_url: "https://docs.example.com/integrations".into(),
+            ..Config::default()
+        };
+        assert_eq!(c.base_path(), "/integrations/");
+        c.base_url = "https://docs.example.com".into();
+        assert_eq!(c.base_path(), "/");
+        c.base_url = "/a/b/".into();
+        assert_eq!(c.base_path(), "/a/b/");
+    }
+}

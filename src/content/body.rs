@@ -1,0 +1,473 @@
+//! What the checks need from a markdown body: headings with their ids,
+//! links, fenced code, unfilled placeholders in prose, and the per-agent
+//! notes. One pass of pulldown-cmark; positions are file lines.
+
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use super::source::LineIndex;
+use crate::slug::{github_anchor, UniqueIds};
+
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Marker {
+    Required,
+    Optional,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    /// The text as written, `{field}` filled in, markers included.
+    pub text: String,
+    pub id: String,
+    pub line: usize,
+    /// A trailing `[REQUIRED]` / `[OPTIONAL]` of the system-pair template.
+    pub marker: Option<Marker>,
+}
+
+impl Heading {
+    /// The text without its `[REQUIRED]`/`[OPTIONAL]` marker.
+    pub fn title(&self) -> &str {
+        strip_marker(&self.text).0
+    }
+}
+
+pub fn strip_marker(text: &str) -> (&str, Option<Marker>) {
+    let t = text.trim_end();
+    for (suffix, marker) in [
+        ("[REQUIRED]", Marker::Required),
+        ("[OPTIONAL]", Marker::Optional),
+    ] {
+        if t.len() >= suffix.len() && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix) {
+            return (t[..t.len() - suffix.len()].trim_end(), Some(marker));
+        }
+    }
+    (t, None)
+}
+
+#[derive(Debug, Clone)]
+pub struct BodyLink {
+    pub dest: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeBlock {
+    /// The fence's info string up to the first space, e.g. `mermaid`.
+    pub lang: String,
+    pub content: String,
+    /// The line of the opening fence.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProsePlaceholder {
+    pub text: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AgentNote {
+    pub agent: String,
+    pub text: String,
+    #[serde(skip)]
+    pub line: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct BodyScan {
+    pub headings: Vec<Heading>,
+    pub links: Vec<BodyLink>,
+    pub code_blocks: Vec<CodeBlock>,
+    pub placeholders: Vec<ProsePlaceholder>,
+    pub agent_notes: Vec<AgentNote>,
+}
+
+/// Scans `text[body_offset..]`; `fill` replaces `{field}` references.
+pub fn scan(
+    text: &str,
+    body_offset: usize,
+    lines: &LineIndex,
+    fill: &dyn Fn(&str) -> String,
+) -> BodyScan {
+    let body = &text[body_offset..];
+    let mut scan = BodyScan::default();
+    let mut ids = UniqueIds::default();
+    let position = |offset: usize| lines.position(text, body_offset + offset);
+
+    let mut heading: Option<(u8, usize, Option<String>, String)> = None;
+    let mut code: Option<(String, usize, String)> = None;
+    let mut link_depth = 0usize;
+    let mut prose = ProseBuffer::default();
+
+    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                prose.flush(&mut scan.placeholders, body, &position, true);
+                heading = Some((
+                    heading_level(level),
+                    range.start,
+                    id.map(|s| s.to_string()),
+                    String::new(),
+                ));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                prose.flush(&mut scan.placeholders, body, &position, true);
+                if let Some((level, start, explicit_id, raw)) = heading.take() {
+                    let text = fill(raw.trim());
+                    let (_, marker) = strip_marker(&text);
+                    let id = match explicit_id {
+                        Some(id) => ids.claim(&id),
+                        None => ids.claim(&github_anchor(&text)),
+                    };
+                    scan.headings.push(Heading {
+                        level,
+                        id,
+                        line: position(start).0,
+                        marker,
+                        text,
+                    });
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                prose.flush(&mut scan.placeholders, body, &position, false);
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_owned()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, range.start, String::new()));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, start, content)) = code.take() {
+                    scan.code_blocks.push(CodeBlock {
+                        lang,
+                        content,
+                        line: position(start).0,
+                    });
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                let (line, column) = position(range.start);
+                scan.links.push(BodyLink {
+                    dest: dest_url.to_string(),
+                    line,
+                    column,
+                });
+                link_depth += 1;
+            }
+            Event::Start(Tag::Image { .. }) => link_depth += 1,
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                link_depth = link_depth.saturating_sub(1)
+            }
+            Event::Start(
+                Tag::Paragraph
+                | Tag::TableCell
+                | Tag::Item
+                | Tag::BlockQuote(_)
+                | Tag::FootnoteDefinition(_),
+            )
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::TableCell
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition,
+            ) => prose.flush(&mut scan.placeholders, body, &position, false),
+            Event::Text(t) => {
+                if let Some((_, _, content)) = code.as_mut() {
+                    content.push_str(&t);
+                } else if let Some((_, _, _, raw)) = heading.as_mut() {
+                    raw.push_str(&t);
+                    prose.push(&t, range.start);
+                } else if link_depth == 0 {
+                    prose.push(&t, range.start);
+                }
+            }
+            Event::Code(t) => {
+                if let Some((_, _, _, raw)) = heading.as_mut() {
+                    raw.push_str(&t);
+                }
+                prose.break_run();
+            }
+            Event::InlineHtml(_) | Event::Html(_) | Event::FootnoteReference(_) => {
+                prose.break_run()
+            }
+            Event::SoftBreak | Event::HardBreak => prose.push(" ", range.start),
+            _ => {}
+        }
+    }
+    prose.flush(&mut scan.placeholders, body, &position, false);
+    scan.agent_notes = agent_notes(body, position(0).0);
+    scan
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// The text of one block (paragraph, cell, item...) with the source offset of
+/// each piece, so a match found across pieces maps back to a file position.
+#[derive(Default)]
+struct ProseBuffer {
+    text: String,
+    pieces: Vec<(usize, usize)>,
+}
+
+/// Square-bracket template text. The char before must not make it an index
+/// (`a[0]`) or a link/image part; the char after must not start a link.
+static BRACKET_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[([^\[\]\n]{1,160})\]").expect("valid regex"));
+static DATE_PLACEHOLDER_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bYYYY-MM-DD\b").expect("valid regex"));
+
+/// Separates pieces that are not adjacent in the rendered text (code spans,
+/// HTML), so brackets around them never pair up.
+const RUN_BREAK: char = '\u{1}';
+
+impl ProseBuffer {
+    fn push(&mut self, text: &str, source_offset: usize) {
+        self.pieces.push((self.text.len(), source_offset));
+        self.text.push_str(text);
+    }
+
+    fn break_run(&mut self) {
+        if !self.text.is_empty() {
+            self.text.push(RUN_BREAK);
+        }
+    }
+
+    fn source_offset(&self, buffer_offset: usize) -> usize {
+        let i = self.pieces.partition_point(|&(b, _)| b <= buffer_offset);
+        let (b, s) = self.pieces[i.saturating_sub(1)];
+        s + (buffer_offset - b)
+    }
+
+    fn flush(
+        &mut self,
+        out: &mut Vec<ProsePlaceholder>,
+        source: &str,
+        position: &dyn Fn(usize) -> (usize, usize),
+        in_heading: bool,
+    ) {
+        if self.text.is_empty() {
+            self.pieces.clear();
+            return;
+        }
+        for found in find_placeholders(&self.text, in_heading) {
+            let offset = self.source_offset(found.start);
+            // `\[pie]`: the author escaped the bracket, so it is meant literally.
+            let escaped = |at: usize| source.as_bytes().get(at) == Some(&b'\\');
+            if escaped(offset) || (offset > 0 && escaped(offset - 1)) {
+                continue;
+            }
+            let (line, column) = position(offset);
+            out.push(ProsePlaceholder {
+                text: found.text,
+                line,
+                column,
+            });
+        }
+        self.text.clear();
+        self.pieces.clear();
+    }
+}
+
+pub struct FoundPlaceholder {
+    pub start: usize,
+    pub text: String,
+}
+
+/// Unfilled template text in a piece of prose or a metadata value.
+pub fn find_placeholders(text: &str, allow_markers: bool) -> Vec<FoundPlaceholder> {
+    let mut found = Vec::new();
+    for caps in BRACKET_RE.captures_iter(text) {
+        let whole = caps.get(0).expect("match");
+        let before = text[..whole.start()].chars().next_back();
+        let after = text[whole.end()..].chars().next();
+        if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, ']' | ')' | '!' | '\\' | '_'))
+            || after.is_some_and(|c| matches!(c, '(' | '[' | '_'))
+        {
+            continue;
+        }
+        if !is_placeholder_text(&caps[1], allow_markers) {
+            continue;
+        }
+        found.push(FoundPlaceholder {
+            start: whole.start(),
+            text: whole.as_str().to_owned(),
+        });
+    }
+    for m in DATE_PLACEHOLDER_RE.find_iter(text) {
+        // "dates in YYYY-MM-DD format" describes a format, it fills nothing.
+        let describes_format = text[m.end()..].trim_start().starts_with("format");
+        if !describes_format
+            && !found
+                .iter()
+                .any(|f| f.start <= m.start() && m.end() <= f.start + f.text.len())
+        {
+            found.push(FoundPlaceholder {
+                start: m.start(),
+                text: m.as_str().to_owned(),
+            });
+        }
+    }
+    found.sort_by_key(|f| f.start);
+    found
+}
+
+fn is_placeholder_text(inner: &str, allow_markers: bool) -> bool {
+    let inner = inner.trim();
+    if inner.is_empty() || inner.contains(RUN_BREAK) {
+        return false;
+    }
+    // Footnotes, GitHub alerts, task boxes and citations like [1] are not
+    // template text.
+    if inner.starts_with([
+        '^', '!', '@', '#', '$', '/', '.', '-', '*', '`', '"', '\'', '{', '<',
+    ]) || inner.contains("://")
+        || inner.starts_with(|c: char| c.is_ascii_digit())
+        || inner.eq_ignore_ascii_case("x")
+        || !inner.chars().any(char::is_alphabetic)
+    {
+        return false;
+    }
+    let is_marker =
+        inner.eq_ignore_ascii_case("required") || inner.eq_ignore_ascii_case("optional");
+    !(is_marker && (allow_markers || inner.chars().all(|c| c.is_uppercase())))
+}
+
+static AGENT_NOTE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[-*+]\s+\*\*([^*\n]+?):?\*\*\s*:?\s*(.*?)\s*$").expect("valid regex")
+});
+
+/// Bullets `- **AgentName**: text` under an "AI Agent Notes" heading.
+fn agent_notes(body: &str, first_line: usize) -> Vec<AgentNote> {
+    let mut notes = Vec::new();
+    let mut section_level: Option<usize> = None;
+    let mut in_fence = false;
+    for (i, line) in body.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        let hashes = trimmed.chars().take_while(|&c| c == '#').count();
+        if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ') {
+            let title = strip_marker(trimmed[hashes..].trim()).0;
+            if title.eq_ignore_ascii_case("ai agent notes") {
+                section_level = Some(hashes);
+            } else if section_level.is_some_and(|l| hashes <= l) {
+                section_level = None;
+            }
+            continue;
+        }
+        if section_level.is_none() {
+            continue;
+        }
+        if let Some(caps) = AGENT_NOTE_RE.captures(line) {
+            notes.push(AgentNote {
+                agent: caps[1].trim().to_owned(),
+                text: caps[2].to_owned(),
+                line: first_line + i,
+            });
+        }
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_text(text: &str) -> BodyScan {
+        scan(text, 0, &LineIndex::new(text), &|s| s.to_owned())
+    }
+
+    #[test]
+    fn headings_get_github_ids_and_markers() {
+        let s = scan_text(
+            "# Title\n\n## Overview [REQUIRED]\n\n## Overview [REQUIRED]\n## Custom {#my-id}\n",
+        );
+        let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["title", "overview-required", "overview-required-1", "my-id"]
+        );
+        assert_eq!(s.headings[1].marker, Some(Marker::Required));
+        assert_eq!(s.headings[1].title(), "Overview");
+        assert_eq!(s.headings[2].line, 5);
+    }
+
+    #[test]
+    fn placeholders_in_prose_and_cells_not_in_code_or_links() {
+        let text = "Intro [Integration Name] here.\n\n| a | b |\n|---|---|\n| [Type] | `[code]` |\n\n```\n[ASCII]\n```\n\nSee [the docs](x.md) and [ref][r] and a[0] and [^1].\n\n- [ ] task\n- [x] done\n\n[r]: https://e.com\n[^1]: note\n";
+        let s = scan_text(text);
+        let found: Vec<_> = s
+            .placeholders
+            .iter()
+            .map(|p| (p.text.as_str(), p.line, p.column))
+            .collect();
+        assert_eq!(found, [("[Integration Name]", 1, 7), ("[Type]", 5, 3)]);
+    }
+
+    #[test]
+    fn date_placeholder_and_markers() {
+        let s = scan_text("## Deploy [REQUIRED]\n\nUpdated YYYY-MM-DD by [OPTIONAL] someone, in YYYY-MM-DD format.\n");
+        let found: Vec<_> = s.placeholders.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(found, ["YYYY-MM-DD"]);
+    }
+
+    #[test]
+    fn literal_brackets_are_not_placeholders() {
+        let s = scan_text(
+            "Use \\[pie] \\[title], [\"s1\"], [{ \"a\": 1 }], [https://x.io], [0(Sunday),6].\n",
+        );
+        assert!(s.placeholders.is_empty(), "{:?}", s.placeholders);
+    }
+
+    #[test]
+    fn links_and_code_blocks_have_lines() {
+        let s = scan_text("text\n\n[a](b.md#c)\n\n```mermaid\ngraph LR\n```\n");
+        assert_eq!((s.links[0].dest.as_str(), s.links[0].line), ("b.md#c", 3));
+        assert_eq!(
+            (s.code_blocks[0].lang.as_str(), s.code_blocks[0].line),
+            ("mermaid", 5)
+        );
+    }
+
+    #[test]
+    fn agent_notes_are_read_from_their_section() {
+        let s = scan_text("## Other\n- **Nope**: x\n## AI Agent Notes\n\n- **POSAgent**: Mind the refunds.\n- **Next documents**: y\n## References\n- **Late**: z\n");
+        let notes: Vec<_> = s
+            .agent_notes
+            .iter()
+            .map(|n| (n.agent.as_str(), n.line))
+            .collect();
+        assert_eq!(notes, [("POSAgent", 5), ("Next documents", 6)]);
+    }
+}

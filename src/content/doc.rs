@@ -1,0 +1,327 @@
+//! Doc: one document with everything later stages need, parsed once.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::body::{self, AgentNote, BodyLink, CodeBlock, Heading, ProsePlaceholder};
+use super::field::{Field, FieldOrigin};
+use super::frontmatter::{self, SyntaxError};
+use super::inline_meta;
+use super::source::{Decoded, LineIndex};
+
+/// Which of the five seed templates a document follows, guessed from its
+/// metadata so authors never have to declare it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// Seed 000: frontmatter with title, description, tags, agents.
+    FullIntegration,
+    /// Seed 001: "System A ↔ System B", `[REQUIRED]` sections.
+    SystemPair,
+    /// Seed 002: frontmatter with id, type, name, status, service.
+    ServiceSpec,
+    /// Seed 003: integration points of a feature.
+    IntegrationPoints,
+    /// Seed 004: one source → destination integration.
+    SourceDestination,
+    /// Anything else: a plain page.
+    Page,
+}
+
+impl Shape {
+    pub fn label(self) -> &'static str {
+        match self {
+            Shape::FullIntegration => "Integration guide",
+            Shape::SystemPair => "System pair",
+            Shape::ServiceSpec => "Service spec",
+            Shape::IntegrationPoints => "Integration points",
+            Shape::SourceDestination => "Source → destination",
+            Shape::Page => "Page",
+        }
+    }
+
+    pub const ALL: [Shape; 6] = [
+        Shape::FullIntegration,
+        Shape::SystemPair,
+        Shape::ServiceSpec,
+        Shape::IntegrationPoints,
+        Shape::SourceDestination,
+        Shape::Page,
+    ];
+}
+
+pub struct Doc {
+    /// Relative to the site root, `/`-separated: what diagnostics name.
+    pub source_path: String,
+    /// Relative to the content dir, `/`-separated: what links resolve against.
+    pub content_path: String,
+    pub text: String,
+    pub body_offset: usize,
+    pub has_frontmatter: bool,
+    pub fields: Vec<Field>,
+    pub title: Option<String>,
+    pub title_line: usize,
+    pub shape: Shape,
+    pub headings: Vec<Heading>,
+    pub links: Vec<BodyLink>,
+    pub code_blocks: Vec<CodeBlock>,
+    pub prose_placeholders: Vec<ProsePlaceholder>,
+    pub agent_notes: Vec<AgentNote>,
+    pub repaired_lines: Vec<usize>,
+    pub yaml_errors: Vec<SyntaxError>,
+    pub invalid_utf8_line: Option<usize>,
+    /// First line of an unclosed frontmatter block, if that is what we found.
+    pub unclosed_frontmatter: bool,
+}
+
+static FIELD_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{([A-Za-z_][A-Za-z0-9_]*)\}").expect("valid regex"));
+
+/// Replaces `{field}` with that field's text; braces that name no field (or a
+/// list) stay as written.
+pub fn fill_fields(text: &str, fields: &[Field]) -> String {
+    if !text.contains('{') {
+        return text.to_owned();
+    }
+    FIELD_REF
+        .replace_all(text, |caps: &regex::Captures<'_>| {
+            fields
+                .iter()
+                .find(|f| f.key == caps[1])
+                .and_then(Field::as_text)
+                .map(str::to_owned)
+                .unwrap_or_else(|| caps[0].to_owned())
+        })
+        .into_owned()
+}
+
+/// The body with `{field}` filled in on ATX heading lines only, or None when
+/// nothing changes. Line count is preserved so positions stay true.
+pub fn fill_heading_lines(body: &str, fields: &[Field]) -> Option<String> {
+    if !body.contains('{') || fields.is_empty() {
+        return None;
+    }
+    let mut changed = false;
+    let mut fence = false;
+    let mut out = String::with_capacity(body.len());
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+        }
+        if !fence && trimmed.starts_with('#') && line.contains('{') {
+            let (content, newline) = match line.strip_suffix('\n') {
+                Some(c) => (c, "\n"),
+                None => (line, ""),
+            };
+            let filled = fill_fields(content, fields).replace('\n', " ");
+            changed |= filled != content;
+            out.push_str(&filled);
+            out.push_str(newline);
+        } else {
+            out.push_str(line);
+        }
+    }
+    changed.then_some(out)
+}
+
+impl Doc {
+    pub fn parse(source_path: String, content_path: String, decoded: Decoded) -> Doc {
+        let Decoded {
+            text,
+            invalid_utf8_line,
+        } = decoded;
+        let lines = LineIndex::new(&text);
+        let mut fields = Vec::new();
+        let mut repaired_lines = Vec::new();
+        let mut yaml_errors = Vec::new();
+        let mut body_offset = 0;
+        let mut has_frontmatter = false;
+        let mut unclosed_frontmatter = false;
+        if let Some(split) = frontmatter::split(&text) {
+            if split.closed {
+                has_frontmatter = true;
+                body_offset = split.body_offset;
+                let fm = frontmatter::parse(&split);
+                fields = fm.fields;
+                repaired_lines = fm.repaired_lines;
+                yaml_errors = fm.syntax_errors;
+            } else {
+                unclosed_frontmatter = true;
+            }
+        }
+        let body_first_line = lines.position(&text, body_offset).0;
+        if !has_frontmatter {
+            fields = inline_meta::scan(&text[body_offset..], body_first_line);
+        }
+        // `# {name}` would otherwise be read as a heading attribute block.
+        let filled = fill_heading_lines(&text[body_offset..], &fields);
+        let scan = match &filled {
+            Some(body) => {
+                let full = format!("{}{body}", &text[..body_offset]);
+                body::scan(&full, body_offset, &LineIndex::new(&full), &|s| {
+                    fill_fields(s, &fields)
+                })
+            }
+            None => body::scan(&text, body_offset, &lines, &|s| fill_fields(s, &fields)),
+        };
+
+        let field_text = |key: &str| {
+            fields
+                .iter()
+                .find(|f| f.key == key)
+                .and_then(|f| f.as_text().map(|t| (t.trim().to_owned(), f.line)))
+                .filter(|(t, _)| !t.is_empty())
+        };
+        let h1 = scan
+            .headings
+            .iter()
+            .find(|h| h.level == 1)
+            .map(|h| (h.title().to_owned(), h.line));
+        let (title, title_line) = match field_text("title").or_else(|| field_text("name")).or(h1) {
+            Some((t, l)) => (Some(t), l),
+            None => (None, 1),
+        };
+
+        let shape = detect_shape(has_frontmatter, &fields, title.as_deref(), &scan.headings);
+        Doc {
+            source_path,
+            content_path,
+            body_offset,
+            has_frontmatter,
+            title,
+            title_line,
+            shape,
+            headings: scan.headings,
+            links: scan.links,
+            code_blocks: scan.code_blocks,
+            prose_placeholders: scan.placeholders,
+            agent_notes: scan.agent_notes,
+            fields,
+            repaired_lines,
+            yaml_errors,
+            invalid_utf8_line,
+            unclosed_frontmatter,
+            text,
+        }
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// A non-empty scalar field, trimmed.
+    pub fn text_field(&self, key: &str) -> Option<&str> {
+        self.field(key)
+            .and_then(Field::as_text)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn list_field(&self, key: &str) -> Vec<&str> {
+        self.field(key).map(Field::list_texts).unwrap_or_default()
+    }
+
+    /// The `type` field when given, else the shape's name; what
+    /// `[kinds.X]` rules and the catalog's type facet use.
+    pub fn kind(&self) -> String {
+        self.text_field("type")
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.shape.label().to_owned())
+    }
+
+    pub fn title_or_path(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.content_path)
+    }
+
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    pub fn has_inline_fields(&self) -> bool {
+        self.fields.iter().any(|f| f.origin == FieldOrigin::Inline)
+    }
+}
+
+fn detect_shape(
+    has_frontmatter: bool,
+    fields: &[Field],
+    title: Option<&str>,
+    headings: &[Heading],
+) -> Shape {
+    let has = |k: &str| fields.iter().any(|f| f.key == k);
+    if has_frontmatter {
+        if has("service") || (has("id") && has("status")) {
+            return Shape::ServiceSpec;
+        }
+        if has("ai_agent_relevance") || has("related_files") || has("contributors") {
+            return Shape::FullIntegration;
+        }
+        return Shape::Page;
+    }
+    let title = title.unwrap_or("");
+    if has("sev_level") || has("review_status") || title.starts_with("Integration Points") {
+        Shape::IntegrationPoints
+    } else if has("purpose") && (has("protocol") || has("direction")) {
+        Shape::SourceDestination
+    } else if title.contains('↔') || headings.iter().any(|h| h.marker.is_some()) {
+        Shape::SystemPair
+    } else {
+        Shape::Page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::source::decode;
+
+    fn doc(text: &str) -> Doc {
+        Doc::parse(
+            "content/x.md".into(),
+            "x.md".into(),
+            decode(text.as_bytes()),
+        )
+    }
+
+    #[test]
+    fn title_comes_from_title_then_name_then_h1() {
+        assert_eq!(
+            doc("---\ntitle: A\nname: B\n---\n# C\n").title.as_deref(),
+            Some("A")
+        );
+        let d = doc("---\nname: B\nid: INT-001\nstatus: draft\n---\n# {name}\n");
+        assert_eq!(d.title.as_deref(), Some("B"));
+        assert_eq!(d.headings[0].text, "B");
+        assert_eq!(d.shape, Shape::ServiceSpec);
+        let d =
+            doc("# Ledger ↔ Stripe Integration Documentation\n\n## Executive Summary [REQUIRED]\n");
+        assert_eq!(
+            d.title.as_deref(),
+            Some("Ledger ↔ Stripe Integration Documentation")
+        );
+        assert_eq!(d.shape, Shape::SystemPair);
+    }
+
+    #[test]
+    fn shapes_without_frontmatter() {
+        let d = doc(
+            "# Integration Points - Checkout\n\n**Created**: 2025-01-01\n**SEV Level**: SEV-2\n",
+        );
+        assert_eq!(d.shape, Shape::IntegrationPoints);
+        assert_eq!(d.text_field("sev_level"), Some("SEV-2"));
+        let d = doc("# Integration: Orders → Kafka\n\n**Purpose:** Publish\n**Protocol:** Kafka\n");
+        assert_eq!(d.shape, Shape::SourceDestination);
+    }
+
+    #[test]
+    fn fill_leaves_unknown_braces() {
+        let d = doc("---\nname: Stripe\n---\n");
+        assert_eq!(
+            fill_fields("{name} {nope} {}", &d.fields),
+            "Stripe {nope} {}"
+        );
+    }
+}

@@ -1,0 +1,89 @@
+//! `**Key**: value` lines of the templates without frontmatter (seeds 001,
+//! 003, 004). Only lines before the first H2 count: later ones are prose.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::field::{snake_case, Field, FieldOrigin, FieldValue};
+
+static META_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    // `**Key**: value`, `**Key:** value`, `- **Key**: value`.
+    Regex::new(r"^(\s*(?:[-*+]\s+)?)\*\*([^*\n]+?)(:?)\*\*(:?)[ \t]*(.*?)\s*$")
+        .expect("valid regex")
+});
+
+/// Fields from the lines of `body`, whose first line is `first_line` of the
+/// file.
+pub fn scan(body: &str, first_line: usize) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    let mut fence: Option<&str> = None;
+    for (i, line) in body.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(marker) = fence {
+            if trimmed.starts_with(marker) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") {
+            fence = Some("```");
+            continue;
+        }
+        if trimmed.starts_with("~~~") {
+            fence = Some("~~~");
+            continue;
+        }
+        if trimmed.starts_with("## ") || trimmed == "##" {
+            break;
+        }
+        let Some(caps) = META_LINE.captures(line) else {
+            continue;
+        };
+        // Exactly one colon, inside or right after the bold key.
+        if caps[3].is_empty() == caps[4].is_empty() {
+            continue;
+        }
+        let key = snake_case(&caps[2]);
+        if key.is_empty() || fields.iter().any(|f| f.key == key) {
+            continue;
+        }
+        let value_match = caps.get(5).expect("group 5 always participates");
+        let value = value_match.as_str().to_owned();
+        fields.push(Field {
+            key,
+            value: if value.is_empty() {
+                FieldValue::Null
+            } else {
+                FieldValue::Text(value.clone())
+            },
+            raw: value,
+            line: first_line + i,
+            column: Some(line[..value_match.start()].chars().count() + 1),
+            origin: FieldOrigin::Inline,
+        });
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_three_template_spellings() {
+        let body = "# T\n\n**Created**: 2025-01-02  \n**Purpose:** Sync orders\n- **SEV Level**: SEV-2\n**Not a field** text\n\n## Overview\n**Late**: no\n";
+        let fields = scan(body, 1);
+        let keys: Vec<_> = fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["created", "purpose", "sev_level"]);
+        assert_eq!(fields[0].as_text(), Some("2025-01-02"));
+        assert_eq!(fields[1].line, 4);
+        assert_eq!(fields[1].column, Some(14));
+    }
+
+    #[test]
+    fn code_fences_are_skipped() {
+        let fields = scan("```\n**Key**: v\n```\n", 1);
+        assert!(fields.is_empty());
+    }
+}

@@ -1,0 +1,67 @@
+//! portolan: reads a catalog of integration documents, checks them, links them
+//! to each other and publishes them as one static site.
+//!
+//! The pipeline is load → parse → validate → link → render → write; each stage
+//! is a plain function over the previous stage's data so that `check`, `build`
+//! and `serve` share every stage instead of keeping private copies.
+
+pub mod catalog;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod report;
+pub mod scaffold;
+pub mod slug;
+pub mod validate;
+
+use std::path::Path;
+
+pub use catalog::Catalog;
+pub use config::Config;
+pub use diagnostics::{Diagnostic, Severity};
+
+/// Everything `check` knows about a site: the linked catalog and every problem
+/// found on the way. Diagnostics are collected, never fail-fast.
+pub struct CheckResult {
+    pub config: Config,
+    pub catalog: Catalog,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Options that change what counts as a problem without touching site.toml.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CheckOptions {
+    /// `--strict`: placeholders become errors and warnings fail the run.
+    pub strict: bool,
+}
+
+/// A failure of the run itself (exit code 2), as opposed to problems in the
+/// documents, which are diagnostics.
+#[derive(Debug)]
+pub struct RunError(pub String);
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Loads, parses, links and validates the site under `root`.
+pub fn check(root: &Path, options: CheckOptions) -> Result<CheckResult, RunError> {
+    let mut config = Config::load(root)?;
+    if options.strict {
+        config.validation.placeholders = config::RuleLevel::Error;
+    }
+    let loaded = content::load_site(root, &config)?;
+    let mut diagnostics = loaded.diagnostics;
+    let catalog = Catalog::link(loaded.docs);
+    diagnostics.extend(validate::validate(&catalog, &config, validate::today()));
+    diagnostics::sort_and_dedup(&mut diagnostics);
+    Ok(CheckResult {
+        config,
+        catalog,
+        diagnostics,
+    })
+}

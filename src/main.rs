@@ -1,0 +1,102 @@
+//! The command line: parse arguments, call the library, map to exit codes
+//! (0 clean, 1 problems in the documents, 2 the run itself failed).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use portolan::diagnostics::{count, Severity};
+use portolan::report::{self, Format, Summary};
+use portolan::scaffold::{self, NewShape};
+use portolan::{CheckOptions, RunError};
+
+#[derive(Parser)]
+#[command(
+    name = "portolan",
+    version,
+    about = "Integration documentation: check, build, serve"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate every document and report file:line diagnostics.
+    Check {
+        /// The site root (holds site.toml and the content dir).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Treat placeholders as errors and fail on warnings.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Create a document from one of the five templates.
+    New {
+        #[arg(value_enum)]
+        shape: NewShape,
+        /// The document's title; its slug names the file.
+        title: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn run(cli: Cli) -> Result<u8, RunError> {
+    match cli.command {
+        Command::Check {
+            root,
+            format,
+            strict,
+        } => {
+            let result = portolan::check(&root, CheckOptions { strict })?;
+            let summary = Summary {
+                documents: result.catalog.docs.len(),
+            };
+            print!(
+                "{}",
+                report::render(format, &result.diagnostics, &summary, use_color())
+            );
+            Ok(exit_code(&result.diagnostics, strict))
+        }
+        Command::New { shape, title, root } => {
+            let config = portolan::Config::load(&root)?;
+            let path = scaffold::create(&root.join(&config.content_dir), shape, &title)?;
+            println!("created {}", path.display());
+            Ok(0)
+        }
+    }
+}
+
+fn exit_code(diagnostics: &[portolan::Diagnostic], strict: bool) -> u8 {
+    let errors = count(diagnostics, Severity::Error);
+    let warnings = count(diagnostics, Severity::Warning);
+    u8::from(errors > 0 || (strict && warnings > 0))
+}

@@ -1,0 +1,96 @@
+//! Cross-document rules: duplicate ids, broken related entries and links.
+
+use super::Ctx;
+use crate::catalog::{EdgeKind, Problem};
+use crate::diagnostics::{closest, Diagnostic};
+
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let catalog = ctx.catalog;
+    let mut ids: Vec<_> = catalog.by_id.iter().filter(|(_, d)| d.len() > 1).collect();
+    ids.sort();
+    for (id, docs) in ids {
+        for &i in docs {
+            let doc = &catalog.docs[i];
+            let others: Vec<_> = docs
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| catalog.docs[j].source_path.as_str())
+                .collect();
+            let field = doc.field("id");
+            out.push(
+                Diagnostic::error(
+                    &doc.source_path,
+                    field.map_or(1, |f| f.line),
+                    "duplicate-id",
+                    format!("id `{id}` is also used by {}", others.join(", ")),
+                )
+                .column(field.and_then(|f| f.column))
+                .help("give each document its own id")
+                .source_from(&doc.text),
+            );
+        }
+    }
+
+    for u in &catalog.unresolved {
+        let doc = &catalog.docs[u.doc];
+        let (code, what) = match u.kind {
+            EdgeKind::Related => ("broken-related", "`related` entry"),
+            EdgeKind::RelatedFile => ("broken-related", "`related_files` entry"),
+            EdgeKind::Link => ("broken-link", "link"),
+        };
+        let (message, help) = match &u.problem {
+            Problem::LeavesRoot => (
+                format!("{what} `{}` points outside the content directory", u.target),
+                Some("link only to documents of this catalog".to_owned()),
+            ),
+            Problem::NoSuchDocument => {
+                let name = u.target.rsplit('/').next().unwrap_or(&u.target);
+                let suggestion = closest(
+                    &u.target,
+                    catalog.docs.iter().map(|d| d.content_path.as_str()),
+                )
+                .or_else(|| {
+                    catalog
+                        .docs
+                        .iter()
+                        .map(|d| d.content_path.as_str())
+                        .find(|p| {
+                            p.rsplit('/')
+                                .next()
+                                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                        })
+                });
+                let id_hint = if u.kind == EdgeKind::Related {
+                    closest(&u.target, catalog.by_id.keys().map(String::as_str))
+                } else {
+                    None
+                };
+                let help = match (id_hint, suggestion) {
+                    (Some(id), _) => Some(format!("did you mean the id `{id}`?")),
+                    (None, Some(path)) => Some(format!(
+                        "did you mean `{path}`? (paths are relative to this document, or to the content dir when they start with `/`)"
+                    )),
+                    (None, None) => None,
+                };
+                (format!("{what} `{}` matches no document", u.target), help)
+            }
+            Problem::NoSuchAnchor { target_doc, anchor } => {
+                let target = &catalog.docs[*target_doc];
+                let suggestion = closest(anchor, target.headings.iter().map(|h| h.id.as_str()));
+                (
+                    format!(
+                        "link `{}`: {} has no heading `#{anchor}`",
+                        u.target, target.source_path
+                    ),
+                    suggestion.map(|s| format!("did you mean `#{s}`?")),
+                )
+            }
+        };
+        out.push(
+            Diagnostic::error(&doc.source_path, u.line, code, message)
+                .column(u.column)
+                .maybe_help(help)
+                .source_from(&doc.text),
+        );
+    }
+}

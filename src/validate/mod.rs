@@ -1,0 +1,63 @@
+//! Rules over the linked catalog, one file per family, each returning
+//! diagnostics. None of them stops at the first problem.
+
+mod agents;
+mod dates;
+mod fields;
+mod kinds;
+mod links;
+mod placeholders;
+
+pub use dates::{parse_date, Date};
+
+use rayon::prelude::*;
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+
+/// Everything a per-document rule may look at.
+pub struct Ctx<'a> {
+    pub catalog: &'a Catalog,
+    pub config: &'a Config,
+    pub today: Date,
+}
+
+pub fn validate(catalog: &Catalog, config: &Config, today: Date) -> Vec<Diagnostic> {
+    let ctx = Ctx {
+        catalog,
+        config,
+        today,
+    };
+    let per_doc: Vec<Diagnostic> = catalog
+        .docs
+        .par_iter()
+        .flat_map_iter(|doc| {
+            let mut out = Vec::new();
+            fields::check(&ctx, doc, &mut out);
+            kinds::check(&ctx, doc, &mut out);
+            agents::check(&ctx, doc, &mut out);
+            placeholders::check(&ctx, doc, &mut out);
+            out
+        })
+        .collect();
+    let mut out = per_doc;
+    links::check(&ctx, &mut out);
+    out
+}
+
+/// The date stale checks compare against: `PORTOLAN_TODAY` (YYYY-MM-DD) when
+/// set, so runs can be reproduced, else the system clock.
+pub fn today() -> Date {
+    if let Some(date) = std::env::var("PORTOLAN_TODAY")
+        .ok()
+        .and_then(|v| parse_date(&v))
+    {
+        return date;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Date::from_days_since_epoch((secs / 86_400) as i64)
+}
