@@ -39,7 +39,7 @@ pub const KNOWN_FIELDS: &[(&str, FieldType)] = &[
     ("owner", FieldType::String),
 ];
 
-fn field_type(ctx: &Ctx<'_>, key: &str) -> Option<FieldType> {
+pub(super) fn field_type(ctx: &Ctx<'_>, key: &str) -> Option<FieldType> {
     ctx.config
         .fields
         .get(key)
@@ -56,14 +56,26 @@ fn is_known(ctx: &Ctx<'_>, key: &str) -> bool {
     ctx.config.fields.contains_key(key) || KNOWN_FIELDS.iter().any(|(k, _)| *k == key)
 }
 
-/// A flow list `[Some words]` with one entry: the template's bracket, not a
-/// list the author meant.
-pub fn is_bracket_placeholder(raw: &str) -> bool {
-    let raw = raw.trim();
-    raw.starts_with('[')
-        && raw.ends_with(']')
-        && !raw[1..raw.len() - 1].contains([',', '[', ']'])
-        && raw[1..raw.len() - 1].trim().contains(char::is_whitespace)
+/// The text inside a one-entry flow list `[text]`, if that is what `raw` is.
+fn single_flow_entry(raw: &str) -> Option<&str> {
+    let inner = raw.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
+    (!inner.is_empty() && !inner.contains([',', '[', ']', '"', '\''])).then_some(inner)
+}
+
+/// Whether a field value written as `[text]` is the template's bracket
+/// rather than a list the author meant. Where one value is expected any
+/// `[Service Name]` is; where a list is expected only text that reads like
+/// a description (`[List of contributors]`), since `[Lena Vogel]` is a
+/// real one-name list.
+pub fn is_bracket_placeholder(raw: &str, expected: Option<FieldType>) -> bool {
+    let Some(inner) = single_flow_entry(raw) else {
+        return false;
+    };
+    if matches!(expected, Some(FieldType::String | FieldType::Date)) {
+        return true;
+    }
+    let mut words = inner.split_whitespace();
+    words.next().is_some() && words.any(|w| w.starts_with(|c: char| c.is_lowercase()))
 }
 
 pub fn check(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
@@ -102,7 +114,7 @@ fn check_type(ctx: &Ctx<'_>, doc: &Doc, field: &Field, out: &mut Vec<Diagnostic>
     match (expected, &field.value) {
         (_, FieldValue::Null) => {}
         (FieldType::String | FieldType::Date, FieldValue::List(_))
-            if !is_bracket_placeholder(&field.raw) =>
+            if !is_bracket_placeholder(&field.raw, Some(expected)) =>
         {
             out.push(at(
                 field.line,
@@ -282,5 +294,23 @@ fn check_stale(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
             .help("review the document, then set `last_updated` to today's date")
             .source_from(&doc.text),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_bracket_placeholder;
+    use crate::config::FieldType;
+
+    #[test]
+    fn bracket_placeholders_read_like_descriptions() {
+        let list = Some(FieldType::List);
+        assert!(is_bracket_placeholder("[List of contributors]", list));
+        assert!(is_bracket_placeholder("[Other relevant agent types]", None));
+        assert!(!is_bracket_placeholder("[Lena Vogel]", list));
+        assert!(!is_bracket_placeholder("[payments]", list));
+        assert!(!is_bracket_placeholder("[a, b c]", list));
+        assert!(!is_bracket_placeholder("[]", list));
+        assert!(is_bracket_placeholder("[Service Name]", Some(FieldType::String)));
     }
 }

@@ -1,6 +1,6 @@
 //! `placeholder`: template text an author forgot to replace.
 
-use super::fields::is_bracket_placeholder;
+use super::fields::{field_type, is_bracket_placeholder};
 use super::Ctx;
 use crate::config::RuleLevel;
 use crate::content::body::find_placeholders;
@@ -20,7 +20,7 @@ pub fn check(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
     for field in &doc.fields {
         let key = Some(field.key.as_str());
         match &field.value {
-            FieldValue::List(_) if is_bracket_placeholder(&field.raw) => {
+            FieldValue::List(_) if is_bracket_placeholder(&field.raw, field_type(ctx, &field.key)) => {
                 found.push((field.line, field.raw.trim().to_owned(), field.column, key));
             }
             FieldValue::List(items) => {

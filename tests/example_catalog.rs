@@ -1,0 +1,59 @@
+//! The example catalog in content/ is what newcomers see first; it must keep
+//! covering every shape and feature the issue lists.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use portolan::catalog::EdgeKind;
+use portolan::content::Shape;
+use portolan::{check, CheckOptions};
+
+#[test]
+fn covers_all_five_shapes_and_the_features_they_use() {
+    let result = check(&common::repo_root(), CheckOptions::default()).expect("check runs");
+    let catalog = &result.catalog;
+    assert!(catalog.docs.len() >= 12);
+
+    let shapes: BTreeSet<Shape> = catalog.docs.iter().map(|d| d.shape).collect();
+    for shape in [
+        Shape::FullIntegration,
+        Shape::SystemPair,
+        Shape::ServiceSpec,
+        Shape::IntegrationPoints,
+        Shape::SourceDestination,
+    ] {
+        assert!(shapes.contains(&shape), "no document of shape {shape:?}");
+    }
+
+    let blocks = || catalog.docs.iter().flat_map(|d| d.code_blocks.iter());
+    assert!(blocks().filter(|b| b.lang == "mermaid").count() >= 3);
+    let languages: BTreeSet<&str> = blocks()
+        .map(|b| b.lang.as_str())
+        .filter(|l| !l.is_empty() && *l != "mermaid")
+        .collect();
+    assert!(languages.len() >= 5, "{languages:?}");
+    assert!(blocks().any(|b| b.lang.is_empty()), "an ASCII diagram fence");
+
+    let kinds: BTreeSet<EdgeKind> = catalog.edges.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.len(), 3, "related, related_files and body links: {kinds:?}");
+    assert!(catalog.docs.iter().all(|d| !d.agent_notes.is_empty()));
+
+    // The inverse relation: Stripe is referenced by documents it never names.
+    let stripe = catalog.by_path["payments/stripe-payments.md"];
+    let referrers: Vec<&str> = catalog
+        .referenced_by(stripe)
+        .into_iter()
+        .map(|i| catalog.docs[i].content_path.as_str())
+        .collect();
+    assert!(referrers.contains(&"crm/zendesk-order-service.md"), "{referrers:?}");
+
+    // `# {name}` headings are filled from the frontmatter.
+    let twilio = &catalog.docs[catalog.by_path["messaging/twilio-sms.md"]];
+    assert_eq!(twilio.headings[0].text, "Twilio SMS Notifications");
+    assert_eq!(twilio.kind(), "Integration");
+
+    let agents = catalog.agents(&result.config);
+    assert!(agents["POSIntegrationSpecialistAgent"].len() >= 2);
+    assert!(catalog.tags().contains_key("payments"));
+}
