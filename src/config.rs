@@ -27,6 +27,9 @@ pub struct Config {
     /// Prefix of "Edit this page" links; the document's path relative to the
     /// root is appended.
     pub edit_url: Option<String>,
+    /// The name of the platform this catalog documents: the other end of
+    /// every `service` integration on the systems map.
+    pub home_system: String,
     pub validation: Validation,
     pub fields: BTreeMap<String, FieldRule>,
     pub kinds: BTreeMap<String, KindRule>,
@@ -55,6 +58,7 @@ impl Default for Config {
             output_dir: PathBuf::from("public"),
             theme: None,
             edit_url: None,
+            home_system: "Our platform".to_owned(),
             validation: Validation::default(),
             fields: BTreeMap::new(),
             kinds,
@@ -143,6 +147,7 @@ const TOP_KEYS: &[&str] = &[
     "output_dir",
     "theme",
     "edit_url",
+    "home_system",
     "validation",
     "fields",
     "kinds",

@@ -9,9 +9,12 @@ pub mod catalog;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod render;
 pub mod report;
 pub mod scaffold;
+pub mod site;
 pub mod slug;
+pub mod urls;
 pub mod validate;
 
 use std::path::Path;
@@ -26,6 +29,8 @@ pub struct CheckResult {
     pub config: Config,
     pub catalog: Catalog,
     pub diagnostics: Vec<Diagnostic>,
+    pub content_dir: std::path::PathBuf,
+    pub assets: std::collections::BTreeSet<String>,
 }
 
 /// Options that change what counts as a problem without touching site.toml.
@@ -50,7 +55,16 @@ impl std::error::Error for RunError {}
 
 /// Loads, parses, links and validates the site under `root`.
 pub fn check(root: &Path, options: CheckOptions) -> Result<CheckResult, RunError> {
-    let mut config = Config::load(root)?;
+    let config = Config::load(root)?;
+    check_with(root, config, options)
+}
+
+/// `check` with an already loaded (and possibly overridden) configuration.
+pub fn check_with(
+    root: &Path,
+    mut config: Config,
+    options: CheckOptions,
+) -> Result<CheckResult, RunError> {
     if options.strict {
         config.validation.placeholders = config::RuleLevel::Error;
     }
@@ -63,5 +77,7 @@ pub fn check(root: &Path, options: CheckOptions) -> Result<CheckResult, RunError
         config,
         catalog,
         diagnostics,
+        content_dir: loaded.content_dir,
+        assets: loaded.assets,
     })
 }

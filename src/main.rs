@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use portolan::diagnostics::{count, Severity};
 use portolan::report::{self, Format, Summary};
 use portolan::scaffold::{self, NewShape};
+use portolan::site::{self, BuildOptions, BuildOutcome};
 use portolan::{CheckOptions, RunError};
 
 #[derive(Parser)]
@@ -33,6 +34,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// Treat placeholders as errors and fail on warnings.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Check, then write the static site.
+    Build {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output directory (default: output_dir of site.toml, `public`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overrides base_url of site.toml, e.g. for a preview deployment.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Fail on warnings, and treat placeholders as errors.
         #[arg(long)]
         strict: bool,
     },
@@ -69,6 +84,10 @@ fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
+fn use_color_on_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
 fn run(cli: Cli) -> Result<u8, RunError> {
     match cli.command {
         Command::Check {
@@ -85,6 +104,48 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                 report::render(format, &result.diagnostics, &summary, use_color())
             );
             Ok(exit_code(&result.diagnostics, strict))
+        }
+        Command::Build {
+            root,
+            out,
+            base_url,
+            strict,
+        } => {
+            let options = BuildOptions {
+                out,
+                base_url,
+                strict,
+            };
+            let color = use_color_on_stderr();
+            match site::build(&root, &options)? {
+                BuildOutcome::Rejected {
+                    diagnostics,
+                    documents,
+                } => {
+                    let summary = Summary { documents };
+                    eprint!("{}", report::human(&diagnostics, &summary, color));
+                    eprintln!("build stopped: nothing was written");
+                    Ok(1)
+                }
+                BuildOutcome::Built { diagnostics, built } => {
+                    if !diagnostics.is_empty() {
+                        let summary = Summary {
+                            documents: built.documents,
+                        };
+                        eprint!("{}", report::human(&diagnostics, &summary, color));
+                    }
+                    println!(
+                        "built {} documents into {} pages in {} ({} warning{}) in {:.2}s",
+                        built.documents,
+                        built.pages,
+                        built.out_dir.display(),
+                        diagnostics.len(),
+                        if diagnostics.len() == 1 { "" } else { "s" },
+                        built.elapsed.as_secs_f64()
+                    );
+                    Ok(0)
+                }
+            }
         }
         Command::New { shape, title, root } => {
             let config = portolan::Config::load(&root)?;

@@ -110,7 +110,10 @@ fn human_format_is_rustc_like_and_plain_off_a_terminal() {
         .output()
         .unwrap();
     let out = stdout(&o);
-    assert!(out.contains("error[invalid-value]: `status` is `aproved`"), "{out}");
+    assert!(
+        out.contains("error[invalid-value]: `status` is `aproved`"),
+        "{out}"
+    );
     assert!(out.contains("--> content/bad-fields.md:5:9"), "{out}");
     assert!(out.contains("5 | status: aproved\n  |         ^"), "{out}");
     assert!(out.contains("= help: did you mean `approved`?"), "{out}");
@@ -127,12 +130,13 @@ fn github_format_prints_workflow_commands() {
         .unwrap();
     let out = stdout(&o);
     assert!(
-        out.lines().any(|l| l.starts_with(
-            "::error file=content/bad-fields.md,line=5,col=9,title=invalid-value::"
-        )),
+        out.lines().any(|l| l
+            .starts_with("::error file=content/bad-fields.md,line=5,col=9,title=invalid-value::")),
         "{out}"
     );
-    assert!(out.lines().any(|l| l.starts_with("::warning file=content/stale.md,line=3")));
+    assert!(out
+        .lines()
+        .any(|l| l.starts_with("::warning file=content/stale.md,line=3")));
     assert!(out.lines().all(|l| l.starts_with("::")), "{out}");
 }
 
@@ -156,7 +160,10 @@ fn sarif_format_has_the_required_fields() {
         assert!(["error", "warning"].contains(&r["level"].as_str().unwrap()));
         assert!(!r["message"]["text"].as_str().unwrap().is_empty());
         let loc = &r["locations"][0]["physicalLocation"];
-        assert!(loc["artifactLocation"]["uri"].as_str().unwrap().starts_with("content/"));
+        assert!(loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("content/"));
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
     }
 }
@@ -167,7 +174,11 @@ fn strict_turns_placeholders_into_errors_and_fails_on_warnings() {
         "content/a.md",
         b"---\ntitle: A\ndescription: '[Brief description]'\n---\n# A\n",
     )]);
-    let o = bin().args(["check", "--format", "json", "--root"]).arg(dir.path()).output().unwrap();
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "warnings alone pass");
     assert_eq!(json(&o)["summary"]["warnings"], 1);
     let o = bin()
@@ -185,11 +196,21 @@ fn run_failures_exit_2_with_one_line() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
 
-    let dir = site(&[("site.toml", b"tilte = \"x\"\n"), ("content/a.md", b"# A\n")]);
-    let o = bin().args(["check", "--root"]).arg(dir.path()).output().unwrap();
+    let dir = site(&[
+        ("site.toml", b"tilte = \"x\"\n"),
+        ("content/a.md", b"# A\n"),
+    ]);
+    let o = bin()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("unknown key `tilte`") && err.contains("`title`"), "{err}");
+    assert!(
+        err.contains("unknown key `tilte`") && err.contains("`title`"),
+        "{err}"
+    );
 
     let o = run(&["check", "--format", "xml"]);
     assert_eq!(o.status.code(), Some(2));
@@ -201,18 +222,34 @@ fn run_failures_exit_2_with_one_line() {
 #[test]
 fn encodings_line_endings_and_hidden_files() {
     let dir = site(&[
-        ("content/bom.md", b"\xEF\xBB\xBF---\r\ntitle: BOM and CRLF\r\nlast_updated: 2026-13-01\r\n---\r\n# x\r\n"),
-        ("content/latin1.md", b"# Caf\xE9\n\nline two\nbad \xFF here\n"),
+        (
+            "content/bom.md",
+            b"\xEF\xBB\xBF---\r\ntitle: BOM and CRLF\r\nlast_updated: 2026-13-01\r\n---\r\n# x\r\n",
+        ),
+        (
+            "content/latin1.md",
+            b"# Caf\xE9\n\nline two\nbad \xFF here\n",
+        ),
         ("content/.hidden.md", b"not a document [Placeholder Here]\n"),
         ("content/.git/x.md", b"# nope\n"),
         ("content/ok.md", b"# Fine\n"),
     ]);
-    let o = bin().args(["check", "--format", "json", "--root"]).arg(dir.path()).output().unwrap();
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let v = json(&o);
     assert_eq!(v["summary"]["documents"], 3, "{}", stdout(&o));
     let found = diagnostics(&v);
-    assert!(found.contains(&("content/bom.md".into(), 3, "invalid-date".into())), "{found:?}");
-    assert!(found.contains(&("content/latin1.md".into(), 1, "encoding".into())), "{found:?}");
+    assert!(
+        found.contains(&("content/bom.md".into(), 3, "invalid-date".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("content/latin1.md".into(), 1, "encoding".into())),
+        "{found:?}"
+    );
     assert_eq!(found.len(), 2, "{found:?}");
 }
 
@@ -220,10 +257,21 @@ fn encodings_line_endings_and_hidden_files() {
 #[test]
 fn symlinks_leading_outside_the_root_are_not_followed() {
     let outside = site(&[("secret.md", b"# Secret outside the root\n")]);
-    let dir = site(&[("content/a.md", b"# A\n\n[s](secret.md) [t](../../secret.md)\n")]);
-    std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("content/secret.md")).unwrap();
+    let dir = site(&[(
+        "content/a.md",
+        b"# A\n\n[s](secret.md) [t](../../secret.md)\n",
+    )]);
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.md"),
+        dir.path().join("content/secret.md"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink(outside.path(), dir.path().join("content/elsewhere")).unwrap();
-    let o = bin().args(["check", "--format", "json", "--root"]).arg(dir.path()).output().unwrap();
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let v = json(&o);
     assert_eq!(v["summary"]["documents"], 1, "{}", stdout(&o));
     let found = diagnostics(&v);
@@ -246,13 +294,25 @@ fn new_writes_each_shape_and_refuses_to_overwrite() {
     ];
     for (i, shape) in shapes.iter().enumerate() {
         let title = format!("Orders {i}");
-        let o = bin().args(["new", shape, &title, "--root"]).arg(dir.path()).output().unwrap();
+        let o = bin()
+            .args(["new", shape, &title, "--root"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let again = bin().args(["new", shape, &title, "--root"]).arg(dir.path()).output().unwrap();
+        let again = bin()
+            .args(["new", shape, &title, "--root"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
         assert_eq!(again.status.code(), Some(2));
         assert!(stderr(&again).contains("already exists"));
     }
-    let o = bin().args(["check", "--format", "json", "--root"]).arg(dir.path()).output().unwrap();
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let v = json(&o);
     assert_eq!(v["summary"]["documents"], 5);
     assert_eq!(v["summary"]["errors"], 0, "{}", stdout(&o));
@@ -266,9 +326,17 @@ fn new_writes_each_shape_and_refuses_to_overwrite() {
 fn corpora_are_checked_without_panic() {
     for name in ["dapr-docs", "mermaid-docs"] {
         let Some(path) = corpus(name) else { continue };
-        let o = bin().args(["check", "--format", "json", "--root"]).arg(&path).output().unwrap();
+        let o = bin()
+            .args(["check", "--format", "json", "--root"])
+            .arg(&path)
+            .output()
+            .unwrap();
         let code = o.status.code();
-        assert!(matches!(code, Some(0 | 1)), "{name}: exit {code:?}: {}", stderr(&o));
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{name}: exit {code:?}: {}",
+            stderr(&o)
+        );
         let v = json(&o);
         assert!(v["summary"]["documents"].as_u64().unwrap() > 90, "{name}");
         // False positives would bury real problems: the count of placeholder
@@ -279,6 +347,9 @@ fn corpora_are_checked_without_panic() {
             .iter()
             .filter(|d| d["code"] == "placeholder")
             .count();
-        assert!(placeholders <= 10, "{name}: {placeholders} placeholder findings");
+        assert!(
+            placeholders <= 10,
+            "{name}: {placeholders} placeholder findings"
+        );
     }
 }

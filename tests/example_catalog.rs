@@ -33,10 +33,17 @@ fn covers_all_five_shapes_and_the_features_they_use() {
         .filter(|l| !l.is_empty() && *l != "mermaid")
         .collect();
     assert!(languages.len() >= 5, "{languages:?}");
-    assert!(blocks().any(|b| b.lang.is_empty()), "an ASCII diagram fence");
+    assert!(
+        blocks().any(|b| b.lang.is_empty()),
+        "an ASCII diagram fence"
+    );
 
     let kinds: BTreeSet<EdgeKind> = catalog.edges.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds.len(), 3, "related, related_files and body links: {kinds:?}");
+    assert_eq!(
+        kinds.len(),
+        3,
+        "related, related_files and body links: {kinds:?}"
+    );
     assert!(catalog.docs.iter().all(|d| !d.agent_notes.is_empty()));
 
     // The inverse relation: Stripe is referenced by documents it never names.
@@ -46,7 +53,10 @@ fn covers_all_five_shapes_and_the_features_they_use() {
         .into_iter()
         .map(|i| catalog.docs[i].content_path.as_str())
         .collect();
-    assert!(referrers.contains(&"crm/zendesk-order-service.md"), "{referrers:?}");
+    assert!(
+        referrers.contains(&"crm/zendesk-order-service.md"),
+        "{referrers:?}"
+    );
 
     // `# {name}` headings are filled from the frontmatter.
     let twilio = &catalog.docs[catalog.by_path["messaging/twilio-sms.md"]];

@@ -170,7 +170,15 @@ pub fn scan(
                 });
                 link_depth += 1;
             }
-            Event::Start(Tag::Image { .. }) => link_depth += 1,
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let (line, column) = position(range.start);
+                scan.links.push(BodyLink {
+                    dest: dest_url.to_string(),
+                    line,
+                    column,
+                });
+                link_depth += 1;
+            }
             Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
                 link_depth = link_depth.saturating_sub(1)
             }

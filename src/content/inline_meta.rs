@@ -66,6 +66,34 @@ pub fn scan(body: &str, first_line: usize) -> Vec<Field> {
     fields
 }
 
+/// The value of the first `**Key**: value` line anywhere in the body outside
+/// code, for facets such as protocol and direction that templates put in a
+/// bullet list under a section rather than under the title.
+pub fn find_anywhere(body: &str, wanted: &str) -> Option<String> {
+    let mut fence = false;
+    for line in body.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+            continue;
+        }
+        if fence {
+            continue;
+        }
+        let Some(caps) = META_LINE.captures(line) else {
+            continue;
+        };
+        if caps[3].is_empty() == caps[4].is_empty() || snake_case(&caps[2]) != wanted {
+            continue;
+        }
+        let value = caps[5].trim();
+        if !value.is_empty() {
+            return Some(value.to_owned());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ pub mod frontmatter;
 pub mod inline_meta;
 pub mod source;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -21,6 +21,11 @@ use crate::RunError;
 
 pub struct Loaded {
     pub docs: Vec<Doc>,
+    /// The directory documents were read from.
+    pub content_dir: PathBuf,
+    /// Other files of the content dir (images, attachments), relative to it;
+    /// the build copies them so relative links to them keep working.
+    pub assets: BTreeSet<String>,
     /// Load-stage problems: encoding and YAML syntax.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -56,15 +61,24 @@ pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
         .filter_map(|p| p.canonicalize().ok())
         .collect();
     let mut files = Vec::new();
+    let mut other_files = Vec::new();
     let mut visited = HashSet::new();
+    let mut found = Found {
+        markdown: &mut files,
+        other: &mut other_files,
+    };
     walk(
         &content,
         &canonical_root,
         &excluded,
         &mut visited,
-        &mut files,
+        &mut found,
     )?;
     files.sort();
+    let assets = other_files
+        .iter()
+        .map(|p| relative_slash_path(&content, p))
+        .collect();
 
     let parsed: Vec<(Doc, Vec<Diagnostic>)> = files
         .par_iter()
@@ -76,7 +90,17 @@ pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
         docs.push(doc);
         diagnostics.extend(diags);
     }
-    Ok(Loaded { docs, diagnostics })
+    Ok(Loaded {
+        docs,
+        content_dir: content,
+        assets,
+        diagnostics,
+    })
+}
+
+struct Found<'a> {
+    markdown: &'a mut Vec<PathBuf>,
+    other: &'a mut Vec<PathBuf>,
 }
 
 fn walk(
@@ -84,7 +108,7 @@ fn walk(
     canonical_root: &Path,
     excluded: &[PathBuf],
     visited: &mut HashSet<PathBuf>,
-    files: &mut Vec<PathBuf>,
+    found: &mut Found<'_>,
 ) -> Result<(), RunError> {
     let Ok(canonical) = dir.canonicalize() else {
         return Ok(());
@@ -111,17 +135,21 @@ fn walk(
         };
         if meta.is_dir() {
             if !SKIPPED_DIRS.contains(&name.as_ref()) {
-                walk(&path, canonical_root, excluded, visited, files)?;
+                walk(&path, canonical_root, excluded, visited, found)?;
             }
         } else if meta.is_file()
-            && path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("md"))
             && path
                 .canonicalize()
                 .is_ok_and(|c| c.starts_with(canonical_root))
         {
-            files.push(path);
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+            {
+                found.markdown.push(path);
+            } else {
+                found.other.push(path);
+            }
         }
     }
     Ok(())

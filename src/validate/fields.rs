@@ -311,6 +311,9 @@ mod tests {
         assert!(!is_bracket_placeholder("[payments]", list));
         assert!(!is_bracket_placeholder("[a, b c]", list));
         assert!(!is_bracket_placeholder("[]", list));
-        assert!(is_bracket_placeholder("[Service Name]", Some(FieldType::String)));
+        assert!(is_bracket_placeholder(
+            "[Service Name]",
+            Some(FieldType::String)
+        ));
     }
 }

@@ -53,7 +53,10 @@ pub fn check(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(
                     &doc.source_path,
-                    doc.headings.iter().find(|h| h.level == 1).map_or(1, |h| h.line),
+                    doc.headings
+                        .iter()
+                        .find(|h| h.level == 1)
+                        .map_or(1, |h| h.line),
                     "missing-section",
                     format!("documents of type `{name}` need a section `{wanted}`"),
                 )

@@ -20,7 +20,9 @@ pub fn check(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
     for field in &doc.fields {
         let key = Some(field.key.as_str());
         match &field.value {
-            FieldValue::List(_) if is_bracket_placeholder(&field.raw, field_type(ctx, &field.key)) => {
+            FieldValue::List(_)
+                if is_bracket_placeholder(&field.raw, field_type(ctx, &field.key)) =>
+            {
                 found.push((field.line, field.raw.trim().to_owned(), field.column, key));
             }
             FieldValue::List(items) => {

@@ -1,0 +1,225 @@
+//! Machine-readable outputs: sitemap.xml, catalog.json, llms.txt and a clean
+//! markdown copy of each page (llmstxt.org's `index.html.md`).
+
+use serde_json::{json, Map, Value};
+
+use super::pages::SiteData;
+use crate::content::doc::fill_heading_lines;
+use crate::content::field::FieldValue;
+use crate::content::Shape;
+
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// base_url without its trailing slash, to prefix absolute paths.
+fn origin_and_path(site: &SiteData<'_>) -> String {
+    let base = site.config.base_url.trim_end_matches('/');
+    let path = site.base_path().trim_end_matches('/');
+    // base_url may be a bare path ("/docs"): then there is no origin to add.
+    match base.find("://") {
+        Some(i) => {
+            let host_end = base[i + 3..].find('/').map_or(base.len(), |j| i + 3 + j);
+            format!("{}{path}", &base[..host_end])
+        }
+        None => path.to_owned(),
+    }
+}
+
+/// An absolute URL for a site path that already starts with the base path.
+pub fn absolute(site: &SiteData<'_>, url: &str) -> String {
+    let origin = origin_and_path(site);
+    let rest = url.strip_prefix(site.base_path()).unwrap_or(url);
+    format!("{origin}/{rest}")
+}
+
+pub fn sitemap(site: &SiteData<'_>) -> String {
+    let mut entries: Vec<(String, String)> =
+        vec![(absolute(site, site.base_path()), String::new())];
+    for s in &site.summaries {
+        entries.push((absolute(site, &s.url), s.last_updated.clone()));
+    }
+    for page in ["systems/", "tags/", "agents/"] {
+        entries.push((
+            absolute(site, &format!("{}{page}", site.base_path())),
+            String::new(),
+        ));
+    }
+    for tag in site.tags.keys() {
+        entries.push((absolute(site, &site.tag_url(tag)), String::new()));
+    }
+    for agent in site.agents.keys() {
+        entries.push((absolute(site, &site.agent_url(agent)), String::new()));
+    }
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (loc, lastmod) in entries {
+        out.push_str(&format!("  <url>\n    <loc>{}</loc>\n", xml_escape(&loc)));
+        if !lastmod.is_empty() {
+            out.push_str(&format!(
+                "    <lastmod>{}</lastmod>\n",
+                xml_escape(&lastmod)
+            ));
+        }
+        out.push_str("  </url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+fn field_json(value: &FieldValue) -> Value {
+    match value {
+        FieldValue::Text(t) => json!(t),
+        FieldValue::List(items) => Value::Array(items.iter().map(|i| json!(i.text)).collect()),
+        FieldValue::Map | FieldValue::Null => Value::Null,
+    }
+}
+
+/// JSON with `<`, `>` and `&` as unicode escapes: still the same data for
+/// any parser, and inert if someone inlines it into HTML.
+pub fn html_safe_json(value: &Value) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_owned());
+    let mut out = text
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    out.push('\n');
+    out
+}
+
+pub fn catalog_json(site: &SiteData<'_>) -> String {
+    let documents: Vec<Value> = site
+        .catalog
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let s = &site.summaries[i];
+            let fields: Map<String, Value> = doc
+                .fields
+                .iter()
+                .map(|f| (f.key.clone(), field_json(&f.value)))
+                .collect();
+            let related: Vec<Value> = site
+                .catalog
+                .related_of(i)
+                .into_iter()
+                .map(|(to, kind)| json!({"url": absolute(site, &site.summaries[to].url), "title": site.summaries[to].title, "via": kind}))
+                .collect();
+            let referenced_by: Vec<Value> = site
+                .catalog
+                .referenced_by(i)
+                .into_iter()
+                .map(|from| json!({"url": absolute(site, &site.summaries[from].url), "title": site.summaries[from].title}))
+                .collect();
+            json!({
+                "title": s.title,
+                "url": absolute(site, &s.url),
+                "source": doc.source_path,
+                "shape": doc.shape,
+                "type": s.kind,
+                "description": s.description,
+                "status": s.status,
+                "last_updated": s.last_updated,
+                "tags": s.tags.iter().map(|t| &t.name).collect::<Vec<_>>(),
+                "agents": s.agents.iter().map(|a| &a.name).collect::<Vec<_>>(),
+                "fields": fields,
+                "related": related,
+                "referenced_by": referenced_by,
+            })
+        })
+        .collect();
+    html_safe_json(&json!({
+        "title": site.config.title,
+        "base_url": site.config.base_url,
+        "documents": documents,
+    }))
+}
+
+/// Text for a markdown line where HTML must stay inert and brackets must
+/// not become links.
+fn md_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+        .replace(['\n', '\r'], " ")
+}
+
+pub fn llms_txt(site: &SiteData<'_>) -> String {
+    let mut out = format!("# {}\n\n", md_text(&site.config.title));
+    if !site.config.description.is_empty() {
+        out.push_str(&format!("> {}\n\n", md_text(&site.config.description)));
+    }
+    out.push_str(&format!(
+        "Each link below is the markdown copy of a catalog page. The full catalog as JSON: {}\n",
+        absolute(site, &format!("{}catalog.json", site.base_path()))
+    ));
+    for shape in Shape::ALL {
+        let mut docs: Vec<usize> = (0..site.catalog.docs.len())
+            .filter(|&i| site.catalog.docs[i].shape == shape)
+            .collect();
+        if docs.is_empty() {
+            continue;
+        }
+        docs.sort_by(|&a, &b| site.summaries[a].title.cmp(&site.summaries[b].title));
+        out.push_str(&format!("\n## {}\n\n", shape.label()));
+        for i in docs {
+            let s = &site.summaries[i];
+            let url = absolute(site, &format!("{}index.html.md", s.url));
+            out.push_str(&format!(
+                "- [{}]({})",
+                md_text(&s.title),
+                url.replace(' ', "%20")
+            ));
+            if !s.description.is_empty() {
+                out.push_str(&format!(": {}", md_text(&s.description)));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The document as clean markdown: title and description first, then the
+/// body as written (frontmatter dropped, `{field}` headings filled).
+pub fn markdown_copy(site: &SiteData<'_>, i: usize) -> String {
+    let doc = &site.catalog.docs[i];
+    let s = &site.summaries[i];
+    let mut out = format!("# {}\n\n", md_text(&s.title));
+    if !s.description.is_empty() {
+        out.push_str(&format!("> {}\n\n", md_text(&s.description)));
+    }
+    let filled = fill_heading_lines(doc.body(), &doc.fields);
+    let body = filled.as_deref().unwrap_or(doc.body());
+    let mut skipped_title = false;
+    for line in body.lines() {
+        if !skipped_title {
+            if line.trim().is_empty() {
+                continue;
+            }
+            skipped_title = true;
+            if let Some(h1) = line.strip_prefix("# ") {
+                if Some(h1.trim()) == doc.title.as_deref() {
+                    continue;
+                }
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,155 @@
+//! Code highlighting with syntect, as CSS classes so the light and dark
+//! themes are two stylesheets, not two renderings.
+//!
+//! syntect runs at a few hundred kB/s for YAML or JavaScript, so the grammar
+//! set is loaded once and highlighted blocks are cached by content hash: a
+//! catalog repeats the same snippets (configuration, retry loops) a lot.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::util::LinesWithEndings;
+
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// bat's grammar collection: syntect's defaults lack TOML, TypeScript and
+/// Dockerfile, which integration documents use all the time.
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
+
+static CACHE: LazyLock<Mutex<HashMap<(String, u64), String>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Short names authors use that the grammar set knows under another token.
+fn normalise(lang: &str) -> &str {
+    match lang {
+        "shell" | "console" | "zsh" => "bash",
+        "yml" => "yaml",
+        "jsonc" | "json5" => "json",
+        "golang" => "go",
+        "docker" => "dockerfile",
+        "ts" | "tsx" => "typescript",
+        other => other,
+    }
+}
+
+fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
+    let lang = lang.trim().to_ascii_lowercase();
+    let lang = normalise(&lang);
+    SYNTAXES
+        .find_syntax_by_token(lang)
+        .or_else(|| SYNTAXES.find_syntax_by_name(lang))
+}
+
+pub fn is_known_language(lang: &str) -> bool {
+    find_syntax(lang).is_some()
+}
+
+fn hash(text: &str) -> u64 {
+    // FNV-1a: stable across runs and platforms, which a disk cache needs.
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The inner HTML of `<code>` for `code` in `lang`, or None for a language
+/// the grammar set does not know (the caller escapes it as plain text).
+pub fn highlight(lang: &str, code: &str) -> Option<String> {
+    let syntax = find_syntax(lang)?;
+    let key = (syntax.name.clone(), hash(code));
+    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Some(hit);
+    }
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+    for line in LinesWithEndings::from(code) {
+        // A grammar failure is not the author's problem: fall back to plain.
+        if generator
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
+            return None;
+        }
+    }
+    let html = generator.finalize();
+    if let Ok(mut cache) = CACHE.lock() {
+        cache.insert(key, html.clone());
+    }
+    Some(html)
+}
+
+/// One stylesheet: the light theme, and the dark one under
+/// `prefers-color-scheme: dark`.
+pub fn stylesheet() -> String {
+    let themes = ThemeSet::load_defaults();
+    let light = themes
+        .themes
+        .get("InspiredGitHub")
+        .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+        .unwrap_or_default();
+    let dark = themes
+        .themes
+        .get("base16-ocean.dark")
+        .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+        .unwrap_or_default();
+    // The themes' own backgrounds would fight the page's; the page sets them.
+    let strip_background = |css: String| {
+        css.lines()
+            .filter(|l| !l.trim_start().starts_with("background-color"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!(
+        "/* Generated from syntect's InspiredGitHub and base16-ocean.dark themes. */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        strip_background(light),
+        strip_background(dark)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_languages_integration_docs_use_are_known() {
+        for lang in [
+            "yaml",
+            "json",
+            "ruby",
+            "javascript",
+            "python",
+            "bash",
+            "toml",
+            "typescript",
+            "dockerfile",
+            "sql",
+            "go",
+            "ts",
+            "sh",
+            "yml",
+        ] {
+            assert!(is_known_language(lang), "{lang}");
+        }
+        assert!(!is_known_language("no-such-language"));
+    }
+
+    #[test]
+    fn highlighting_uses_classes_and_escapes() {
+        let html = highlight("javascript", "const a = \"<b>\";\n").unwrap();
+        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(html.contains("&lt;b&gt;"), "{html}");
+        assert!(!html.contains("<b>"));
+        assert_eq!(
+            highlight("javascript", "const a = \"<b>\";\n").unwrap(),
+            html
+        );
+    }
+
+    #[test]
+    fn stylesheet_has_both_schemes() {
+        let css = stylesheet();
+        assert!(css.contains(".hl-"));
+        assert!(css.contains("prefers-color-scheme: dark"));
+    }
+}

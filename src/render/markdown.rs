@@ -1,0 +1,308 @@
+//! A document body → HTML: heading ids and anchors, `[REQUIRED]` badges,
+//! `.md` links rewritten to page URLs, highlighted code, tables that scroll,
+//! and raw HTML escaped (only a few harmless tags pass).
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
+
+use super::highlight;
+use crate::catalog::{join_relative, local_target, Catalog};
+use crate::content::body::{markdown_options, strip_marker, Marker};
+use crate::content::doc::{fill_fields, fill_heading_lines};
+use crate::content::Doc;
+use crate::urls::encode_path;
+
+/// What a link in a body needs to become a URL.
+pub struct LinkContext<'a> {
+    pub catalog: &'a Catalog,
+    pub routes: &'a [String],
+    pub base_path: &'a str,
+    /// Non-markdown files of the content dir (images...), copied as they are.
+    pub assets: &'a std::collections::BTreeSet<String>,
+}
+
+impl LinkContext<'_> {
+    pub fn doc_url(&self, doc: usize) -> String {
+        format!("{}{}", self.base_path, encode_path(&self.routes[doc]))
+    }
+
+    /// The URL a link in `from` should point at; None leaves it as written.
+    fn rewrite(&self, from: usize, dest: &str) -> Option<String> {
+        let target = local_target(dest)?;
+        let anchor = target
+            .anchor
+            .as_deref()
+            .map(|a| format!("#{}", encode_path(a)))
+            .unwrap_or_default();
+        if target.path.is_empty() {
+            return None;
+        }
+        let doc = &self.catalog.docs[from];
+        if target.path.to_ascii_lowercase().ends_with(".md") {
+            let to = self
+                .catalog
+                .resolve_path(&doc.content_path, &target.path)
+                .ok()?;
+            return Some(format!("{}{anchor}", self.doc_url(to)));
+        }
+        let joined = join_relative(&doc.content_path, &target.path)?;
+        self.assets
+            .contains(&joined)
+            .then(|| format!("{}{}{anchor}", self.base_path, encode_path(&joined)))
+    }
+}
+
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Tags without attributes that cannot run script or load anything.
+const SAFE_TAGS: &[&str] = &[
+    "br", "hr", "details", "summary", "sup", "sub", "kbd", "b", "i", "em", "strong", "code",
+    "mark", "small", "s", "u", "p", "dl", "dt", "dd",
+];
+
+fn is_safe_tag(html: &str) -> bool {
+    let t = html.trim();
+    let Some(inner) = t.strip_prefix('<').and_then(|s| s.strip_suffix('>')) else {
+        return false;
+    };
+    let inner = inner.trim_end_matches('/').trim();
+    let name = inner.strip_prefix('/').unwrap_or(inner);
+    SAFE_TAGS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+fn badge(marker: Marker) -> &'static str {
+    match marker {
+        Marker::Required => r#" <span class="badge badge-required">required</span>"#,
+        Marker::Optional => r#" <span class="badge badge-optional">optional</span>"#,
+    }
+}
+
+fn code_block(lang: &str, code: &str) -> String {
+    let lang_attr = escape_html(lang);
+    if lang == "mermaid" {
+        // Rendered to SVG by the diagrams stage; until then readable source.
+        return format!(
+            "<figure class=\"diagram diagram-source\" data-lang=\"mermaid\"><pre><code>{}</code></pre><figcaption>Mermaid diagram (source)</figcaption></figure>\n",
+            escape_html(code)
+        );
+    }
+    let (class, body) = match highlight::highlight(lang, code) {
+        Some(html) if !lang.is_empty() => ("highlight", html),
+        _ if lang.is_empty() => ("plain", escape_html(code)),
+        _ => ("unknown", escape_html(code)),
+    };
+    format!(
+        "<div class=\"code-block\" data-lang=\"{lang_attr}\"><button type=\"button\" class=\"copy\" hidden>Copy</button><pre class=\"{class}\"><code>{body}</code></pre></div>\n"
+    )
+}
+
+/// Renders document `index` of the catalog.
+pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
+    let doc: &Doc = &links.catalog.docs[index];
+    let filled = fill_heading_lines(doc.body(), &doc.fields);
+    let source = filled.as_deref().unwrap_or(doc.body());
+
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut heading_index = 0usize;
+    let mut heading: Option<(u8, Vec<Event<'_>>)> = None;
+    let mut code: Option<(String, String)> = None;
+    let mut in_comment = false;
+    let mut dropped_title = false;
+
+    for event in Parser::new_ext(source, markdown_options()) {
+        if let Some((_, inner)) = heading.as_mut() {
+            match event {
+                Event::End(TagEnd::Heading(_)) => {
+                    let (level, mut inner) = heading.take().expect("in a heading");
+                    let info = doc.headings.get(heading_index);
+                    heading_index += 1;
+                    let id = info.map(|h| h.id.clone()).unwrap_or_default();
+                    let marker = info.and_then(|h| h.marker);
+                    if marker.is_some() {
+                        strip_trailing_marker(&mut inner);
+                    }
+                    let is_title = level == 1
+                        && !dropped_title
+                        && info.is_some_and(|h| Some(h.title()) == doc.title.as_deref());
+                    if is_title {
+                        // The page header shows the title already.
+                        dropped_title = true;
+                        continue;
+                    }
+                    let id = escape_html(&id);
+                    events.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
+                    events.extend(inner);
+                    if let Some(m) = marker {
+                        events.push(Event::Html(badge(m).into()));
+                    }
+                    events.push(Event::Html(
+                        format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level}>\n").into(),
+                    ));
+                }
+                Event::Text(t) => inner.push(Event::Text(fill_fields(&t, &doc.fields).into())),
+                other => inner.push(sanitize(other, &mut in_comment, links, index)),
+            }
+            continue;
+        }
+        if let Some((_, text)) = code.as_mut() {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, text) = code.take().expect("in a code block");
+                    events.push(Event::Html(code_block(&lang, &text).into()));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level as u8, Vec::new())),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Table(a)) => {
+                events.push(Event::Html("<div class=\"table-wrap\">".into()));
+                events.push(Event::Start(Tag::Table(a)));
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                events.push(Event::Html("</div>\n".into()));
+            }
+            Event::Text(t) => events.push(Event::Text(fill_fields(&t, &doc.fields).into())),
+            other => events.push(sanitize(other, &mut in_comment, links, index)),
+        }
+    }
+
+    let mut html = String::with_capacity(source.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let toc = doc
+        .headings
+        .iter()
+        .filter(|h| (2..=3).contains(&h.level))
+        .map(|h| TocEntry {
+            level: h.level,
+            id: h.id.clone(),
+            title: h.title().to_owned(),
+        })
+        .collect();
+    Rendered { html, toc }
+}
+
+fn strip_trailing_marker(inner: &mut Vec<Event<'_>>) {
+    while let Some(Event::Text(t)) = inner.last() {
+        let (kept, marker) = strip_marker(t);
+        if marker.is_some() {
+            let kept = kept.to_owned();
+            inner.pop();
+            if !kept.is_empty() {
+                inner.push(Event::Text(kept.into()));
+            }
+            return;
+        }
+        if t.trim().is_empty() {
+            inner.pop();
+        } else {
+            return;
+        }
+    }
+}
+
+/// Links rewritten; raw HTML escaped unless harmless; comments dropped.
+fn sanitize<'a>(
+    event: Event<'a>,
+    in_comment: &mut bool,
+    links: &LinkContext<'_>,
+    index: usize,
+) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = links
+                .rewrite(index, &dest_url)
+                .map(CowStr::from)
+                .unwrap_or(dest_url);
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+        }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = links
+                .rewrite(index, &dest_url)
+                .map(CowStr::from)
+                .unwrap_or(dest_url);
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+        }
+        Event::Html(h) => html_event(h, in_comment, true),
+        Event::InlineHtml(h) => html_event(h, in_comment, false),
+        other => other,
+    }
+}
+
+fn html_event<'a>(html: CowStr<'a>, in_comment: &mut bool, block: bool) -> Event<'a> {
+    let trimmed = html.trim_start();
+    if *in_comment || trimmed.starts_with("<!--") {
+        *in_comment = !html.contains("-->");
+        return Event::Html("".into());
+    }
+    if is_safe_tag(&html) {
+        return if block {
+            Event::Html(html)
+        } else {
+            Event::InlineHtml(html)
+        };
+    }
+    let escaped = escape_html(&html);
+    if block {
+        Event::Html(escaped.into())
+    } else {
+        Event::InlineHtml(escaped.into())
+    }
+}

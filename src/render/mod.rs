@@ -1,0 +1,9 @@
+//! Catalog → pages. Every function here is pure: it returns bytes for a path
+//! and leaves writing (and its atomicity) to `site`.
+
+pub mod feeds;
+pub mod highlight;
+pub mod markdown;
+pub mod pages;
+pub mod systems;
+pub mod theme;

@@ -1,0 +1,567 @@
+//! The data each kind of page shows, prepared once in Rust so templates stay
+//! plain loops over already-escaped-by-tera strings.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::markdown::{self, LinkContext};
+use super::systems::{self, SystemEdge};
+use crate::catalog::{looks_like_placeholder, Catalog, EdgeKind};
+use crate::config::Config;
+use crate::content::inline_meta::find_anywhere;
+use crate::content::Doc;
+use crate::slug::url_slug;
+use crate::urls::encode_path;
+use crate::validate::{parse_date, Date};
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct SiteCtx {
+    pub title: String,
+    pub description: String,
+    pub base_path: String,
+    pub base_url: String,
+}
+
+/// One row of the catalog, and the header facts of a document page.
+#[derive(Serialize, Clone)]
+pub struct DocSummary {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    pub kind: String,
+    pub shape: String,
+    pub shape_key: String,
+    pub status: String,
+    pub status_class: String,
+    pub service: String,
+    pub protocol: String,
+    pub direction: String,
+    pub tags: Vec<Link>,
+    pub agents: Vec<Link>,
+    pub facet_tags: String,
+    pub facet_agents: String,
+    pub last_updated: String,
+    pub stale: bool,
+    pub age_days: i64,
+}
+
+#[derive(Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct Facet {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub values: Vec<FacetValue>,
+}
+
+/// Names → URL segments, unique per index: `tags/<slug>/`, `agents/<Name>/`.
+pub struct Terms {
+    pub tags: BTreeMap<String, String>,
+    pub agents: BTreeMap<String, String>,
+}
+
+fn unique_segments<'a>(
+    names: impl Iterator<Item = &'a String>,
+    segment: fn(&str) -> String,
+) -> BTreeMap<String, String> {
+    let mut taken = BTreeSet::new();
+    names
+        .map(|name| {
+            let base = segment(name);
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while !taken.insert(candidate.clone()) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            (name.clone(), candidate)
+        })
+        .collect()
+}
+
+/// Agent names keep their case (`agents/POSIntegrationSpecialistAgent/`).
+fn name_segment(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_owned();
+    if s.is_empty() {
+        "agent".to_owned()
+    } else {
+        s
+    }
+}
+
+/// Everything page rendering shares, computed once per build.
+pub struct SiteData<'a> {
+    pub config: &'a Config,
+    pub catalog: &'a Catalog,
+    pub links: LinkContext<'a>,
+    pub tags: BTreeMap<String, Vec<usize>>,
+    pub agents: BTreeMap<String, Vec<usize>>,
+    pub terms: Terms,
+    pub summaries: Vec<DocSummary>,
+    pub today: Date,
+}
+
+impl<'a> SiteData<'a> {
+    pub fn new(
+        config: &'a Config,
+        catalog: &'a Catalog,
+        links: LinkContext<'a>,
+        today: Date,
+    ) -> Self {
+        let tags = catalog.tags();
+        let agents = catalog.agents(config);
+        let terms = Terms {
+            tags: unique_segments(tags.keys(), url_slug),
+            agents: unique_segments(agents.keys(), name_segment),
+        };
+        let mut data = SiteData {
+            config,
+            catalog,
+            links,
+            tags,
+            agents,
+            terms,
+            summaries: Vec::new(),
+            today,
+        };
+        data.summaries = (0..catalog.docs.len()).map(|i| data.summary(i)).collect();
+        data
+    }
+
+    pub fn base_path(&self) -> &str {
+        self.links.base_path
+    }
+
+    pub fn tag_url(&self, tag: &str) -> String {
+        format!(
+            "{}tags/{}/",
+            self.base_path(),
+            encode_path(&self.terms.tags[tag])
+        )
+    }
+
+    pub fn agent_url(&self, agent: &str) -> String {
+        format!(
+            "{}agents/{}/",
+            self.base_path(),
+            encode_path(&self.terms.agents[agent])
+        )
+    }
+
+    fn summary(&self, i: usize) -> DocSummary {
+        let doc = &self.catalog.docs[i];
+        let usable = |s: &str| !s.trim().is_empty() && !looks_like_placeholder(s);
+        let meta = |key: &str| -> String {
+            doc.text_field(key)
+                .map(str::to_owned)
+                .or_else(|| find_anywhere(doc.body(), key))
+                .filter(|v| usable(v))
+                .map(|v| v.trim_matches('`').to_owned())
+                .unwrap_or_default()
+        };
+        let tags: Vec<String> = doc
+            .list_field("tags")
+            .into_iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| self.terms.tags.contains_key(t))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let agents: Vec<String> = self
+            .agents
+            .iter()
+            .filter(|(_, docs)| docs.contains(&i))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let status = doc
+            .text_field("status")
+            .or_else(|| doc.text_field("review_status"))
+            .filter(|s| usable(s))
+            .unwrap_or("")
+            .to_owned();
+        let last_updated = doc
+            .text_field("last_updated")
+            .and_then(parse_date)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let age_days = parse_date(&last_updated)
+            .map(|d| self.today.days_since_epoch() - d.days_since_epoch())
+            .unwrap_or(0);
+        let stale_after = i64::from(self.config.validation.stale_after_days);
+        DocSummary {
+            title: doc.title_or_path().to_owned(),
+            url: self.links.doc_url(i),
+            description: doc
+                .text_field("description")
+                .or_else(|| doc.text_field("purpose"))
+                .filter(|s| usable(s))
+                .unwrap_or("")
+                .to_owned(),
+            kind: doc.kind(),
+            shape: doc.shape.label().to_owned(),
+            shape_key: serde_json::to_value(doc.shape)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            status_class: url_slug(&status),
+            status,
+            service: meta("service"),
+            protocol: meta("protocol"),
+            direction: meta("direction"),
+            facet_tags: tags.join("|"),
+            facet_agents: agents.join("|"),
+            tags: tags
+                .iter()
+                .map(|t| Link {
+                    name: t.clone(),
+                    url: self.tag_url(t),
+                })
+                .collect(),
+            agents: agents
+                .iter()
+                .map(|a| Link {
+                    name: a.clone(),
+                    url: self.agent_url(a),
+                })
+                .collect(),
+            stale: stale_after > 0 && !last_updated.is_empty() && age_days > stale_after,
+            age_days,
+            last_updated,
+        }
+    }
+
+    /// The catalog's documents sorted by title, and its facets with counts.
+    pub fn home(&self) -> (Vec<&DocSummary>, Vec<Facet>) {
+        let mut docs: Vec<&DocSummary> = self.summaries.iter().collect();
+        docs.sort_by(|a, b| {
+            a.title
+                .to_lowercase()
+                .cmp(&b.title.to_lowercase())
+                .then(a.url.cmp(&b.url))
+        });
+        let facet =
+            |key: &'static str, label: &'static str, get: &dyn Fn(&DocSummary) -> Vec<String>| {
+                let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+                for d in &self.summaries {
+                    for v in get(d) {
+                        *counts.entry(v).or_insert(0) += 1;
+                    }
+                }
+                Facet {
+                    key,
+                    label,
+                    values: counts
+                        .into_iter()
+                        .map(|(value, count)| FacetValue { value, count })
+                        .collect(),
+                }
+            };
+        let single = |v: &str| {
+            if v.is_empty() {
+                vec![]
+            } else {
+                vec![v.to_owned()]
+            }
+        };
+        let facets = vec![
+            facet("tags", "Tags", &|d| {
+                d.tags.iter().map(|t| t.name.clone()).collect()
+            }),
+            facet("agents", "Agents", &|d| {
+                d.agents.iter().map(|a| a.name.clone()).collect()
+            }),
+            facet("status", "Status", &|d| single(&d.status)),
+            facet("type", "Type", &|d| single(&d.kind)),
+            facet("protocol", "Protocol", &|d| single(&d.protocol)),
+            facet("direction", "Direction", &|d| single(&d.direction)),
+        ]
+        .into_iter()
+        .filter(|f| !f.values.is_empty())
+        .collect();
+        (docs, facets)
+    }
+}
+
+#[derive(Serialize)]
+pub struct FieldRow {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Serialize)]
+pub struct RelatedRow {
+    pub title: String,
+    pub url: String,
+    pub via: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct TocRow {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Serialize)]
+pub struct DocPage {
+    #[serde(flatten)]
+    pub summary: DocSummary,
+    pub fields: Vec<FieldRow>,
+    pub contributors: Vec<String>,
+    pub toc: Vec<TocRow>,
+    pub body_html: String,
+    pub related: Vec<RelatedRow>,
+    pub referenced_by: Vec<RelatedRow>,
+    pub edit_url: String,
+    pub source_path: String,
+    pub markdown_url: String,
+}
+
+/// Fields shown on the metadata card, in this order, when present.
+const CARD_FIELDS: &[(&str, &str)] = &[
+    ("id", "ID"),
+    ("service", "Service"),
+    ("protocol", "Protocol"),
+    ("direction", "Direction"),
+    ("purpose", "Purpose"),
+    ("critical_path", "Critical path"),
+    ("sev_level", "SEV level"),
+    ("author", "Author"),
+    ("maintained_by", "Maintained by"),
+    ("owner", "Owner"),
+    ("created", "Created"),
+];
+
+pub fn doc_page(site: &SiteData<'_>, i: usize) -> DocPage {
+    let doc: &Doc = &site.catalog.docs[i];
+    let rendered = markdown::render(i, &site.links);
+    let summary = site.summaries[i].clone();
+    let mut fields = Vec::new();
+    for (key, label) in CARD_FIELDS {
+        let value = match *key {
+            "service" => summary.service.clone(),
+            "protocol" => summary.protocol.clone(),
+            "direction" => summary.direction.clone(),
+            _ => doc
+                .text_field(key)
+                .filter(|v| !looks_like_placeholder(v))
+                .unwrap_or("")
+                .to_owned(),
+        };
+        if !value.is_empty() {
+            fields.push(FieldRow {
+                label: label.to_string(),
+                value,
+            });
+        }
+    }
+    for key in site.config.fields.keys() {
+        if CARD_FIELDS.iter().any(|(k, _)| k == key)
+            || ["status", "last_updated"].contains(&key.as_str())
+        {
+            continue;
+        }
+        if let Some(v) = doc.text_field(key) {
+            fields.push(FieldRow {
+                label: key.clone(),
+                value: v.to_owned(),
+            });
+        }
+    }
+    let contributors = doc
+        .list_field("contributors")
+        .into_iter()
+        .filter(|c| !looks_like_placeholder(c))
+        .map(str::to_owned)
+        .collect();
+    let related = site
+        .catalog
+        .related_of(i)
+        .into_iter()
+        .map(|(to, kind)| RelatedRow {
+            title: site.catalog.docs[to].title_or_path().to_owned(),
+            url: site.links.doc_url(to),
+            via: match kind {
+                EdgeKind::Related => "related",
+                EdgeKind::RelatedFile => "related file",
+                EdgeKind::Link => "linked",
+            },
+        })
+        .collect();
+    let referenced_by = site
+        .catalog
+        .referenced_by(i)
+        .into_iter()
+        .map(|from| RelatedRow {
+            title: site.catalog.docs[from].title_or_path().to_owned(),
+            url: site.links.doc_url(from),
+            via: "",
+        })
+        .collect();
+    let edit_url = site
+        .config
+        .edit_url
+        .as_deref()
+        .map(|prefix| format!("{prefix}{}", encode_path(&doc.source_path)))
+        .unwrap_or_default();
+    DocPage {
+        markdown_url: format!("{}index.html.md", summary.url),
+        summary,
+        fields,
+        contributors,
+        toc: rendered
+            .toc
+            .into_iter()
+            .map(|t| TocRow {
+                level: t.level,
+                id: t.id,
+                title: t.title,
+            })
+            .collect(),
+        body_html: rendered.html,
+        related,
+        referenced_by,
+        edit_url,
+        source_path: doc.source_path.clone(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct TermRow {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+pub struct AgentDocRow {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    pub notes: Vec<String>,
+}
+
+impl SiteData<'_> {
+    pub fn tag_rows(&self) -> Vec<TermRow> {
+        self.tags
+            .iter()
+            .map(|(name, docs)| TermRow {
+                name: name.clone(),
+                url: self.tag_url(name),
+                count: docs.len(),
+                description: String::new(),
+            })
+            .collect()
+    }
+
+    pub fn agent_rows(&self) -> Vec<TermRow> {
+        self.agents
+            .iter()
+            .map(|(name, docs)| TermRow {
+                name: name.clone(),
+                url: self.agent_url(name),
+                count: docs.len(),
+                description: self
+                    .config
+                    .agents
+                    .get(name)
+                    .map(|a| a.description.clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Documents of a tag or agent, by title, with the agent's notes quoted.
+    pub fn doc_rows(&self, docs: &[usize], agent: Option<&str>) -> Vec<AgentDocRow> {
+        let mut rows: Vec<AgentDocRow> = docs
+            .iter()
+            .map(|&i| {
+                let s = &self.summaries[i];
+                AgentDocRow {
+                    title: s.title.clone(),
+                    url: s.url.clone(),
+                    description: s.description.clone(),
+                    notes: agent
+                        .map(|a| {
+                            self.catalog.docs[i]
+                                .agent_notes
+                                .iter()
+                                .filter(|n| n.agent == a && !n.text.is_empty())
+                                .map(|n| n.text.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        rows.sort_by_key(|r| r.title.to_lowercase());
+        rows
+    }
+}
+
+#[derive(Serialize)]
+pub struct EdgeRow {
+    pub from: String,
+    pub to: String,
+    pub arrow: &'static str,
+    pub arrow_label: &'static str,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct SystemRow {
+    pub name: String,
+    pub count: usize,
+}
+
+pub struct SystemsPage {
+    pub edges: Vec<EdgeRow>,
+    pub systems: Vec<SystemRow>,
+    pub mermaid: String,
+}
+
+pub fn systems_page(site: &SiteData<'_>) -> SystemsPage {
+    let edges: Vec<SystemEdge> = systems::edges(site.catalog, &site.config.home_system);
+    let title = |i: usize| site.summaries[i].title.clone();
+    SystemsPage {
+        mermaid: systems::mermaid(&edges, &title),
+        systems: systems::systems(&edges)
+            .into_iter()
+            .map(|(name, count)| SystemRow { name, count })
+            .collect(),
+        edges: edges
+            .iter()
+            .map(|e| EdgeRow {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                arrow: if e.bidirectional { "↔" } else { "→" },
+                arrow_label: if e.bidirectional { "both ways" } else { "to" },
+                title: title(e.doc),
+                url: site.summaries[e.doc].url.clone(),
+            })
+            .collect(),
+    }
+}

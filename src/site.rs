@@ -1,0 +1,459 @@
+//! `build`: check, render every page, and write the site atomically.
+//!
+//! Pages are rendered straight into a temporary sibling of the output dir,
+//! which is swapped in only when everything succeeded: a failed or
+//! interrupted build never leaves a half-written output dir, and nothing
+//! outside the output dir (and our own temporary siblings) is ever deleted.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::diagnostics::{count, Diagnostic, Severity};
+use crate::render::markdown::LinkContext;
+use crate::render::pages::{self, SiteCtx, SiteData};
+use crate::render::theme::{template_error, Theme};
+use crate::render::{feeds, highlight};
+use crate::{check_with, CheckOptions, Config, RunError};
+
+/// A file that marks a directory as written by portolan, so a later build may
+/// replace it. A directory without it is never deleted.
+pub const MARKER: &str = ".portolan-build";
+
+#[derive(Debug, Default, Clone)]
+pub struct BuildOptions {
+    pub out: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub strict: bool,
+}
+
+pub struct Built {
+    pub documents: usize,
+    pub pages: usize,
+    pub out_dir: PathBuf,
+    pub elapsed: Duration,
+}
+
+pub enum BuildOutcome {
+    /// check found errors (or warnings under --strict); nothing was written.
+    Rejected {
+        diagnostics: Vec<Diagnostic>,
+        documents: usize,
+    },
+    Built {
+        diagnostics: Vec<Diagnostic>,
+        built: Built,
+    },
+}
+
+pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunError> {
+    let started = Instant::now();
+    let mut config = Config::load(root)?;
+    if let Some(url) = &options.base_url {
+        config.base_url = url.clone();
+    }
+    let out_dir = match &options.out {
+        Some(out) => out.clone(),
+        None => root.join(&config.output_dir),
+    };
+    let checked = check_with(
+        root,
+        config,
+        CheckOptions {
+            strict: options.strict,
+        },
+    )?;
+    let errors = count(&checked.diagnostics, Severity::Error);
+    let warnings = count(&checked.diagnostics, Severity::Warning);
+    if errors > 0 || (options.strict && warnings > 0) {
+        return Ok(BuildOutcome::Rejected {
+            documents: checked.catalog.docs.len(),
+            diagnostics: checked.diagnostics,
+        });
+    }
+    ensure_safe_output(root, &checked.content_dir, &out_dir)?;
+    let theme = Theme::load(root, &checked.config)?;
+
+    let staging = staging_dir(&out_dir)?;
+    let result = render_into(&staging, &checked, &theme, root);
+    let pages = match result {
+        Ok(pages) => pages,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    swap_in(&staging, &out_dir)?;
+    Ok(BuildOutcome::Built {
+        built: Built {
+            documents: checked.catalog.docs.len(),
+            pages,
+            out_dir,
+            elapsed: started.elapsed(),
+        },
+        diagnostics: checked.diagnostics,
+    })
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The absolute, normalised form of a path that may not exist yet.
+fn absolute(path: &Path) -> Result<PathBuf, RunError> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| RunError(format!("cannot read the current directory: {e}")))?
+            .join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    // Resolve symlinks of the part that exists, so `out -> /` is caught.
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (
+            existing.file_name().map(|n| n.to_owned()),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    Ok(resolved)
+}
+
+/// Refuses output dirs whose replacement would destroy sources or more.
+pub fn ensure_safe_output(root: &Path, content: &Path, out: &Path) -> Result<(), RunError> {
+    let out_abs = absolute(out)?;
+    let root_abs = absolute(root)?;
+    let content_abs = absolute(content)?;
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let refuse = |why: &str| {
+        Err(RunError(format!(
+            "refusing to write the site to {}: {why}; choose another --out or output_dir",
+            out.display()
+        )))
+    };
+    if out_abs.parent().is_none() {
+        return refuse("it is the file system root");
+    }
+    if home
+        .as_deref()
+        .is_some_and(|h| same_path(h, &out_abs) || absolute(h).is_ok_and(|h| h == out_abs))
+    {
+        return refuse("it is the home directory");
+    }
+    if out_abs == root_abs {
+        return refuse("it is the site root");
+    }
+    if content_abs.starts_with(&out_abs) {
+        return refuse("it contains the content directory");
+    }
+    if root_abs.starts_with(&out_abs) {
+        return refuse("it contains site.toml");
+    }
+    if out_abs.exists() {
+        if !out_abs.is_dir() {
+            return refuse("it exists and is not a directory");
+        }
+        let empty = std::fs::read_dir(&out_abs)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if !empty && !out_abs.join(MARKER).is_file() {
+            return refuse(
+                "it exists, is not empty and was not written by portolan (no .portolan-build file)",
+            );
+        }
+    }
+    Ok(())
+}
+
+fn sibling(out: &Path, tag: &str) -> Result<PathBuf, RunError> {
+    let abs = absolute(out)?;
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".to_owned());
+    let parent = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(parent.join(format!(".{name}.portolan-{tag}-{}", std::process::id())))
+}
+
+/// A fresh temporary sibling of the output dir. Leftovers of interrupted
+/// builds (recognised by name and marker) are cleaned up first.
+fn staging_dir(out: &Path) -> Result<PathBuf, RunError> {
+    let staging = sibling(out, "tmp")?;
+    if let (Some(parent), Some(name)) = (staging.parent(), out.file_name()) {
+        let prefix = format!(".{}.portolan-", name.to_string_lossy());
+        if let Ok(entries) = std::fs::read_dir(parent) {
+            for entry in entries.flatten() {
+                let file_name = entry.file_name().to_string_lossy().into_owned();
+                if file_name.starts_with(&prefix) && entry.path().join(MARKER).is_file() {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(&staging)
+        .map_err(|e| RunError(format!("cannot create {}: {e}", staging.display())))?;
+    write_file(
+        &staging,
+        MARKER,
+        b"written by portolan build; safe to delete\n",
+    )?;
+    Ok(staging)
+}
+
+fn swap_in(staging: &Path, out: &Path) -> Result<(), RunError> {
+    let io = |what: &str, e: std::io::Error| RunError(format!("{what}: {e}"));
+    if out.exists() {
+        let old = sibling(out, "old")?;
+        std::fs::rename(out, &old)
+            .map_err(|e| io(&format!("cannot move {} aside", out.display()), e))?;
+        if let Err(e) = std::fs::rename(staging, out) {
+            let _ = std::fs::rename(&old, out);
+            let _ = std::fs::remove_dir_all(staging);
+            return Err(io(
+                &format!("cannot move the new site to {}", out.display()),
+                e,
+            ));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| io(&format!("cannot create {}", parent.display()), e))?;
+        }
+        std::fs::rename(staging, out)
+            .map_err(|e| io(&format!("cannot move the new site to {}", out.display()), e))?;
+    }
+    Ok(())
+}
+
+pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(), RunError> {
+    let path = dir.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| RunError(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    std::fs::write(&path, bytes)
+        .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))
+}
+
+fn render_template(theme: &Theme, name: &str, context: &Context) -> Result<Vec<u8>, RunError> {
+    theme
+        .tera
+        .render(name, context)
+        .map(String::into_bytes)
+        .map_err(|e| template_error(&e))
+}
+
+/// Renders every page into `dir`; returns the number of HTML pages.
+fn render_into(
+    dir: &Path,
+    checked: &crate::CheckResult,
+    theme: &Theme,
+    root: &Path,
+) -> Result<usize, RunError> {
+    let config = &checked.config;
+    let catalog = &checked.catalog;
+    let base_path = config.base_path();
+    let routes = crate::urls::routes(catalog);
+    let links = LinkContext {
+        catalog,
+        routes: &routes,
+        base_path: &base_path,
+        assets: &checked.assets,
+    };
+    let site = SiteData::new(config, catalog, links, crate::validate::today());
+    let mut tera = Context::new();
+    tera.insert(
+        "site",
+        &SiteCtx {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_path: base_path.clone(),
+            base_url: config.base_url.clone(),
+        },
+    );
+    let page = |extra: &[(&'static str, serde_json::Value)]| {
+        let mut c = tera.clone();
+        for (k, v) in extra {
+            c.insert(*k, v);
+        }
+        c
+    };
+    let json =
+        |v: &dyn erased::Serialize| serde_json::to_value(erased::Wrap(v)).unwrap_or_default();
+
+    // Documents: the bulk of the work, one page each, in parallel.
+    (0..catalog.docs.len())
+        .into_par_iter()
+        .try_for_each(|i| -> Result<(), RunError> {
+            let doc = pages::doc_page(&site, i);
+            let html = render_template(theme, "doc.html", &page(&[("doc", json(&doc))]))?;
+            write_file(dir, &format!("{}index.html", routes[i]), &html)?;
+            write_file(
+                dir,
+                &format!("{}index.html.md", routes[i]),
+                feeds::markdown_copy(&site, i).as_bytes(),
+            )
+        })?;
+    let mut pages_written = catalog.docs.len();
+
+    let (docs, facets) = site.home();
+    write_file(
+        dir,
+        "index.html",
+        &render_template(
+            theme,
+            "home.html",
+            &page(&[("docs", json(&docs)), ("facets", json(&facets))]),
+        )?,
+    )?;
+    write_file(
+        dir,
+        "tags/index.html",
+        &render_template(
+            theme,
+            "tags.html",
+            &page(&[("tags", json(&site.tag_rows()))]),
+        )?,
+    )?;
+    write_file(
+        dir,
+        "agents/index.html",
+        &render_template(
+            theme,
+            "agents.html",
+            &page(&[("agents", json(&site.agent_rows()))]),
+        )?,
+    )?;
+    let systems = pages::systems_page(&site);
+    write_file(
+        dir,
+        "systems/index.html",
+        &render_template(
+            theme,
+            "systems.html",
+            &page(&[
+                ("edges", json(&systems.edges)),
+                ("systems", json(&systems.systems)),
+                ("mermaid", json(&systems.mermaid)),
+            ]),
+        )?,
+    )?;
+    write_file(
+        dir,
+        "404.html",
+        &render_template(theme, "404.html", &page(&[]))?,
+    )?;
+    pages_written += 5;
+    for (tag, docs) in &site.tags {
+        let ctx = page(&[
+            ("tag", serde_json::json!({ "name": tag })),
+            ("docs", json(&site.doc_rows(docs, None))),
+        ]);
+        let path = format!("tags/{}/index.html", site.terms.tags[tag]);
+        write_file(dir, &path, &render_template(theme, "tag.html", &ctx)?)?;
+        pages_written += 1;
+    }
+    for (agent, docs) in &site.agents {
+        let description = config
+            .agents
+            .get(agent)
+            .map(|a| a.description.clone())
+            .unwrap_or_default();
+        let ctx = page(&[
+            (
+                "agent",
+                serde_json::json!({ "name": agent, "description": description }),
+            ),
+            ("docs", json(&site.doc_rows(docs, Some(agent)))),
+        ]);
+        let path = format!("agents/{}/index.html", site.terms.agents[agent]);
+        write_file(dir, &path, &render_template(theme, "agent.html", &ctx)?)?;
+        pages_written += 1;
+    }
+
+    write_file(dir, "sitemap.xml", feeds::sitemap(&site).as_bytes())?;
+    write_file(dir, "catalog.json", feeds::catalog_json(&site).as_bytes())?;
+    write_file(dir, "llms.txt", feeds::llms_txt(&site).as_bytes())?;
+    write_file(
+        dir,
+        "static/highlight.css",
+        highlight::stylesheet().as_bytes(),
+    )?;
+    for (name, bytes) in &theme.static_files {
+        write_file(dir, &format!("static/{name}"), bytes)?;
+    }
+    for asset in referenced_assets(checked) {
+        let from = checked.content_dir.join(asset);
+        let bytes = std::fs::read(&from)
+            .map_err(|e| RunError(format!("cannot read {}: {e}", from.display())))?;
+        write_file(dir, asset, &bytes)?;
+    }
+    let _ = root;
+    Ok(pages_written)
+}
+
+/// Content files other than documents that some document links to. Only
+/// those are published: a folder of markdown may hold files nobody meant to
+/// put on the web.
+fn referenced_assets(checked: &crate::CheckResult) -> Vec<&String> {
+    let mut wanted = std::collections::BTreeSet::new();
+    for doc in &checked.catalog.docs {
+        for link in &doc.links {
+            let Some(target) = crate::catalog::local_target(&link.dest) else {
+                continue;
+            };
+            if let Some(path) = crate::catalog::join_relative(&doc.content_path, &target.path) {
+                if let Some(asset) = checked.assets.get(&path) {
+                    wanted.insert(asset);
+                }
+            }
+        }
+    }
+    wanted.into_iter().collect()
+}
+
+/// Serialize behind a trait object, so page contexts of different types go
+/// through one helper.
+mod erased {
+    pub trait Serialize {
+        fn to_json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Serialize for T {
+        fn to_json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or_default()
+        }
+    }
+    pub struct Wrap<'a>(pub &'a dyn Serialize);
+    impl serde::Serialize for Wrap<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.to_json().serialize(s)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+// portolan: facet filters and sorting on the catalog, copy buttons on code.
+// Plain script, no dependencies, nothing fetched from anywhere.
+(function () {
+  "use strict";
+
+  function setupCopyButtons() {
+    document.querySelectorAll(".code-block .copy").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var code = button.parentElement.querySelector("code");
+        if (!code || !navigator.clipboard) return;
+        navigator.clipboard.writeText(code.innerText).then(function () {
+          button.textContent = "Copied";
+          setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        });
+      });
+    });
+  }
+
+  function values(row, facet) {
+    var raw = row.getAttribute("data-f-" + facet) || "";
+    return raw === "" ? [] : raw.split("|");
+  }
+
+  function setupFacets() {
+    var table = document.getElementById("doc-table");
+    if (!table) return;
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr.doc-row"));
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(".facet input[type=checkbox]"));
+    var shown = document.getElementById("shown-count");
+    var empty = document.querySelector(".no-results");
+    var clear = document.querySelector(".clear-filters");
+
+    function selected() {
+      var byFacet = {};
+      boxes.forEach(function (box) {
+        if (box.checked) (byFacet[box.name] = byFacet[box.name] || []).push(box.value);
+      });
+      return byFacet;
+    }
+
+    // A row matches when, for every facet with a selection, it has one of
+    // the selected values (OR inside a facet, AND across facets).
+    function matches(row, byFacet, except) {
+      return Object.keys(byFacet).every(function (facet) {
+        if (facet === except) return true;
+        var have = values(row, facet);
+        return byFacet[facet].some(function (v) { return have.indexOf(v) !== -1; });
+      });
+    }
+
+    function apply() {
+      var byFacet = selected();
+      var count = 0;
+      rows.forEach(function (row) {
+        var ok = matches(row, byFacet, null);
+        row.hidden = !ok;
+        if (ok) count += 1;
+      });
+      if (shown) shown.textContent = String(count);
+      if (empty) empty.hidden = count !== 0;
+      if (clear) clear.hidden = Object.keys(byFacet).length === 0;
+      // Counts say how many documents each value would show.
+      boxes.forEach(function (box) {
+        var n = rows.filter(function (row) {
+          return matches(row, byFacet, box.name) && values(row, box.name).indexOf(box.value) !== -1;
+        }).length;
+        var label = box.closest("label");
+        var counter = label && label.querySelector(".count");
+        if (counter) counter.textContent = String(n);
+        if (label) label.classList.toggle("empty", n === 0 && !box.checked);
+      });
+      var params = new URLSearchParams(window.location.search);
+      boxes.forEach(function (box) { params.delete("f." + box.name); });
+      Object.keys(byFacet).forEach(function (facet) {
+        byFacet[facet].forEach(function (v) { params.append("f." + facet, v); });
+      });
+      var query = params.toString();
+      history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    }
+
+    var initial = new URLSearchParams(window.location.search);
+    boxes.forEach(function (box) {
+      if (initial.getAll("f." + box.name).indexOf(box.value) !== -1) box.checked = true;
+      box.addEventListener("change", apply);
+    });
+    if (clear) clear.addEventListener("click", function () {
+      boxes.forEach(function (box) { box.checked = false; });
+      apply();
+    });
+
+    document.querySelectorAll("button.sort").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var key = button.getAttribute("data-sort");
+        var descending = button.getAttribute("aria-sort") === "ascending";
+        document.querySelectorAll("button.sort").forEach(function (b) { b.removeAttribute("aria-sort"); });
+        button.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        var body = table.querySelector("tbody");
+        rows.sort(function (a, b) {
+          var x = (a.getAttribute("data-" + key) || "").toLowerCase();
+          var y = (b.getAttribute("data-" + key) || "").toLowerCase();
+          return (x < y ? -1 : x > y ? 1 : 0) * (descending ? -1 : 1);
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+    apply();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupCopyButtons();
+    setupFacets();
+  });
+})();
