@@ -169,11 +169,11 @@ pub fn ensure_safe_output(root: &Path, content: &Path, out: &Path) -> Result<(),
     if out_abs == root_abs {
         return refuse("it is the site root");
     }
-    if content_abs.starts_with(&out_abs) {
-        return refuse("it contains the content directory");
-    }
     if root_abs.starts_with(&out_abs) {
         return refuse("it contains site.toml");
+    }
+    if content_abs.starts_with(&out_abs) {
+        return refuse("it contains the content directory");
     }
     if out_abs.exists() {
         if !out_abs.is_dir() {

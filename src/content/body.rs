@@ -212,9 +212,15 @@ pub fn scan(
                 }
                 prose.break_run();
             }
-            Event::InlineHtml(_) | Event::Html(_) | Event::FootnoteReference(_) => {
+            Event::InlineHtml(h) => {
+                // In a heading, markup is part of the title as written; it is
+                // escaped wherever the title is shown.
+                if let Some((_, _, _, raw)) = heading.as_mut() {
+                    raw.push_str(&h);
+                }
                 prose.break_run()
             }
+            Event::Html(_) | Event::FootnoteReference(_) => prose.break_run(),
             Event::SoftBreak | Event::HardBreak => prose.push(" ", range.start),
             _ => {}
         }

@@ -13,9 +13,46 @@ static META_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Fields from the lines of `body`, whose first line is `first_line` of the
-/// file.
+/// Fields from the lines of `body` (whose first line is `first_line` of the
+/// file): those before the first H2, and those of a closing block after the
+/// last `---` rule (seed 004 ends with `**Last Updated:**` and
+/// `**Maintained By:**` there).
 pub fn scan(body: &str, first_line: usize) -> Vec<Field> {
+    let mut fields = scan_lines(body, first_line, true);
+    if let Some((offset, footer)) = footer_block(body) {
+        let footer_line = first_line + body[..offset].matches('\n').count();
+        for field in scan_lines(footer, footer_line, false) {
+            if !fields.iter().any(|f| f.key == field.key) {
+                fields.push(field);
+            }
+        }
+    }
+    fields
+}
+
+/// The text after the last thematic break, when no heading or code follows it.
+fn footer_block(body: &str) -> Option<(usize, &str)> {
+    let mut offset = 0;
+    let mut last_rule = None;
+    let mut fence = false;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+        } else if !fence && (trimmed == "---" || trimmed == "***" || trimmed == "___") {
+            last_rule = Some(offset + line.len());
+        }
+        offset += line.len();
+    }
+    let start = last_rule?;
+    let footer = &body[start..];
+    let has_structure = footer
+        .lines()
+        .any(|l| l.trim_start().starts_with('#') || l.trim_start().starts_with("```"));
+    (!has_structure && !footer.trim().is_empty()).then_some((start, footer))
+}
+
+fn scan_lines(body: &str, first_line: usize, stop_at_h2: bool) -> Vec<Field> {
     let mut fields: Vec<Field> = Vec::new();
     let mut fence: Option<&str> = None;
     for (i, line) in body.lines().enumerate() {
@@ -34,7 +71,7 @@ pub fn scan(body: &str, first_line: usize) -> Vec<Field> {
             fence = Some("~~~");
             continue;
         }
-        if trimmed.starts_with("## ") || trimmed == "##" {
+        if stop_at_h2 && (trimmed.starts_with("## ") || trimmed == "##") {
             break;
         }
         let Some(caps) = META_LINE.captures(line) else {
@@ -107,6 +144,18 @@ mod tests {
         assert_eq!(fields[0].as_text(), Some("2025-01-02"));
         assert_eq!(fields[1].line, 4);
         assert_eq!(fields[1].column, Some(14));
+    }
+
+    #[test]
+    fn closing_block_after_the_last_rule_counts() {
+        let body = "# T\n\n**Purpose:** x\n\n## A\n\ntext\n\n---\n\n**Last Updated:** 2026-01-02\n**Maintained By:** Ops\n";
+        let fields = scan(body, 1);
+        let keys: Vec<_> = fields.iter().map(|f| (f.key.as_str(), f.line)).collect();
+        assert_eq!(
+            keys,
+            [("purpose", 3), ("last_updated", 11), ("maintained_by", 12)]
+        );
+        assert!(scan("# T\n---\n## After\n**Late**: x\n", 1).is_empty());
     }
 
     #[test]

@@ -219,22 +219,18 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     Rendered { html, toc }
 }
 
+/// Removes a trailing `[REQUIRED]`/`[OPTIONAL]` from a heading's inline
+/// events. pulldown-cmark hands brackets over as separate text events, so the
+/// trailing run of text is joined before the marker is cut off.
 fn strip_trailing_marker(inner: &mut Vec<Event<'_>>) {
+    let mut tail = String::new();
     while let Some(Event::Text(t)) = inner.last() {
-        let (kept, marker) = strip_marker(t);
-        if marker.is_some() {
-            let kept = kept.to_owned();
-            inner.pop();
-            if !kept.is_empty() {
-                inner.push(Event::Text(kept.into()));
-            }
-            return;
-        }
-        if t.trim().is_empty() {
-            inner.pop();
-        } else {
-            return;
-        }
+        tail.insert_str(0, t);
+        inner.pop();
+    }
+    let (kept, _) = strip_marker(&tail);
+    if !kept.is_empty() {
+        inner.push(Event::Text(kept.to_owned().into()));
     }
 }
 

@@ -194,12 +194,14 @@ impl<'a> SiteData<'a> {
             .filter(|(_, docs)| docs.contains(&i))
             .map(|(name, _)| name.clone())
             .collect();
+        // `APPROVED`, `approved` and `Under_Review` are one status each.
         let status = doc
             .text_field("status")
             .or_else(|| doc.text_field("review_status"))
             .filter(|s| usable(s))
             .unwrap_or("")
-            .to_owned();
+            .to_lowercase()
+            .replace('_', " ");
         let last_updated = doc
             .text_field("last_updated")
             .and_then(parse_date)

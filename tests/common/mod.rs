@@ -70,3 +70,138 @@ pub fn write(root: &Path, path: &str, content: &[u8]) {
 pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
+
+/// Debian's Chromium, or None (after saying so) outside CI.
+pub fn chromium() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("PORTOLAN_CHROMIUM").map(PathBuf::from),
+        Some(PathBuf::from("/usr/bin/chromium")),
+    ];
+    if let Some(found) = candidates.into_iter().flatten().find(|p| p.is_file()) {
+        return Some(found);
+    }
+    assert!(
+        !in_ci(),
+        "chromium is missing under CI: apt-get install chromium"
+    );
+    eprintln!("SKIPPED: chromium not installed (apt-get install chromium)");
+    None
+}
+
+/// Loads `url` in headless Chromium and returns the DOM after scripts ran.
+pub fn dump_dom(chromium: &Path, url: &str) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+/// A static file server for a built site on 127.0.0.1, mounted under
+/// `prefix` (the base_url path). It answers at most `max_requests` and stops
+/// by itself after `seconds`, so no test can leave it behind.
+pub struct StaticServer {
+    pub port: u16,
+}
+
+impl StaticServer {
+    pub fn start(dir: PathBuf, prefix: &'static str, max_requests: usize, seconds: u64) -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+            let mut served = 0;
+            while served < max_requests && std::time::Instant::now() < deadline {
+                let Ok((stream, _)) = listener.accept() else {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    continue;
+                };
+                served += 1;
+                let _ = stream.set_nonblocking(false);
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok() && header.trim() != "" {
+                    header.clear();
+                }
+                let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+                let path = path.split(['?', '#']).next().unwrap_or("/");
+                let file = path
+                    .strip_prefix(prefix)
+                    .filter(|p| !p.split('/').any(|s| s == ".."))
+                    .map(|p| {
+                        let mut f = dir.join(p);
+                        if p.is_empty() || p.ends_with('/') {
+                            f = f.join("index.html");
+                        }
+                        f
+                    });
+                let (status, body, ctype) =
+                    match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                        Some((f, b)) => {
+                            let ctype = match f.extension().and_then(|e| e.to_str()) {
+                                Some("html") => "text/html; charset=utf-8",
+                                Some("css") => "text/css",
+                                Some("js") => "text/javascript",
+                                Some("json") => "application/json",
+                                _ => "application/octet-stream",
+                            };
+                            ("200 OK", b, ctype)
+                        }
+                        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+                    };
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            }
+        });
+        StaticServer { port }
+    }
+}
+
+/// Every file below `dir`, relative path → bytes.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).expect("read"));
+            }
+        }
+    }
+    out
+}

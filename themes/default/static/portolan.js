@@ -108,6 +108,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // On a phone the filters start folded so the list comes first.
+    var filters = document.querySelector("details.filters");
+    if (filters && window.matchMedia("(max-width: 860px)").matches) filters.open = false;
     setupCopyButtons();
     setupFacets();
   });

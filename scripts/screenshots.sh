@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the example catalog and takes screenshots of the home page and a
+# document page at 1280 px and 390 px wide with Debian's headless Chromium,
+# so a person can look at the theme. Output: target/screenshots/*.png
+#
+#   scripts/screenshots.sh [PAGE]   (PAGE defaults to payments/stripe-payments/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+page="${1:-payments/stripe-payments/}"
+chromium="${PORTOLAN_CHROMIUM:-/usr/bin/chromium}"
+[ -x "$chromium" ] || { echo "chromium not found: apt-get install chromium" >&2; exit 1; }
+
+out="target/screenshots"
+site="$(mktemp -d)"
+trap 'rm -rf "$site"; [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true' EXIT
+mkdir -p "$out"
+cargo run --quiet --release -- build --out "$site/integrations" >/dev/null
+
+# Serve the site under its base path, on loopback only.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$site" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
+server=$!
+sleep 1
+
+shoot() { # name url width height
+  "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$site/.profile-$1" --hide-scrollbars --window-size="$3,$4" \
+    --screenshot="$out/$1.png" "$2" >/dev/null 2>&1
+  echo "$out/$1.png"
+}
+base="http://127.0.0.1:$port/integrations/"
+shoot home-1280 "$base" 1280 1600
+shoot home-390 "$base" 390 1600
+shoot doc-1280 "$base$page" 1280 2000
+shoot doc-390 "$base$page" 390 2000

@@ -1,0 +1,389 @@
+//! `portolan build` through the real binary: pages and their contents,
+//! escaping, atomic failure, refused output dirs, determinism, themes.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn build(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    bin()
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("portolan runs")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn example_catalog_pages_and_feeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = build(&repo_root(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary = stdout(&o);
+    assert!(summary.starts_with("built 13 documents into "), "{summary}");
+
+    // A full integration document under the base_url path.
+    let stripe = read(&out.join("payments/stripe-payments/index.html"));
+    assert!(stripe.contains("<h1>Stripe Card Payments Integration</h1>"));
+    assert!(stripe.contains(r#"<link rel="stylesheet" href="/integrations/static/style.css">"#));
+    assert!(stripe.contains(r##"<h2 id="overview">Overview <a class="anchor" href="#overview""##));
+    assert!(
+        stripe.contains(r#"class="hl-"#) || stripe.contains(r#"class="hl-source"#),
+        "highlighted code"
+    );
+    assert!(stripe.contains(r#"data-lang="ruby""#));
+    assert!(stripe.contains(r#"<figure class="diagram diagram-source" data-lang="mermaid">"#));
+    assert!(stripe.contains("graph LR"), "mermaid source stays readable");
+    assert!(stripe.contains(r#"<div class="table-wrap"><table>"#));
+    // Relative .md links become page URLs, anchors kept.
+    assert!(stripe.contains(r#"href="/integrations/payments/adyen-pos-terminals/""#));
+    assert!(stripe.contains(
+        r##"href="/integrations/features/checkout-integration-points/#external-system-integrations""##
+    ));
+    // Related (related_files) and referenced-by (the inverse, incl. body links).
+    let related = stripe
+        .split("id=\"related-heading\"")
+        .nth(1)
+        .expect("related section");
+    assert!(
+        related.contains("Integration: Order Service → Kafka order-events"),
+        "{related}"
+    );
+    let referenced = stripe
+        .split("id=\"referenced-heading\"")
+        .nth(1)
+        .expect("referenced-by");
+    assert!(referenced.contains("Zendesk ↔ Order Service Integration Documentation"));
+    assert!(stripe.contains(r#"<a href="https://git.harborline.example/platform/integration-docs/edit/main/content/payments/stripe-payments.md">Edit this page</a>"#));
+    assert!(stripe.contains(r#"<a class="tag" href="/integrations/tags/payments/">payments</a>"#));
+
+    // The system-pair shape: [REQUIRED] markers are badges, ASCII diagrams plain.
+    let pair = read(&out.join("crm/salesforce-storefront/index.html"));
+    assert!(
+        pair.contains(r#"Executive Summary <span class="badge badge-required">required</span>"#)
+    );
+    assert!(pair.contains(r#"<pre class="plain"><code>┌"#));
+    assert!(
+        !pair.contains("Owned by the CRM squad"),
+        "HTML comments are dropped"
+    );
+    // The service-spec shape: `# {name}` filled; raw HTML never passes.
+    let twilio = read(&out.join("messaging/twilio-sms/index.html"));
+    assert!(twilio.contains("<h1>Twilio SMS Notifications</h1>"));
+    assert!(!twilio.contains("{name}"));
+
+    // Home lists every document once, with facets.
+    let home = read(&out.join("index.html"));
+    assert_eq!(home.matches("class=\"doc-row\"").count(), 13);
+    assert!(home.contains(r#"data-facet="tags""#) && home.contains(r#"data-facet="agents""#));
+    assert!(home.contains(r#"<input type="checkbox" name="tags" value="payments">"#));
+
+    // Tags, agents (with the document's note quoted), systems, 404.
+    let tag = read(&out.join("tags/payments/index.html"));
+    assert!(
+        tag.contains("Stripe Card Payments Integration")
+            && tag.contains("Adyen POS Terminals Integration")
+    );
+    let agent = read(&out.join("agents/POSIntegrationSpecialistAgent/index.html"));
+    assert!(agent.contains("Point-of-sale and payment integrations"));
+    assert!(
+        agent.contains(r#"<blockquote class="agent-note">Never suggest retrying a timed-out sale"#)
+    );
+    let systems = read(&out.join("systems/index.html"));
+    assert!(
+        systems
+            .contains("<td>Storefront</td><td aria-label=\"both ways\">↔</td><td>Salesforce</td>"),
+        "{systems}"
+    );
+    assert!(systems.contains("<td>Harborline platform</td>"));
+    assert!(out.join("404.html").is_file());
+
+    // sitemap.xml: absolute URLs and lastmod.
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(sitemap.contains("<loc>https://docs.harborline.example/integrations/payments/stripe-payments/</loc>\n    <lastmod>2026-09-14</lastmod>"), "{sitemap}");
+    // catalog.json: every document with fields, URL and relations.
+    let catalog: serde_json::Value =
+        serde_json::from_str(&read(&out.join("catalog.json"))).unwrap();
+    let docs = catalog["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 13);
+    let stripe_json = docs
+        .iter()
+        .find(|d| d["source"] == "content/payments/stripe-payments.md")
+        .unwrap();
+    assert_eq!(
+        stripe_json["url"],
+        "https://docs.harborline.example/integrations/payments/stripe-payments/"
+    );
+    assert_eq!(stripe_json["fields"]["tags"][0], "payments");
+    assert!(!stripe_json["referenced_by"].as_array().unwrap().is_empty());
+    // llms.txt: H1, blockquote, H2 groups of [title](url): description.
+    let llms = read(&out.join("llms.txt"));
+    assert!(llms.starts_with("# Harborline Integration Catalog\n\n> "));
+    assert!(llms.contains("\n## Service spec\n\n- ["), "{llms}");
+    assert!(llms.contains("\n- [Twilio SMS Notifications](https://docs.harborline.example/integrations/messaging/twilio-sms/index.html.md): Order and pickup"), "{llms}");
+    let copy = read(&out.join("messaging/twilio-sms/index.html.md"));
+    assert!(
+        copy.starts_with("# Twilio SMS Notifications\n\n> Order and pickup notifications"),
+        "{copy}"
+    );
+    assert!(!copy.contains("id: INT-002"), "frontmatter dropped");
+    assert!(out.join("static/highlight.css").is_file() && out.join("static/portolan.js").is_file());
+    // No request leaves the site: nothing refers to another host for assets.
+    for page in [&stripe, &home, &systems] {
+        assert!(!page.contains("src=\"http"), "external script");
+        assert!(
+            !page.contains("<link rel=\"stylesheet\" href=\"http"),
+            "external stylesheet"
+        );
+    }
+}
+
+const HOSTILE: &[&str] = &[
+    "<script>alert",
+    "<img src=x",
+    "<svg onload",
+    "<iframe",
+    "<b onmouseover",
+    "<div onclick",
+    "<b>catalog",
+    "<b>bold",
+];
+
+#[test]
+fn hostile_frontmatter_reaches_every_output_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = build(&fixture("hostile"), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files = read_tree(&out);
+    assert!(files.len() > 10);
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        if path.ends_with(".md") {
+            // The markdown copy holds the body as written; its header, made
+            // from frontmatter, is escaped.
+            let header: String = text.lines().take(3).collect::<Vec<_>>().join("\n");
+            for needle in HOSTILE {
+                assert!(!header.contains(needle), "{path}: {needle} in {header}");
+            }
+            continue;
+        }
+        for needle in HOSTILE {
+            assert!(!text.contains(needle), "{path} contains raw {needle}");
+        }
+    }
+    let full = String::from_utf8_lossy(&files["full/index.html"]).into_owned();
+    assert!(full.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
+    let pair = String::from_utf8_lossy(&files["pair/index.html"]).into_owned();
+    assert!(
+        pair.contains("Evil &lt;img src=x onerror=alert(4)&gt; ↔ Ledger"),
+        "titles keep their text"
+    );
+    let flow = String::from_utf8_lossy(&files["flow/index.html"]).into_owned();
+    assert!(
+        flow.contains("&lt;script&gt;alert(10)&lt;/script&gt;"),
+        "raw HTML in a body is shown, not run"
+    );
+    let json = String::from_utf8_lossy(&files["catalog.json"]).into_owned();
+    assert!(json.contains("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["title"] == "<script>alert(1)</script>"));
+    let sitemap = String::from_utf8_lossy(&files["sitemap.xml"]).into_owned();
+    assert!(sitemap.contains("<loc>https://docs.example.com/integrations/full/</loc>"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_output_untouched() {
+    let site_dir = site(&[
+        ("content/a.md", b"# A\n\nSee [b](b.md).\n"),
+        ("content/b.md", b"# B\n"),
+    ]);
+    let out = site_dir.path().join("public");
+    let o = build(site_dir.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let before = read_tree(&out);
+
+    std::fs::remove_file(site_dir.path().join("content/b.md")).unwrap();
+    let o = build(site_dir.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("error[broken-link]"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was written"));
+    assert_eq!(
+        read_tree(&out),
+        before,
+        "output dir changed by a failed build"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site_dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("portolan-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // --strict: a warning is enough to stop, and still nothing is written.
+    std::fs::write(
+        site_dir.path().join("content/b.md"),
+        "# B [Placeholder Text]\n",
+    )
+    .unwrap();
+    let o = build(site_dir.path(), &out, &["--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(read_tree(&out), before);
+    // Without --strict the warning is printed and the build goes on.
+    let o = build(site_dir.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("warning[placeholder]"));
+    assert!(stdout(&o).contains("(1 warning)"), "{}", stdout(&o));
+}
+
+#[test]
+fn dangerous_output_dirs_are_refused() {
+    let site_dir = site(&[
+        ("content/a.md", b"# A\n"),
+        ("site.toml", b"title = \"t\"\n"),
+    ]);
+    let root = site_dir.path();
+    let foreign = root.join("mine");
+    write(root, "mine/keep.txt", b"precious");
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    for (out, why) in [
+        (root.to_path_buf(), "site root"),
+        (root.join("content"), "content directory"),
+        (root.join(".."), "site.toml"),
+        (Path::new("/").to_path_buf(), "file system root"),
+        (Path::new(&home).to_path_buf(), "home directory"),
+        (foreign.clone(), "not written by portolan"),
+    ] {
+        let o = build(root, &out, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}: {}",
+            out.display(),
+            stdout(&o)
+        );
+        assert!(
+            stderr(&o).contains(why),
+            "{}: {}",
+            out.display(),
+            stderr(&o)
+        );
+    }
+    assert_eq!(
+        std::fs::read(foreign.join("keep.txt")).unwrap(),
+        b"precious"
+    );
+    assert!(root.join("content/a.md").is_file());
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_eq!(build(&repo_root(), &a, &[]).status.code(), Some(0));
+    assert_eq!(build(&repo_root(), &b, &[]).status.code(), Some(0));
+    let (ta, tb) = (read_tree(&a), read_tree(&b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &ta {
+        assert!(bytes == &tb[path], "{path} differs between builds");
+    }
+    // Rebuilding over an existing output replaces it.
+    assert_eq!(build(&repo_root(), &a, &[]).status.code(), Some(0));
+    assert_eq!(read_tree(&a), ta);
+}
+
+#[test]
+fn base_url_override_and_root_hosting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = build(&repo_root(), &out, &["--base-url", "https://example.org/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let home = read(&out.join("index.html"));
+    assert!(home.contains(r#"href="/static/style.css""#));
+    assert!(home.contains(r#"href="/payments/stripe-payments/""#));
+    assert!(read(&out.join("sitemap.xml"))
+        .contains("<loc>https://example.org/payments/stripe-payments/</loc>"));
+}
+
+#[test]
+fn site_templates_override_the_theme_and_errors_name_the_template() {
+    let site_dir = site(&[
+        ("content/a.md", b"# A\n"),
+        ("templates/404.html", b"{% extends \"base.html\" %}{% block content %}<p>Custom lost page</p>{% endblock content %}"),
+        ("static/extra.css", b"body{}"),
+    ]);
+    let out = site_dir.path().join("public");
+    let o = build(site_dir.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(read(&out.join("404.html")).contains("Custom lost page"));
+    assert!(out.join("static/extra.css").is_file());
+
+    write(
+        site_dir.path(),
+        "templates/doc.html",
+        b"line one\n{% if %}\n",
+    );
+    let o = build(site_dir.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("doc.html"), "{err}");
+    assert!(err.contains('2'), "names the line: {err}");
+}
+
+#[test]
+fn facet_filter_narrows_the_list_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    assert_eq!(build(&repo_root(), &out, &[]).status.code(), Some(0));
+    let server = StaticServer::start(out, "/integrations/", 40, 60);
+    let base = format!("http://127.0.0.1:{}/integrations/", server.port);
+
+    let all = dump_dom(&chromium, &base);
+    let visible = |dom: &str| {
+        dom.matches("<tr class=\"doc-row\"").count()
+            - dom.matches("<tr class=\"doc-row\" hidden").count()
+    };
+    // Chromium serialises `hidden` where the script set it; none without filters.
+    let rows = |dom: &str| dom.matches("class=\"doc-row\"").count();
+    assert_eq!(rows(&all), 13);
+    assert!(
+        all.contains("<span id=\"shown-count\">13</span>"),
+        "script ran"
+    );
+
+    let filtered = dump_dom(&chromium, &format!("{base}?f.tags=payments"));
+    assert!(
+        filtered.contains("<span id=\"shown-count\">2</span>"),
+        "{filtered}"
+    );
+    let shown: Vec<&str> = filtered
+        .split("<tr ")
+        .filter(|row| row.contains("doc-row") && !row.contains(" hidden"))
+        .collect();
+    assert_eq!(shown.len(), 2);
+    assert!(shown.iter().any(|r| r.contains("Stripe Card Payments")));
+    let _ = visible;
+
+    // Two facets combine (AND across facets): payments AND the POS agent.
+    let both = dump_dom(
+        &chromium,
+        &format!("{base}?f.tags=payments&f.agents=CustomerSupportAgent"),
+    );
+    assert!(both.contains("<span id=\"shown-count\">1</span>"), "{both}");
+}
