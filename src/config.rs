@@ -34,6 +34,28 @@ pub struct Config {
     pub fields: BTreeMap<String, FieldRule>,
     pub kinds: BTreeMap<String, KindRule>,
     pub agents: BTreeMap<String, AgentDecl>,
+    pub diagrams: DiagramsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiagramsConfig {
+    /// Render mermaid fences to SVG; off shows their source only.
+    pub enabled: bool,
+    /// Path to mermaid-cli's `mmdc`, relative to the site root.
+    pub mmdc: Option<PathBuf>,
+    /// A diagram that takes longer is stopped and reported.
+    pub timeout_seconds: u64,
+}
+
+impl Default for DiagramsConfig {
+    fn default() -> Self {
+        DiagramsConfig {
+            enabled: true,
+            mmdc: None,
+            timeout_seconds: 20,
+        }
+    }
 }
 
 impl Default for Config {
@@ -63,6 +85,7 @@ impl Default for Config {
             fields: BTreeMap::new(),
             kinds,
             agents: BTreeMap::new(),
+            diagrams: DiagramsConfig::default(),
         }
     }
 }
@@ -152,11 +175,13 @@ const TOP_KEYS: &[&str] = &[
     "fields",
     "kinds",
     "agents",
+    "diagrams",
 ];
 const VALIDATION_KEYS: &[&str] = &["placeholders", "unknown_fields", "stale_after_days"];
 const FIELD_RULE_KEYS: &[&str] = &["type", "enum", "pattern"];
 const KIND_KEYS: &[&str] = &["required", "required_sections"];
 const AGENT_KEYS: &[&str] = &["description"];
+const DIAGRAM_KEYS: &[&str] = &["enabled", "mmdc", "timeout_seconds"];
 
 impl Config {
     /// Reads `root/site.toml`, or the defaults when there is none.
@@ -227,11 +252,12 @@ fn toml_error(text: &str, e: &toml::de::Error) -> RunError {
 
 fn check_keys(table: &toml::Table) -> Result<(), RunError> {
     check_table(table, TOP_KEYS, "")?;
-    let nested: [(&str, &[&str]); 4] = [
+    let nested: [(&str, &[&str]); 5] = [
         ("fields", FIELD_RULE_KEYS),
         ("kinds", KIND_KEYS),
         ("agents", AGENT_KEYS),
         ("validation", VALIDATION_KEYS),
+        ("diagrams", DIAGRAM_KEYS),
     ];
     for (section, keys) in nested {
         let Some(value) = table.get(section) else {
@@ -242,8 +268,8 @@ fn check_keys(table: &toml::Table) -> Result<(), RunError> {
                 "{CONFIG_FILE}: `{section}` must be a table ([{section}])"
             )));
         };
-        if section == "validation" {
-            check_table(inner, keys, "validation.")?;
+        if section == "validation" || section == "diagrams" {
+            check_table(inner, keys, &format!("{section}."))?;
             continue;
         }
         for (name, entry) in inner {

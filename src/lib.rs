@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod hash;
 pub mod render;
 pub mod report;
 pub mod scaffold;
@@ -31,6 +32,8 @@ pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
     pub content_dir: std::path::PathBuf,
     pub assets: std::collections::BTreeSet<String>,
+    /// Rendered mermaid diagrams, including the systems map.
+    pub diagrams: render::diagrams::Diagrams,
 }
 
 /// Options that change what counts as a problem without touching site.toml.
@@ -38,6 +41,8 @@ pub struct CheckResult {
 pub struct CheckOptions {
     /// `--strict`: placeholders become errors and warnings fail the run.
     pub strict: bool,
+    /// Show diagram rendering progress on stderr (a terminal).
+    pub progress: bool,
 }
 
 /// A failure of the run itself (exit code 2), as opposed to problems in the
@@ -72,6 +77,15 @@ pub fn check_with(
     let mut diagnostics = loaded.diagnostics;
     let catalog = Catalog::link(loaded.docs);
     diagnostics.extend(validate::validate(&catalog, &config, validate::today()));
+    let systems_map = render::systems::mermaid_for(&catalog, &config);
+    let (diagrams, diagram_diagnostics) = render::diagrams::prepare(
+        root,
+        &config,
+        &catalog,
+        &systems_map.into_iter().collect::<Vec<_>>(),
+        options.progress,
+    );
+    diagnostics.extend(diagram_diagnostics);
     diagnostics::sort_and_dedup(&mut diagnostics);
     Ok(CheckResult {
         config,
@@ -79,5 +93,6 @@ pub fn check_with(
         diagnostics,
         content_dir: loaded.content_dir,
         assets: loaded.assets,
+        diagrams,
     })
 }

@@ -95,7 +95,11 @@ fn run(cli: Cli) -> Result<u8, RunError> {
             format,
             strict,
         } => {
-            let result = portolan::check(&root, CheckOptions { strict })?;
+            let options = CheckOptions {
+                strict,
+                progress: std::io::stderr().is_terminal(),
+            };
+            let result = portolan::check(&root, options)?;
             let summary = Summary {
                 documents: result.catalog.docs.len(),
             };
@@ -115,6 +119,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                 out,
                 base_url,
                 strict,
+                progress: std::io::stderr().is_terminal(),
             };
             let color = use_color_on_stderr();
             match site::build(&root, &options)? {
@@ -143,6 +148,17 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                         if diagnostics.len() == 1 { "" } else { "s" },
                         built.elapsed.as_secs_f64()
                     );
+                    let d = built.diagrams;
+                    if d.total > 0 {
+                        println!(
+                            "diagrams: {} total, {} rendered, {} from cache, {} broken; renderer {}",
+                            d.total,
+                            d.rendered,
+                            d.cached,
+                            d.failed,
+                            if d.renderer_started { "started" } else { "not started" }
+                        );
+                    }
                     Ok(0)
                 }
             }

@@ -55,6 +55,14 @@ pub const CODES: &[(&str, &str)] = &[
         "stale",
         "last_updated older than validation.stale_after_days",
     ),
+    (
+        "diagram",
+        "A mermaid diagram that mermaid rejects or that timed out",
+    ),
+    (
+        "diagrams-unavailable",
+        "mermaid-cli, Node or Chromium missing: diagrams shown as source",
+    ),
     ("io", "A file that could not be read"),
 ];
 

@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use tera::Context;
 
 use crate::diagnostics::{count, Diagnostic, Severity};
-use crate::render::markdown::LinkContext;
+use crate::render::diagrams::DiagramStats;
+use crate::render::markdown::{self, LinkContext};
 use crate::render::pages::{self, SiteCtx, SiteData};
 use crate::render::theme::{template_error, Theme};
 use crate::render::{feeds, highlight};
@@ -27,6 +28,8 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     pub base_url: Option<String>,
     pub strict: bool,
+    /// Show diagram rendering progress on stderr.
+    pub progress: bool,
 }
 
 pub struct Built {
@@ -34,6 +37,7 @@ pub struct Built {
     pub pages: usize,
     pub out_dir: PathBuf,
     pub elapsed: Duration,
+    pub diagrams: DiagramStats,
 }
 
 pub enum BuildOutcome {
@@ -63,6 +67,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         config,
         CheckOptions {
             strict: options.strict,
+            progress: options.progress,
         },
     )?;
     let errors = count(&checked.diagnostics, Severity::Error);
@@ -92,6 +97,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             pages,
             out_dir,
             elapsed: started.elapsed(),
+            diagrams: checked.diagrams.stats,
         },
         diagnostics: checked.diagnostics,
     })
@@ -286,6 +292,7 @@ fn render_into(
         routes: &routes,
         base_path: &base_path,
         assets: &checked.assets,
+        diagrams: &checked.diagrams,
     };
     let site = SiteData::new(config, catalog, links, crate::validate::today());
     let mut tera = Context::new();
@@ -352,6 +359,14 @@ fn render_into(
         )?,
     )?;
     let systems = pages::systems_page(&site);
+    let map_svg = match checked.diagrams.get(&systems.mermaid) {
+        Some(Ok(svg)) => markdown::diagram_figure(
+            svg,
+            "systems-map",
+            "Integration map: which systems talk to which",
+        ),
+        _ => String::new(),
+    };
     write_file(
         dir,
         "systems/index.html",
@@ -362,6 +377,7 @@ fn render_into(
                 ("edges", json(&systems.edges)),
                 ("systems", json(&systems.systems)),
                 ("mermaid", json(&systems.mermaid)),
+                ("mermaid_svg", json(&map_svg)),
             ]),
         )?,
     )?;

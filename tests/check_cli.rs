@@ -29,7 +29,15 @@ fn example_catalog_is_clean() {
     let v = json(&o);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert_eq!(v["summary"]["errors"], 0, "{}", stdout(&o));
-    assert_eq!(v["summary"]["warnings"], 0, "{}", stdout(&o));
+    // Without `npm ci` the diagrams are shown as source, with one warning
+    // saying so; under CI mermaid-cli is installed and there is none.
+    let warnings: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| in_ci() || d["code"] != "diagrams-unavailable")
+        .collect();
+    assert!(warnings.is_empty(), "{}", stdout(&o));
     assert!(v["summary"]["documents"].as_u64().unwrap() >= 12);
 }
 

@@ -4,6 +4,7 @@
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
+use super::diagrams::{self, Diagrams, Svg};
 use super::highlight;
 use crate::catalog::{join_relative, local_target, Catalog};
 use crate::content::body::{markdown_options, strip_marker, Marker};
@@ -18,6 +19,7 @@ pub struct LinkContext<'a> {
     pub base_path: &'a str,
     /// Non-markdown files of the content dir (images...), copied as they are.
     pub assets: &'a std::collections::BTreeSet<String>,
+    pub diagrams: &'a Diagrams,
 }
 
 impl LinkContext<'_> {
@@ -102,7 +104,7 @@ fn badge(marker: Marker) -> &'static str {
 
 fn code_block(lang: &str, code: &str) -> String {
     let lang_attr = escape_html(lang);
-    if lang == "mermaid" {
+    if diagrams::is_diagram(lang) {
         // Rendered to SVG by the diagrams stage; until then readable source.
         return format!(
             "<figure class=\"diagram diagram-source\" data-lang=\"mermaid\"><pre><code>{}</code></pre><figcaption>Mermaid diagram (source)</figcaption></figure>\n",
@@ -120,6 +122,78 @@ fn code_block(lang: &str, code: &str) -> String {
 }
 
 /// Renders document `index` of the catalog.
+/// "Flowchart", "Sequence diagram"...: the accessible name of a diagram
+/// with neither a description nor a title.
+fn diagram_kind(definition: &str) -> String {
+    let first = definition
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("%%") && *l != "---")
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("diagram");
+    let name = match first {
+        "graph" | "flowchart" | "flowchart-elk" => "Flowchart",
+        "sequenceDiagram" => "Sequence diagram",
+        "classDiagram" | "classDiagram-v2" => "Class diagram",
+        "stateDiagram" | "stateDiagram-v2" => "State diagram",
+        "erDiagram" => "Entity relationship diagram",
+        "gantt" => "Gantt chart",
+        "pie" => "Pie chart",
+        "journey" => "User journey",
+        "gitGraph" => "Git graph",
+        "mindmap" => "Mind map",
+        "timeline" => "Timeline",
+        other => return format!("{other} diagram"),
+    };
+    name.to_owned()
+}
+
+/// An inline SVG figure: the page-unique id replaces mermaid's, and the
+/// SVG is an image with an accessible name.
+pub fn diagram_figure(svg: &Svg, id: &str, label: &str) -> String {
+    let text = svg.svg.replace(diagrams::SVG_ID_PLACEHOLDER, id);
+    let (open, rest) = match text.find('>') {
+        Some(end) if text.starts_with("<svg") => text.split_at(end),
+        _ => return format!("<figure class=\"diagram\">{text}</figure>\n"),
+    };
+    let mut open = open.to_owned();
+    if let Some(start) = open.find(" role=\"") {
+        if let Some(len) = open[start + 7..].find('"') {
+            open.replace_range(start..start + 8 + len, "");
+        }
+    }
+    let open = open.replacen(
+        "<svg",
+        &format!(
+            "<svg role=\"img\" aria-label=\"{}\"",
+            escape_html(label.trim())
+        ),
+        1,
+    );
+    format!("<figure class=\"diagram\" data-lang=\"mermaid\">{open}{rest}</figure>\n")
+}
+
+/// A rendered diagram waiting for its accessible name: the paragraph that
+/// follows it, when the document gives one (seed 000 asks for it).
+struct PendingDiagram {
+    event: usize,
+    svg: Svg,
+    id: String,
+    kind: String,
+    description: Option<String>,
+}
+
+impl PendingDiagram {
+    fn finish(self, events: &mut [Event<'_>]) {
+        let label = self
+            .description
+            .filter(|d| !d.trim().is_empty())
+            .or(self.svg.title.clone())
+            .unwrap_or(self.kind);
+        events[self.event] = Event::Html(diagram_figure(&self.svg, &self.id, &label).into());
+    }
+}
+
 pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     let doc: &Doc = &links.catalog.docs[index];
     let filled = fill_heading_lines(doc.body(), &doc.fields);
@@ -131,8 +205,38 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     let mut code: Option<(String, String)> = None;
     let mut in_comment = false;
     let mut dropped_title = false;
+    let mut pending: Option<PendingDiagram> = None;
+    let mut diagram_count = 0usize;
 
     for event in Parser::new_ext(source, markdown_options()) {
+        if let Some(p) = pending.as_mut() {
+            match &event {
+                Event::Start(Tag::Paragraph) if p.description.is_none() => {
+                    p.description = Some(String::new());
+                }
+                Event::Text(t) | Event::Code(t) if p.description.is_some() => {
+                    if let Some(d) = p.description.as_mut() {
+                        d.push_str(t);
+                    }
+                }
+                Event::SoftBreak | Event::HardBreak => {
+                    if let Some(d) = p.description.as_mut() {
+                        d.push(' ');
+                    }
+                }
+                Event::End(TagEnd::Paragraph) => {
+                    if let Some(p) = pending.take() {
+                        p.finish(&mut events);
+                    }
+                }
+                Event::Start(_) if p.description.is_none() => {
+                    if let Some(p) = pending.take() {
+                        p.finish(&mut events);
+                    }
+                }
+                _ => {}
+            }
+        }
         if let Some((_, inner)) = heading.as_mut() {
             match event {
                 Event::End(TagEnd::Heading(_)) => {
@@ -172,7 +276,26 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     let (lang, text) = code.take().expect("in a code block");
-                    events.push(Event::Html(code_block(&lang, &text).into()));
+                    let rendered = diagrams::is_diagram(&lang)
+                        .then(|| links.diagrams.get(&text))
+                        .flatten();
+                    match rendered {
+                        Some(Ok(svg)) => {
+                            if let Some(p) = pending.take() {
+                                p.finish(&mut events);
+                            }
+                            diagram_count += 1;
+                            pending = Some(PendingDiagram {
+                                event: events.len(),
+                                svg: svg.clone(),
+                                id: format!("diagram-{diagram_count}"),
+                                kind: diagram_kind(&text),
+                                description: None,
+                            });
+                            events.push(Event::Html("".into()));
+                        }
+                        _ => events.push(Event::Html(code_block(&lang, &text).into())),
+                    }
                 }
                 _ => {}
             }
@@ -204,6 +327,9 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
         }
     }
 
+    if let Some(p) = pending.take() {
+        p.finish(&mut events);
+    }
     let mut html = String::with_capacity(source.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let toc = doc
@@ -300,5 +426,34 @@ fn html_event<'a>(html: CowStr<'a>, in_comment: &mut bool, block: bool) -> Event
         Event::Html(escaped.into())
     } else {
         Event::InlineHtml(escaped.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_get_unique_ids_and_an_accessible_name() {
+        let svg = Svg {
+            svg: r#"<svg id="portolan-mermaid-svg" role="graphics-document document" class="flowchart"><style>#portolan-mermaid-svg .node{}</style></svg>"#.into(),
+            title: None,
+            desc: None,
+        };
+        let html = diagram_figure(&svg, "diagram-2", "Checkout \"asks\" <Stripe>");
+        assert!(html.contains(r#"<svg role="img" aria-label="Checkout &quot;asks&quot; &lt;Stripe&gt;" id="diagram-2" class="flowchart">"#), "{html}");
+        assert!(html.contains("#diagram-2 .node"));
+        assert!(!html.contains("portolan-mermaid-svg"));
+        assert!(!html.contains("graphics-document"));
+    }
+
+    #[test]
+    fn diagram_kinds() {
+        assert_eq!(diagram_kind("graph LR\n a-->b"), "Flowchart");
+        assert_eq!(
+            diagram_kind("%% comment\nsequenceDiagram\n"),
+            "Sequence diagram"
+        );
+        assert_eq!(diagram_kind("quadrantChart\n"), "quadrantChart diagram");
     }
 }

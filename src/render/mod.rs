@@ -1,6 +1,7 @@
 //! Catalog → pages. Every function here is pure: it returns bytes for a path
 //! and leaves writing (and its atomicity) to `site`.
 
+pub mod diagrams;
 pub mod feeds;
 pub mod highlight;
 pub mod markdown;

@@ -139,6 +139,13 @@ pub fn mermaid(edges: &[SystemEdge], titles: &dyn Fn(usize) -> String) -> String
     out
 }
 
+/// The systems map of a catalog as mermaid text, or None when no document
+/// names the systems it connects.
+pub fn mermaid_for(catalog: &Catalog, config: &crate::config::Config) -> Option<String> {
+    let edges = edges(catalog, &config.home_system);
+    (!edges.is_empty()).then(|| mermaid(&edges, &|i| catalog.docs[i].title_or_path().to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

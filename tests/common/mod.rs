@@ -205,3 +205,18 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// The repository's mermaid-cli (installed by `npm ci`), or None (after
+/// saying so) outside CI.
+pub fn mmdc() -> Option<PathBuf> {
+    let path = repo_root().join("node_modules/.bin/mmdc");
+    if path.exists() && chromium().is_some() {
+        return Some(path);
+    }
+    assert!(
+        !in_ci(),
+        "mermaid-cli is missing under CI: PUPPETEER_SKIP_DOWNLOAD=1 npm ci"
+    );
+    eprintln!("SKIPPED: mermaid-cli not installed (PUPPETEER_SKIP_DOWNLOAD=1 npm ci)");
+    None
+}

@@ -1,0 +1,562 @@
+//! Mermaid fences → inline SVG through mermaid-cli's own installation,
+//! driven by one long-lived Node process (`assets/mermaid-worker.mjs`) that
+//! starts one browser and reuses a page per core. Results are cached on disk
+//! by a hash of the definition, the mermaid-cli version and the theme, so a
+//! build whose diagrams are all cached starts no Node process at all.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+
+const WORKER_SCRIPT: &str = include_str!("assets/mermaid-worker.mjs");
+/// The id mermaid gives the SVG; each page replaces it with a unique one.
+pub const SVG_ID_PLACEHOLDER: &str = "portolan-mermaid-svg";
+/// Part of every cache key: change it when the theme config changes.
+const THEME_CONFIG: &str = r#"{"theme":"default","securityLevel":"strict"}"#;
+
+pub fn is_diagram(lang: &str) -> bool {
+    matches!(lang, "mermaid" | "mermaid-example")
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Svg {
+    pub svg: String,
+    pub title: Option<String>,
+    pub desc: Option<String>,
+}
+
+pub type Outcome = Result<Svg, String>;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DiagramStats {
+    /// Distinct definitions in the site.
+    pub total: usize,
+    pub cached: usize,
+    pub rendered: usize,
+    pub failed: usize,
+    /// Whether a Node renderer process was started.
+    pub renderer_started: bool,
+}
+
+/// Rendered diagrams by definition. Missing: shown as source.
+#[derive(Default)]
+pub struct Diagrams {
+    by_definition: HashMap<String, Outcome>,
+    pub stats: DiagramStats,
+}
+
+impl Diagrams {
+    pub fn get(&self, definition: &str) -> Option<&Outcome> {
+        self.by_definition.get(definition)
+    }
+}
+
+/// What rendering needs: Node, mermaid-cli's package folder, Chromium.
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    pub node: PathBuf,
+    pub cli_dir: PathBuf,
+    pub cli_version: String,
+    pub chromium: PathBuf,
+}
+
+fn find_in_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// mermaid-cli by `[diagrams] mmdc`, `PORTOLAN_MMDC`,
+/// `node_modules/.bin/mmdc` under the root, then PATH; Chromium by
+/// `PUPPETEER_EXECUTABLE_PATH`, `/usr/bin/chromium`, then PATH.
+pub fn find_toolchain(root: &Path, config: &Config) -> Result<Toolchain, String> {
+    let mmdc = config
+        .diagrams
+        .mmdc
+        .as_ref()
+        .map(|p| root.join(p))
+        .or_else(|| std::env::var_os("PORTOLAN_MMDC").map(PathBuf::from))
+        .or_else(|| Some(root.join("node_modules/.bin/mmdc")).filter(|p| p.exists()))
+        .or_else(|| find_in_path(&["mmdc"]))
+        .ok_or("mermaid-cli (mmdc) was not found")?;
+    // mmdc is a link to <package>/src/cli.js; the package holds mermaid.
+    let cli_js = mmdc
+        .canonicalize()
+        .map_err(|e| format!("mermaid-cli at {} cannot be read: {e}", mmdc.display()))?;
+    let cli_dir = cli_js
+        .ancestors()
+        .find(|d| d.join("package.json").is_file() && d.join("dist/index.html").is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            format!(
+                "{} is not part of a mermaid-cli installation",
+                mmdc.display()
+            )
+        })?;
+    let package: serde_json::Value = std::fs::read_to_string(cli_dir.join("package.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or("mermaid-cli's package.json cannot be read")?;
+    let cli_version = package["version"].as_str().unwrap_or("unknown").to_owned();
+    let node = std::env::var_os("PORTOLAN_NODE")
+        .map(PathBuf::from)
+        .or_else(|| find_in_path(&["node", "nodejs"]))
+        .ok_or("Node.js (node) was not found")?;
+    let chromium = std::env::var_os("PUPPETEER_EXECUTABLE_PATH")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| Some(PathBuf::from("/usr/bin/chromium")).filter(|p| p.is_file()))
+        .or_else(|| find_in_path(&["chromium", "chromium-browser", "google-chrome"]))
+        .ok_or("Chromium was not found")?;
+    Ok(Toolchain {
+        node,
+        cli_dir,
+        cli_version,
+        chromium,
+    })
+}
+
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|uid| uid == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Where caches live: `PORTOLAN_CACHE_DIR`, else `.portolan/cache` under the
+/// root (outside the content and output dirs, and ignored by git).
+pub fn cache_root(root: &Path) -> PathBuf {
+    std::env::var_os("PORTOLAN_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".portolan/cache"))
+}
+
+struct Occurrence<'a> {
+    file: &'a str,
+    line: usize,
+    definition: &'a str,
+}
+
+/// Renders (or loads from cache) every diagram of the catalog and `extra`
+/// definitions; returns them with `diagram` diagnostics for broken ones.
+pub fn prepare(
+    root: &Path,
+    config: &Config,
+    catalog: &Catalog,
+    extra: &[String],
+    progress: bool,
+) -> (Diagrams, Vec<Diagnostic>) {
+    let occurrences: Vec<Occurrence<'_>> = catalog
+        .docs
+        .iter()
+        .flat_map(|d| {
+            d.code_blocks
+                .iter()
+                .filter(|b| is_diagram(&b.lang) && !b.content.trim().is_empty())
+                .map(move |b| Occurrence {
+                    file: &d.source_path,
+                    line: b.line,
+                    definition: &b.content,
+                })
+        })
+        .collect();
+    let mut definitions: Vec<&str> = occurrences.iter().map(|o| o.definition).collect();
+    definitions.extend(extra.iter().map(String::as_str));
+    definitions.sort_unstable();
+    definitions.dedup();
+    let mut diagrams = Diagrams::default();
+    diagrams.stats.total = definitions.len();
+    if definitions.is_empty() || !enabled(config) {
+        return (diagrams, Vec::new());
+    }
+    let toolchain = match find_toolchain(root, config) {
+        Ok(t) => t,
+        Err(why) => {
+            let diagnostics = occurrences
+                .first()
+                .map(|o| {
+                    vec![Diagnostic::warning(
+                        o.file,
+                        o.line,
+                        "diagrams-unavailable",
+                        format!(
+                            "{why}: {} mermaid diagram{} are shown as source",
+                            occurrences.len(),
+                            if occurrences.len() == 1 { "" } else { "s" }
+                        ),
+                    )
+                    .help("install them to render diagrams: `apt-get install chromium` and `PUPPETEER_SKIP_DOWNLOAD=1 npm ci` (or set [diagrams] mmdc / PORTOLAN_MMDC)")]
+                })
+                .unwrap_or_default();
+            return (diagrams, diagnostics);
+        }
+    };
+
+    let cache_dir = cache_root(root).join("diagrams");
+    let cache_ok = std::fs::create_dir_all(&cache_dir).is_ok();
+    let key =
+        |definition: &str| crate::hash::digest(&[&toolchain.cli_version, THEME_CONFIG, definition]);
+    let mut missing: Vec<&str> = Vec::new();
+    for &definition in &definitions {
+        let cached = cache_ok
+            .then(|| {
+                std::fs::read_to_string(cache_dir.join(format!("{}.json", key(definition)))).ok()
+            })
+            .flatten()
+            .and_then(|text| serde_json::from_str::<CacheEntry>(&text).ok());
+        match cached {
+            Some(entry) => {
+                diagrams.stats.cached += 1;
+                diagrams
+                    .by_definition
+                    .insert(definition.to_owned(), entry.into());
+            }
+            None => missing.push(definition),
+        }
+    }
+    if !missing.is_empty() {
+        diagrams.stats.renderer_started = true;
+        let timeout = Duration::from_secs(config.diagrams.timeout_seconds.max(1));
+        let results = render_all(&toolchain, root, &missing, timeout, progress);
+        for (definition, outcome) in missing.iter().zip(results) {
+            diagrams.stats.rendered += 1;
+            if cache_ok {
+                let entry = CacheEntry::from(&outcome);
+                if let Ok(text) = serde_json::to_string(&entry) {
+                    write_atomically(
+                        &cache_dir.join(format!("{}.json", key(definition))),
+                        text.as_bytes(),
+                    );
+                }
+            }
+            diagrams
+                .by_definition
+                .insert((*definition).to_owned(), outcome);
+        }
+    }
+
+    let mut diagnostics = Vec::new();
+    for o in &occurrences {
+        if let Some(Err(message)) = diagrams.by_definition.get(o.definition) {
+            diagrams.stats.failed += 1;
+            let message = clean_error(message);
+            diagnostics.push(
+                Diagnostic::error(o.file, o.line, "diagram", format!("mermaid cannot render this diagram: {message}"))
+                    .help("fix the diagram definition; https://mermaid.js.org/intro/syntax-reference.html lists the syntax"),
+            );
+        }
+    }
+    (diagrams, diagnostics)
+}
+
+/// Concurrent builds may fill the same cache: a reader never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+fn enabled(config: &Config) -> bool {
+    config.diagrams.enabled
+        && !std::env::var("PORTOLAN_DIAGRAMS").is_ok_and(|v| v == "off" || v == "0")
+}
+
+/// mermaid's message without JavaScript stack frames. Its own line numbers
+/// ("Parse error on line 3") count from the fence, which the diagnostic
+/// points at.
+fn clean_error(message: &str) -> String {
+    let text: Vec<&str> = message
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("at "))
+        .collect();
+    text.join("\n").trim().to_owned()
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    svg: Option<Svg>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl From<CacheEntry> for Outcome {
+    fn from(entry: CacheEntry) -> Outcome {
+        match (entry.svg, entry.error) {
+            (Some(svg), _) => Ok(svg),
+            (None, error) => Err(error.unwrap_or_else(|| "unknown error".to_owned())),
+        }
+    }
+}
+
+impl From<&Outcome> for CacheEntry {
+    fn from(outcome: &Outcome) -> CacheEntry {
+        match outcome {
+            Ok(svg) => CacheEntry {
+                svg: Some(svg.clone()),
+                error: None,
+            },
+            Err(e) => CacheEntry {
+                svg: None,
+                error: Some(e.clone()),
+            },
+        }
+    }
+}
+
+/// Renders `definitions` in order. A renderer that dies or stops answering
+/// is restarted once for what is left; after that the rest are errors.
+fn render_all(
+    toolchain: &Toolchain,
+    root: &Path,
+    definitions: &[&str],
+    timeout: Duration,
+    progress: bool,
+) -> Vec<Outcome> {
+    let mut results: Vec<Option<Outcome>> = vec![None; definitions.len()];
+    let mut last_failure = String::new();
+    for _attempt in 0..2 {
+        let pending: Vec<usize> = (0..definitions.len())
+            .filter(|&i| results[i].is_none())
+            .collect();
+        if pending.is_empty() {
+            break;
+        }
+        match Worker::start(toolchain, root, timeout) {
+            Ok(worker) => {
+                let failure = worker.run(definitions, &pending, &mut results, timeout, progress);
+                if let Some(f) = failure {
+                    last_failure = f;
+                }
+            }
+            Err(e) => last_failure = e,
+        }
+    }
+    if progress {
+        eprintln!();
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(format!("the diagram renderer failed: {last_failure}"))))
+        .collect()
+}
+
+struct Worker {
+    child: Child,
+    messages: mpsc::Receiver<serde_json::Value>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Worker {
+    fn start(toolchain: &Toolchain, root: &Path, timeout: Duration) -> Result<Worker, String> {
+        let script_dir = {
+            let preferred = cache_root(root);
+            if std::fs::create_dir_all(&preferred).is_ok() {
+                preferred
+            } else {
+                std::env::temp_dir()
+            }
+        };
+        let script = script_dir.join(format!(
+            "mermaid-worker-{}.mjs",
+            &crate::hash::digest(&[WORKER_SCRIPT])[..12]
+        ));
+        if !script.is_file() {
+            write_atomically(&script, WORKER_SCRIPT.as_bytes());
+            if !script.is_file() {
+                return Err(format!("cannot write {}", script.display()));
+            }
+        }
+        let mut args = vec![
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ];
+        // Chromium's sandbox cannot start as root (containers, CI).
+        if running_as_root() {
+            args.push("--no-sandbox");
+        }
+        let concurrency = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let worker_config = serde_json::json!({
+            "cliDir": toolchain.cli_dir,
+            "chromium": toolchain.chromium,
+            "args": args,
+            "concurrency": concurrency,
+            "timeoutMs": timeout.as_millis() as u64,
+            "svgId": SVG_ID_PLACEHOLDER,
+            "mermaidConfig": serde_json::from_str::<serde_json::Value>(THEME_CONFIG).unwrap_or_default(),
+        });
+        let mut child = Command::new(&toolchain.node)
+            .arg(&script)
+            .arg(worker_config.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", toolchain.node.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let stderr_pipe = child.stderr.take().ok_or("no stderr")?;
+        let (tx, messages) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                if let Ok(mut s) = sink.lock() {
+                    // Keep the tail only: enough to say why it died.
+                    if s.len() > 4096 {
+                        s.clear();
+                    }
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            }
+        });
+        let worker = Worker {
+            child,
+            messages,
+            stderr,
+        };
+        match worker.messages.recv_timeout(Duration::from_secs(90)) {
+            Ok(v) if v["ready"] == true => Ok(worker),
+            Ok(v) => Err(v["fatal"]
+                .as_str()
+                .unwrap_or("the renderer did not start")
+                .to_owned()),
+            Err(_) => Err(format!(
+                "the renderer did not start: {}",
+                worker.stderr_tail()
+            )),
+        }
+    }
+
+    fn stderr_tail(&self) -> String {
+        self.stderr
+            .lock()
+            .map(|s| s.lines().last().unwrap_or("").to_owned())
+            .unwrap_or_default()
+    }
+
+    /// Sends the pending definitions and collects answers into `results`;
+    /// returns why it stopped early, if it did.
+    fn run(
+        mut self,
+        definitions: &[&str],
+        pending: &[usize],
+        results: &mut [Option<Outcome>],
+        timeout: Duration,
+        progress: bool,
+    ) -> Option<String> {
+        let Some(mut stdin) = self.child.stdin.take() else {
+            return Some("no stdin".to_owned());
+        };
+        let requests: Vec<String> = pending
+            .iter()
+            .map(|&i| serde_json::json!({ "id": i, "definition": definitions[i] }).to_string())
+            .collect();
+        // A separate writer: the worker answers while we are still sending.
+        let writer = std::thread::spawn(move || {
+            for r in requests {
+                if writeln!(stdin, "{r}").is_err() {
+                    break;
+                }
+            }
+        });
+        let total = results.len();
+        let mut done = results.iter().filter(|r| r.is_some()).count();
+        let mut outstanding = pending.len();
+        // The worker times out single diagrams itself; this only catches a
+        // renderer that stopped answering altogether.
+        let watchdog = timeout + Duration::from_secs(30);
+        let failure = loop {
+            if outstanding == 0 {
+                break None;
+            }
+            match self.messages.recv_timeout(watchdog) {
+                Ok(v) => {
+                    let Some(id) = v["id"].as_u64().map(|i| i as usize).filter(|&i| i < total)
+                    else {
+                        if let Some(fatal) = v["fatal"].as_str() {
+                            break Some(fatal.to_owned());
+                        }
+                        continue;
+                    };
+                    if results[id].is_some() {
+                        continue;
+                    }
+                    results[id] = Some(match v["svg"].as_str() {
+                        Some(svg) => Ok(Svg {
+                            svg: svg.to_owned(),
+                            title: v["title"].as_str().map(str::to_owned),
+                            desc: v["desc"].as_str().map(str::to_owned),
+                        }),
+                        None => Err(v["error"].as_str().unwrap_or("unknown error").to_owned()),
+                    });
+                    outstanding -= 1;
+                    done += 1;
+                    if progress {
+                        eprint!("\rdiagrams {done}/{total}");
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    break Some(format!("no answer for {} s", watchdog.as_secs()))
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    break Some(format!("the renderer exited: {}", self.stderr_tail()))
+                }
+            }
+        };
+        if failure.is_some() {
+            let _ = self.child.kill();
+        }
+        let _ = writer.join();
+        failure
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_lose_stack_frames() {
+        let text = clean_error("Parse error on line 3:\ngraph LR A-->\n----^\nExpecting 'X'\n    at Parser.parse (file:///x.js:1:2)\n    at y");
+        assert!(!text.contains("at Parser"), "{text}");
+        assert!(text.starts_with("Parse error on line 3:"));
+        assert!(text.ends_with("Expecting 'X'"));
+    }
+}

@@ -1,0 +1,247 @@
+//! Diagrams through the real mermaid-cli and Debian's Chromium: inline SVG,
+//! broken diagrams as diagnostics at their fence, the cache, and the
+//! fallback when the tools are missing.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::*;
+
+const GOOD: &str = "```mermaid\ngraph LR\n    A[Orders] --> B[Kafka]\n```\n";
+const BROKEN: &str = "```mermaid\ngraph LR\n    A --> \n```\n";
+const SEQUENCE: &str = "```mermaid\nsequenceDiagram\n    A->>B: hello\n```\n";
+
+fn run_with(root: &Path, cache: &Path, mmdc: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .env("PORTOLAN_CACHE_DIR", cache)
+        .env("PORTOLAN_MMDC", mmdc)
+        .output()
+        .expect("portolan runs")
+}
+
+#[test]
+fn broken_diagram_is_an_error_at_its_fence_and_neighbours_render() {
+    let Some(mmdc) = mmdc() else { return };
+    // Lines: 1 "# Flows", 3 good fence, 10 broken fence, 17 sequence fence.
+    let doc = format!("# Flows\n\n{GOOD}\nText.\n\n{BROKEN}\nMore.\n\n{SEQUENCE}");
+    let dir = site(&[("content/flows.md", doc.as_bytes())]);
+    let cache = tempfile::tempdir().unwrap();
+    let o = run_with(
+        dir.path(),
+        cache.path(),
+        &mmdc,
+        &["check", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v = json(&o);
+    let diagrams: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "diagram")
+        .collect();
+    assert_eq!(diagrams.len(), 1, "{v:#}");
+    assert_eq!(diagrams[0]["file"], "content/flows.md");
+    assert_eq!(diagrams[0]["line"], 10);
+    let message = diagrams[0]["message"].as_str().unwrap();
+    assert!(message.contains("Parse error"), "{message}");
+    assert!(
+        !message.contains("    at "),
+        "no JavaScript stack: {message}"
+    );
+
+    // The neighbours rendered: with the broken fence gone, the build takes
+    // everything from the cache and starts no renderer.
+    let fixed = format!("# Flows\n\n{GOOD}\nText.\n\n{SEQUENCE}");
+    std::fs::write(dir.path().join("content/flows.md"), fixed).unwrap();
+    let out = dir.path().join("public");
+    let o = run_with(
+        dir.path(),
+        cache.path(),
+        &mmdc,
+        &["build", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 rendered, 2 from cache, 0 broken; renderer not started"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn good_fences_become_accessible_inline_svg_with_unique_ids() {
+    let Some(mmdc) = mmdc() else { return };
+    let doc = format!(
+        "---\ntitle: Flows\n---\n\n# Flows\n\n{GOOD}\nOrders flow from the order service into Kafka.\n\n{SEQUENCE}\n## Next\n"
+    );
+    let dir = site(&[("content/flows.md", doc.as_bytes())]);
+    let cache = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let o = run_with(
+        dir.path(),
+        cache.path(),
+        &mmdc,
+        &["build", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2 rendered, 0 from cache, 0 broken; renderer started"),
+        "{}",
+        stdout(&o)
+    );
+    let html = std::fs::read_to_string(out.join("flows/index.html")).unwrap();
+    assert_eq!(html.matches("<svg role=\"img\"").count(), 2, "{html}");
+    // The paragraph after the first diagram is its accessible name; the
+    // second has none, so its kind names it.
+    assert!(html.contains(r#"<svg role="img" aria-label="Orders flow from the order service into Kafka." id="diagram-1""#));
+    assert!(html.contains(r#"<svg role="img" aria-label="Sequence diagram" id="diagram-2""#));
+    assert!(!html.contains("portolan-mermaid-svg") && !html.contains("my-svg"));
+    assert!(
+        !html.contains("diagram-source"),
+        "no fallback source blocks"
+    );
+
+    // Second build: everything cached, no renderer process.
+    let o = run_with(
+        dir.path(),
+        cache.path(),
+        &mmdc,
+        &["build", "--out", out.to_str().unwrap()],
+    );
+    assert!(
+        stdout(&o).contains("renderer not started"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("flows/index.html")).unwrap(),
+        html
+    );
+}
+
+#[test]
+fn a_hung_diagram_is_stopped_and_the_rest_still_render() {
+    let Some(mmdc) = mmdc() else { return };
+    // 480 crossing edges (under mermaid's 500-edge limit) keep the layout
+    // busy for about two seconds, twice the one allowed.
+    let mut huge = String::from("```mermaid\ngraph TD\n");
+    for i in 0..240 {
+        huge.push_str(&format!(
+            "    n{i} --> n{}\n    n{i} --> m{}\n",
+            (i * 7 + 3) % 240,
+            (i * 13) % 60
+        ));
+    }
+    huge.push_str("```\n");
+    let doc = format!("# Slow\n\n{huge}\n{GOOD}");
+    let dir = site(&[
+        ("content/slow.md", doc.as_bytes()),
+        ("site.toml", b"[diagrams]\ntimeout_seconds = 1\n"),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let o = run_with(
+        dir.path(),
+        cache.path(),
+        &mmdc,
+        &["check", "--format", "json"],
+    );
+    let v = json(&o);
+    let diagrams: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "diagram")
+        .collect();
+    assert_eq!(diagrams.len(), 1, "{v:#}");
+    assert_eq!(diagrams[0]["line"], 3);
+    assert!(
+        diagrams[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 1 s"),
+        "{v:#}"
+    );
+    // The page was replaced and the small diagram after it still rendered.
+    let cached: Vec<String> = std::fs::read_dir(cache.path().join("diagrams"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert!(cached.iter().any(|c| c.contains("\"svg\"")), "{cached:?}");
+}
+
+#[test]
+fn oversized_definitions_are_errors_not_error_pictures() {
+    let Some(mmdc) = mmdc() else { return };
+    let mut big = String::from("```mermaid\ngraph TD\n");
+    for i in 0..2500 {
+        big.push_str(&format!("    n{i} --> n{}\n", i + 1));
+        big.push_str(&format!("    n{i} --> m{}\n", i % 97));
+    }
+    big.push_str("```\n");
+    let dir = site(&[("content/big.md", format!("# Big\n\n{big}").as_bytes())]);
+    let cache = tempfile::tempdir().unwrap();
+    let o = run_with(
+        dir.path(),
+        cache.path(),
+        &mmdc,
+        &["check", "--format", "json"],
+    );
+    let v = json(&o);
+    assert_eq!(v["diagnostics"][0]["code"], "diagram", "{v:#}");
+    assert!(v["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("maxTextSize"));
+}
+
+#[test]
+fn without_mermaid_cli_diagrams_show_as_source_and_the_build_passes() {
+    let doc = format!("# Flows\n\n{GOOD}\n{SEQUENCE}");
+    let dir = site(&[
+        ("content/flows.md", doc.as_bytes()),
+        ("site.toml", b"[diagrams]\nmmdc = \"no/such/mmdc\"\n"),
+    ]);
+    let out = dir.path().join("public");
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("warning[diagrams-unavailable]").count(),
+        1,
+        "one warning per run: {err}"
+    );
+    assert!(
+        err.contains("2 mermaid diagrams are shown as source"),
+        "{err}"
+    );
+    assert!(err.contains("apt-get install chromium"), "{err}");
+    let html = std::fs::read_to_string(out.join("flows/index.html")).unwrap();
+    assert_eq!(
+        html.matches(r#"<figure class="diagram diagram-source" data-lang="mermaid">"#)
+            .count(),
+        2
+    );
+    assert!(html.contains("A[Orders] --&gt; B[Kafka]"));
+
+    let o = bin()
+        .args(["build", "--strict", "--root"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "--strict fails on the warning");
+}
