@@ -29,7 +29,12 @@ pub use diagnostics::{Diagnostic, Severity};
 pub struct CheckResult {
     pub config: Config,
     pub catalog: Catalog,
+    /// Every problem, sorted by file and line.
     pub diagnostics: Vec<Diagnostic>,
+    /// Per-document problems, aligned with `catalog.docs`.
+    pub doc_diagnostics: Vec<Vec<Diagnostic>>,
+    /// Problems between documents and of diagrams.
+    pub site_diagnostics: Vec<Diagnostic>,
     pub content_dir: std::path::PathBuf,
     pub assets: std::collections::BTreeSet<String>,
     /// Rendered mermaid diagrams, including the systems map.
@@ -74,25 +79,48 @@ pub fn check_with(
         config.validation.placeholders = config::RuleLevel::Error;
     }
     let loaded = content::load_site(root, &config)?;
-    let mut diagnostics = loaded.diagnostics;
     let catalog = Catalog::link(loaded.docs);
-    diagnostics.extend(validate::validate(&catalog, &config, validate::today()));
-    let systems_map = render::systems::mermaid_for(&catalog, &config);
-    let (diagrams, diagram_diagnostics) = render::diagrams::prepare(
-        root,
-        &config,
-        &catalog,
-        &systems_map.into_iter().collect::<Vec<_>>(),
-        options.progress,
-    );
-    diagnostics.extend(diagram_diagnostics);
-    diagnostics::sort_and_dedup(&mut diagnostics);
+    let (doc_diagnostics, mut site_diagnostics) =
+        validate::validate(&catalog, &config, validate::today());
+    let (diagrams, diagram_diagnostics) =
+        render_diagrams(root, &config, &catalog, None, options.progress);
+    site_diagnostics.extend(diagram_diagnostics);
+    let diagnostics = all_diagnostics(&doc_diagnostics, &site_diagnostics);
     Ok(CheckResult {
         config,
         catalog,
         diagnostics,
+        doc_diagnostics,
+        site_diagnostics,
         content_dir: loaded.content_dir,
         assets: loaded.assets,
         diagrams,
     })
+}
+
+/// Every diagram of the catalog and its systems map, reusing `previous`
+/// results held in memory (serve) before the disk cache.
+pub fn render_diagrams(
+    root: &Path,
+    config: &Config,
+    catalog: &Catalog,
+    previous: Option<&render::diagrams::Diagrams>,
+    progress: bool,
+) -> (render::diagrams::Diagrams, Vec<Diagnostic>) {
+    let systems_map = render::systems::mermaid_for(catalog, config);
+    render::diagrams::prepare(
+        root,
+        config,
+        catalog,
+        &systems_map.into_iter().collect::<Vec<_>>(),
+        previous,
+        progress,
+    )
+}
+
+/// One sorted, deduplicated list of per-document and site problems.
+pub fn all_diagnostics(per_doc: &[Vec<Diagnostic>], site: &[Diagnostic]) -> Vec<Diagnostic> {
+    let mut all: Vec<Diagnostic> = per_doc.iter().flatten().chain(site).cloned().collect();
+    diagnostics::sort_and_dedup(&mut all);
+    all
 }

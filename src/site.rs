@@ -8,15 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-use tera::Context;
-
 use crate::diagnostics::{count, Diagnostic, Severity};
 use crate::render::diagrams::DiagramStats;
-use crate::render::markdown::{self, LinkContext};
-use crate::render::pages::{self, SiteCtx, SiteData};
-use crate::render::theme::{template_error, Theme};
-use crate::render::{feeds, highlight};
+use crate::render::renderer::{write_file, DirSink, Renderer};
+use crate::render::theme::Theme;
 use crate::{check_with, CheckOptions, Config, RunError};
 
 /// A file that marks a directory as written by portolan, so a later build may
@@ -82,7 +77,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     let theme = Theme::load(root, &checked.config)?;
 
     let staging = staging_dir(&out_dir)?;
-    let result = render_into(&staging, &checked, &theme, root);
+    let result = render_into(&staging, &checked, &theme);
     let pages = match result {
         Ok(pages) => pages,
         Err(e) => {
@@ -258,218 +253,10 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), RunError> {
     Ok(())
 }
 
-pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(), RunError> {
-    let path = dir.join(relative);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| RunError(format!("cannot create {}: {e}", parent.display())))?;
-    }
-    std::fs::write(&path, bytes)
-        .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))
-}
-
-fn render_template(theme: &Theme, name: &str, context: &Context) -> Result<Vec<u8>, RunError> {
-    theme
-        .tera
-        .render(name, context)
-        .map(String::into_bytes)
-        .map_err(|e| template_error(&e))
-}
-
 /// Renders every page into `dir`; returns the number of HTML pages.
-fn render_into(
-    dir: &Path,
-    checked: &crate::CheckResult,
-    theme: &Theme,
-    root: &Path,
-) -> Result<usize, RunError> {
-    let config = &checked.config;
-    let catalog = &checked.catalog;
-    let base_path = config.base_path();
-    let routes = crate::urls::routes(catalog);
-    let links = LinkContext {
-        catalog,
-        routes: &routes,
-        base_path: &base_path,
-        assets: &checked.assets,
-        diagrams: &checked.diagrams,
-    };
-    let site = SiteData::new(config, catalog, links, crate::validate::today());
-    let mut tera = Context::new();
-    tera.insert(
-        "site",
-        &SiteCtx {
-            title: config.title.clone(),
-            description: config.description.clone(),
-            base_path: base_path.clone(),
-            base_url: config.base_url.clone(),
-        },
-    );
-    let page = |extra: &[(&'static str, serde_json::Value)]| {
-        let mut c = tera.clone();
-        for (k, v) in extra {
-            c.insert(*k, v);
-        }
-        c
-    };
-    let json =
-        |v: &dyn erased::Serialize| serde_json::to_value(erased::Wrap(v)).unwrap_or_default();
-
-    // Documents: the bulk of the work, one page each, in parallel.
-    (0..catalog.docs.len())
-        .into_par_iter()
-        .try_for_each(|i| -> Result<(), RunError> {
-            let doc = pages::doc_page(&site, i);
-            let html = render_template(theme, "doc.html", &page(&[("doc", json(&doc))]))?;
-            write_file(dir, &format!("{}index.html", routes[i]), &html)?;
-            write_file(
-                dir,
-                &format!("{}index.html.md", routes[i]),
-                feeds::markdown_copy(&site, i).as_bytes(),
-            )
-        })?;
-    let mut pages_written = catalog.docs.len();
-
-    let (docs, facets) = site.home();
-    write_file(
-        dir,
-        "index.html",
-        &render_template(
-            theme,
-            "home.html",
-            &page(&[("docs", json(&docs)), ("facets", json(&facets))]),
-        )?,
-    )?;
-    write_file(
-        dir,
-        "tags/index.html",
-        &render_template(
-            theme,
-            "tags.html",
-            &page(&[("tags", json(&site.tag_rows()))]),
-        )?,
-    )?;
-    write_file(
-        dir,
-        "agents/index.html",
-        &render_template(
-            theme,
-            "agents.html",
-            &page(&[("agents", json(&site.agent_rows()))]),
-        )?,
-    )?;
-    let systems = pages::systems_page(&site);
-    let map_svg = match checked.diagrams.get(&systems.mermaid) {
-        Some(Ok(svg)) => markdown::diagram_figure(
-            svg,
-            "systems-map",
-            "Integration map: which systems talk to which",
-        ),
-        _ => String::new(),
-    };
-    write_file(
-        dir,
-        "systems/index.html",
-        &render_template(
-            theme,
-            "systems.html",
-            &page(&[
-                ("edges", json(&systems.edges)),
-                ("systems", json(&systems.systems)),
-                ("mermaid", json(&systems.mermaid)),
-                ("mermaid_svg", json(&map_svg)),
-            ]),
-        )?,
-    )?;
-    write_file(
-        dir,
-        "404.html",
-        &render_template(theme, "404.html", &page(&[]))?,
-    )?;
-    pages_written += 5;
-    for (tag, docs) in &site.tags {
-        let ctx = page(&[
-            ("tag", serde_json::json!({ "name": tag })),
-            ("docs", json(&site.doc_rows(docs, None))),
-        ]);
-        let path = format!("tags/{}/index.html", site.terms.tags[tag]);
-        write_file(dir, &path, &render_template(theme, "tag.html", &ctx)?)?;
-        pages_written += 1;
-    }
-    for (agent, docs) in &site.agents {
-        let description = config
-            .agents
-            .get(agent)
-            .map(|a| a.description.clone())
-            .unwrap_or_default();
-        let ctx = page(&[
-            (
-                "agent",
-                serde_json::json!({ "name": agent, "description": description }),
-            ),
-            ("docs", json(&site.doc_rows(docs, Some(agent)))),
-        ]);
-        let path = format!("agents/{}/index.html", site.terms.agents[agent]);
-        write_file(dir, &path, &render_template(theme, "agent.html", &ctx)?)?;
-        pages_written += 1;
-    }
-
-    write_file(dir, "sitemap.xml", feeds::sitemap(&site).as_bytes())?;
-    write_file(dir, "catalog.json", feeds::catalog_json(&site).as_bytes())?;
-    write_file(dir, "llms.txt", feeds::llms_txt(&site).as_bytes())?;
-    write_file(
-        dir,
-        "static/highlight.css",
-        highlight::stylesheet().as_bytes(),
-    )?;
-    for (name, bytes) in &theme.static_files {
-        write_file(dir, &format!("static/{name}"), bytes)?;
-    }
-    for asset in referenced_assets(checked) {
-        let from = checked.content_dir.join(asset);
-        let bytes = std::fs::read(&from)
-            .map_err(|e| RunError(format!("cannot read {}: {e}", from.display())))?;
-        write_file(dir, asset, &bytes)?;
-    }
-    let _ = root;
-    Ok(pages_written)
-}
-
-/// Content files other than documents that some document links to. Only
-/// those are published: a folder of markdown may hold files nobody meant to
-/// put on the web.
-fn referenced_assets(checked: &crate::CheckResult) -> Vec<&String> {
-    let mut wanted = std::collections::BTreeSet::new();
-    for doc in &checked.catalog.docs {
-        for link in &doc.links {
-            let Some(target) = crate::catalog::local_target(&link.dest) else {
-                continue;
-            };
-            if let Some(path) = crate::catalog::join_relative(&doc.content_path, &target.path) {
-                if let Some(asset) = checked.assets.get(&path) {
-                    wanted.insert(asset);
-                }
-            }
-        }
-    }
-    wanted.into_iter().collect()
-}
-
-/// Serialize behind a trait object, so page contexts of different types go
-/// through one helper.
-mod erased {
-    pub trait Serialize {
-        fn to_json(&self) -> serde_json::Value;
-    }
-    impl<T: serde::Serialize> Serialize for T {
-        fn to_json(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap_or_default()
-        }
-    }
-    pub struct Wrap<'a>(pub &'a dyn Serialize);
-    impl serde::Serialize for Wrap<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.0.to_json().serialize(s)
-        }
-    }
+fn render_into(dir: &Path, checked: &crate::CheckResult, theme: &Theme) -> Result<usize, RunError> {
+    let base_path = checked.config.base_path();
+    let routes = crate::urls::routes(&checked.catalog);
+    let renderer = Renderer::new(checked, theme, &routes, &base_path);
+    renderer.render(&renderer.all_pages(), &DirSink(dir.to_path_buf()))
 }

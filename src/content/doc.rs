@@ -72,8 +72,10 @@ pub struct Doc {
     pub repaired_lines: Vec<usize>,
     pub yaml_errors: Vec<SyntaxError>,
     pub invalid_utf8_line: Option<usize>,
-    /// First line of an unclosed frontmatter block, if that is what we found.
+    /// Whether a `---` opened frontmatter that never closes.
     pub unclosed_frontmatter: bool,
+    /// Set when the file could not be read at all.
+    pub read_error: Option<String>,
 }
 
 static FIELD_REF: LazyLock<Regex> =
@@ -204,6 +206,7 @@ impl Doc {
             yaml_errors,
             invalid_utf8_line,
             unclosed_frontmatter,
+            read_error: None,
             text,
         }
     }

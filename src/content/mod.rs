@@ -26,8 +26,6 @@ pub struct Loaded {
     /// Other files of the content dir (images, attachments), relative to it;
     /// the build copies them so relative links to them keep working.
     pub assets: BTreeSet<String>,
-    /// Load-stage problems: encoding and YAML syntax.
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Folders that hold generated or installed files, never documents.
@@ -80,21 +78,14 @@ pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
         .map(|p| relative_slash_path(&content, p))
         .collect();
 
-    let parsed: Vec<(Doc, Vec<Diagnostic>)> = files
+    let docs: Vec<Doc> = files
         .par_iter()
-        .filter_map(|path| load_one(root, &content, path))
+        .map(|path| load_one(root, &content, path))
         .collect();
-    let mut docs = Vec::with_capacity(parsed.len());
-    let mut diagnostics = Vec::new();
-    for (doc, diags) in parsed {
-        docs.push(doc);
-        diagnostics.extend(diags);
-    }
     Ok(Loaded {
         docs,
         content_dir: content,
         assets,
-        diagnostics,
     })
 }
 
@@ -163,32 +154,32 @@ pub fn relative_slash_path(base: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads and parses one file; an unreadable file becomes a diagnostic, not
-/// an abort.
-pub fn load_one(root: &Path, content: &Path, path: &Path) -> Option<(Doc, Vec<Diagnostic>)> {
+/// Reads and parses one file; an unreadable file becomes a document with a
+/// read error (reported as a diagnostic), never an abort.
+pub fn load_one(root: &Path, content: &Path, path: &Path) -> Doc {
     let source_path = relative_slash_path(root, path);
     let content_path = relative_slash_path(content, path);
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    match std::fs::read(path) {
+        Ok(bytes) => Doc::parse(source_path, content_path, source::decode(&bytes)),
         Err(e) => {
-            return Some((
-                Doc::parse(source_path.clone(), content_path, source::decode(b"")),
-                vec![Diagnostic::error(
-                    source_path,
-                    1,
-                    "io",
-                    format!("cannot read file: {e}"),
-                )],
-            ))
+            let mut doc = Doc::parse(source_path, content_path, source::decode(b""));
+            doc.read_error = Some(e.to_string());
+            doc
         }
-    };
-    let doc = Doc::parse(source_path, content_path, source::decode(&bytes));
-    let diags = load_diagnostics(&doc);
-    Some((doc, diags))
+    }
 }
 
-fn load_diagnostics(doc: &Doc) -> Vec<Diagnostic> {
+/// How reading the document went: unreadable, not UTF-8, broken YAML.
+pub fn load_diagnostics(doc: &Doc) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if let Some(e) = &doc.read_error {
+        out.push(Diagnostic::error(
+            &doc.source_path,
+            1,
+            "io",
+            format!("cannot read file: {e}"),
+        ));
+    }
     if let Some(line) = doc.invalid_utf8_line {
         out.push(
             Diagnostic::error(

@@ -159,6 +159,7 @@ pub fn prepare(
     config: &Config,
     catalog: &Catalog,
     extra: &[String],
+    previous: Option<&Diagrams>,
     progress: bool,
 ) -> (Diagrams, Vec<Diagnostic>) {
     let occurrences: Vec<Occurrence<'_>> = catalog
@@ -213,6 +214,13 @@ pub fn prepare(
         |definition: &str| crate::hash::digest(&[&toolchain.cli_version, THEME_CONFIG, definition]);
     let mut missing: Vec<&str> = Vec::new();
     for &definition in &definitions {
+        if let Some(outcome) = previous.and_then(|p| p.get(definition)) {
+            diagrams.stats.cached += 1;
+            diagrams
+                .by_definition
+                .insert(definition.to_owned(), outcome.clone());
+            continue;
+        }
         let cached = cache_ok
             .then(|| {
                 std::fs::read_to_string(cache_dir.join(format!("{}.json", key(definition)))).ok()

@@ -6,5 +6,6 @@ pub mod feeds;
 pub mod highlight;
 pub mod markdown;
 pub mod pages;
+pub mod renderer;
 pub mod systems;
 pub mod theme;

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::content::Doc;
 use crate::diagnostics::Diagnostic;
 
 /// Everything a per-document rule may look at.
@@ -23,27 +24,43 @@ pub struct Ctx<'a> {
     pub today: Date,
 }
 
-pub fn validate(catalog: &Catalog, config: &Config, today: Date) -> Vec<Diagnostic> {
+/// Problems of one document alone: how it was read, then every per-document
+/// rule. They depend on nothing but the document and site.toml, so `serve`
+/// recomputes them only for documents that changed.
+pub fn doc_diagnostics(ctx: &Ctx<'_>, doc: &Doc) -> Vec<Diagnostic> {
+    let mut out = crate::content::load_diagnostics(doc);
+    fields::check(ctx, doc, &mut out);
+    kinds::check(ctx, doc, &mut out);
+    agents::check(ctx, doc, &mut out);
+    placeholders::check(ctx, doc, &mut out);
+    out
+}
+
+/// Problems between documents: duplicate ids, broken related entries and
+/// links. Cheap, so recomputed whole after any change.
+pub fn cross_doc_diagnostics(ctx: &Ctx<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    links::check(ctx, &mut out);
+    out
+}
+
+/// Every per-document list (aligned with `catalog.docs`) and the cross-doc list.
+pub fn validate(
+    catalog: &Catalog,
+    config: &Config,
+    today: Date,
+) -> (Vec<Vec<Diagnostic>>, Vec<Diagnostic>) {
     let ctx = Ctx {
         catalog,
         config,
         today,
     };
-    let per_doc: Vec<Diagnostic> = catalog
+    let per_doc = catalog
         .docs
         .par_iter()
-        .flat_map_iter(|doc| {
-            let mut out = Vec::new();
-            fields::check(&ctx, doc, &mut out);
-            kinds::check(&ctx, doc, &mut out);
-            agents::check(&ctx, doc, &mut out);
-            placeholders::check(&ctx, doc, &mut out);
-            out
-        })
+        .map(|doc| doc_diagnostics(&ctx, doc))
         .collect();
-    let mut out = per_doc;
-    links::check(&ctx, &mut out);
-    out
+    (per_doc, cross_doc_diagnostics(&ctx))
 }
 
 /// The date stale checks compare against: `PORTOLAN_TODAY` (YYYY-MM-DD) when

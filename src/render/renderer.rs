@@ -1,0 +1,298 @@
+//! Every page of the site, one at a time or all together, into any sink: a
+//! directory for `build`, memory for `serve`. `serve` re-renders only the
+//! pages an edit touched through the same functions, so its output cannot
+//! drift from `build`'s.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use super::markdown::{self, LinkContext};
+use super::pages::{self, SiteCtx, SiteData};
+use super::theme::{template_error, Theme};
+use super::{feeds, highlight};
+use crate::{CheckResult, RunError};
+
+/// Where rendered files go.
+pub trait Sink: Sync {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), RunError>;
+}
+
+pub struct DirSink(pub PathBuf);
+
+impl Sink for DirSink {
+    fn put(&self, relative: &str, bytes: Vec<u8>) -> Result<(), RunError> {
+        write_file(&self.0, relative, &bytes)
+    }
+}
+
+pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(), RunError> {
+    let path = dir.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| RunError(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    std::fs::write(&path, bytes)
+        .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))
+}
+
+#[derive(Default)]
+pub struct MemorySink(pub Mutex<BTreeMap<String, Vec<u8>>>);
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), RunError> {
+        self.0
+            .lock()
+            .map_err(|_| RunError("site store poisoned".to_owned()))?
+            .insert(path.to_owned(), bytes);
+        Ok(())
+    }
+}
+
+/// One output unit. A document is its page and its markdown copy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Page {
+    Doc(usize),
+    Home,
+    TagsIndex,
+    Tag(String),
+    AgentsIndex,
+    Agent(String),
+    Systems,
+    NotFound,
+    /// sitemap.xml, catalog.json, llms.txt.
+    Feeds,
+    /// Theme files, the highlight stylesheet and linked content files.
+    Static,
+}
+
+pub struct Renderer<'a> {
+    pub site: SiteData<'a>,
+    pub routes: &'a [String],
+    checked: &'a CheckResult,
+    theme: &'a Theme,
+    base: Context,
+}
+
+/// Serialize behind a trait object, so page contexts of different types go
+/// through one helper.
+trait ToJson {
+    fn to_json(&self) -> serde_json::Value;
+}
+
+impl<T: Serialize> ToJson for T {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        checked: &'a CheckResult,
+        theme: &'a Theme,
+        routes: &'a [String],
+        base_path: &'a str,
+    ) -> Renderer<'a> {
+        let config = &checked.config;
+        let links = LinkContext {
+            catalog: &checked.catalog,
+            routes,
+            base_path,
+            assets: &checked.assets,
+            diagrams: &checked.diagrams,
+        };
+        let site = SiteData::new(config, &checked.catalog, links, crate::validate::today());
+        let mut base = Context::new();
+        base.insert(
+            "site",
+            &SiteCtx {
+                title: config.title.clone(),
+                description: config.description.clone(),
+                base_path: base_path.to_owned(),
+                base_url: config.base_url.clone(),
+            },
+        );
+        Renderer {
+            site,
+            routes,
+            checked,
+            theme,
+            base,
+        }
+    }
+
+    /// Every page of the site.
+    pub fn all_pages(&self) -> Vec<Page> {
+        let mut pages: Vec<Page> = (0..self.checked.catalog.docs.len())
+            .map(Page::Doc)
+            .collect();
+        pages.extend([
+            Page::Home,
+            Page::TagsIndex,
+            Page::AgentsIndex,
+            Page::Systems,
+            Page::NotFound,
+            Page::Feeds,
+            Page::Static,
+        ]);
+        pages.extend(self.site.tags.keys().cloned().map(Page::Tag));
+        pages.extend(self.site.agents.keys().cloned().map(Page::Agent));
+        pages
+    }
+
+    /// Renders `pages` (documents in parallel); returns the HTML page count.
+    pub fn render(&self, pages: &[Page], sink: &dyn Sink) -> Result<usize, RunError> {
+        pages
+            .par_iter()
+            .map(|p| self.render_one(p, sink))
+            .try_reduce(|| 0, |a, b| Ok(a + b))
+    }
+
+    fn template(
+        &self,
+        name: &str,
+        extra: &[(&'static str, &dyn ToJson)],
+    ) -> Result<Vec<u8>, RunError> {
+        let mut context = self.base.clone();
+        for (key, value) in extra {
+            context.insert(*key, &value.to_json());
+        }
+        self.theme
+            .tera
+            .render(name, &context)
+            .map(String::into_bytes)
+            .map_err(|e| template_error(&e))
+    }
+
+    /// The path a page's HTML is written to, if it is one HTML page.
+    pub fn path_of(&self, page: &Page) -> Option<String> {
+        Some(match page {
+            Page::Doc(i) => format!("{}index.html", self.routes[*i]),
+            Page::Home => "index.html".to_owned(),
+            Page::TagsIndex => "tags/index.html".to_owned(),
+            Page::Tag(tag) => format!("tags/{}/index.html", self.site.terms.tags.get(tag)?),
+            Page::AgentsIndex => "agents/index.html".to_owned(),
+            Page::Agent(a) => format!("agents/{}/index.html", self.site.terms.agents.get(a)?),
+            Page::Systems => "systems/index.html".to_owned(),
+            Page::NotFound => "404.html".to_owned(),
+            Page::Feeds | Page::Static => return None,
+        })
+    }
+
+    fn render_one(&self, page: &Page, sink: &dyn Sink) -> Result<usize, RunError> {
+        let site = &self.site;
+        let html = match page {
+            Page::Doc(i) => {
+                let doc = pages::doc_page(site, *i);
+                sink.put(
+                    &format!("{}index.html.md", self.routes[*i]),
+                    feeds::markdown_copy(site, *i).into_bytes(),
+                )?;
+                self.template("doc.html", &[("doc", &doc)])?
+            }
+            Page::Home => {
+                let (docs, facets) = site.home();
+                self.template("home.html", &[("docs", &docs), ("facets", &facets)])?
+            }
+            Page::TagsIndex => self.template("tags.html", &[("tags", &site.tag_rows())])?,
+            Page::AgentsIndex => self.template("agents.html", &[("agents", &site.agent_rows())])?,
+            Page::Tag(tag) => {
+                let Some(docs) = site.tags.get(tag) else {
+                    return Ok(0);
+                };
+                let name = serde_json::json!({ "name": tag });
+                self.template(
+                    "tag.html",
+                    &[("tag", &name), ("docs", &site.doc_rows(docs, None))],
+                )?
+            }
+            Page::Agent(agent) => {
+                let Some(docs) = site.agents.get(agent) else {
+                    return Ok(0);
+                };
+                let description = self
+                    .checked
+                    .config
+                    .agents
+                    .get(agent)
+                    .map(|a| a.description.clone())
+                    .unwrap_or_default();
+                let agent_json = serde_json::json!({ "name": agent, "description": description });
+                self.template(
+                    "agent.html",
+                    &[
+                        ("agent", &agent_json),
+                        ("docs", &site.doc_rows(docs, Some(agent))),
+                    ],
+                )?
+            }
+            Page::Systems => {
+                let systems = pages::systems_page(site);
+                let map_svg = match self.checked.diagrams.get(&systems.mermaid) {
+                    Some(Ok(svg)) => markdown::diagram_figure(
+                        svg,
+                        "systems-map",
+                        "Integration map: which systems talk to which",
+                    ),
+                    _ => String::new(),
+                };
+                self.template(
+                    "systems.html",
+                    &[
+                        ("edges", &systems.edges),
+                        ("systems", &systems.systems),
+                        ("mermaid", &systems.mermaid),
+                        ("mermaid_svg", &map_svg),
+                    ],
+                )?
+            }
+            Page::NotFound => self.template("404.html", &[])?,
+            Page::Feeds => {
+                sink.put("sitemap.xml", feeds::sitemap(site).into_bytes())?;
+                sink.put("catalog.json", feeds::catalog_json(site).into_bytes())?;
+                sink.put("llms.txt", feeds::llms_txt(site).into_bytes())?;
+                return Ok(0);
+            }
+            Page::Static => {
+                sink.put("static/highlight.css", highlight::stylesheet().into_bytes())?;
+                for (name, bytes) in &self.theme.static_files {
+                    sink.put(&format!("static/{name}"), bytes.clone())?;
+                }
+                for asset in referenced_assets(self.checked) {
+                    let from = self.checked.content_dir.join(asset);
+                    let bytes = std::fs::read(&from)
+                        .map_err(|e| RunError(format!("cannot read {}: {e}", from.display())))?;
+                    sink.put(asset, bytes)?;
+                }
+                return Ok(0);
+            }
+        };
+        let path = self.path_of(page).unwrap_or_default();
+        sink.put(&path, html)?;
+        Ok(1)
+    }
+}
+
+/// Content files other than documents that some document links to. Only
+/// those are published: a folder of markdown may hold files nobody meant to
+/// put on the web.
+pub fn referenced_assets(checked: &CheckResult) -> Vec<&String> {
+    let mut wanted = std::collections::BTreeSet::new();
+    for doc in &checked.catalog.docs {
+        for link in &doc.links {
+            let Some(target) = crate::catalog::local_target(&link.dest) else {
+                continue;
+            };
+            if let Some(path) = crate::catalog::join_relative(&doc.content_path, &target.path) {
+                if let Some(asset) = checked.assets.get(&path) {
+                    wanted.insert(asset);
+                }
+            }
+        }
+    }
+    wanted.into_iter().collect()
+}
