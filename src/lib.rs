@@ -13,6 +13,7 @@ pub mod hash;
 pub mod render;
 pub mod report;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod urls;

@@ -51,6 +51,21 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Preview the site on 127.0.0.1, rebuilding and reloading on every save.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on; keep the loopback default unless you mean
+        /// to share the preview.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the preview in a browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Create a document from one of the five templates.
     New {
         #[arg(value_enum)]
@@ -163,6 +178,21 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                 }
             }
         }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+        } => {
+            install_stop_handler();
+            portolan::serve::run(portolan::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                open,
+            })?;
+            Ok(0)
+        }
         Command::New { shape, title, root } => {
             let config = portolan::Config::load(&root)?;
             let path = scaffold::create(&root.join(&config.content_dir), shape, &title)?;
@@ -170,6 +200,15 @@ fn run(cli: Cli) -> Result<u8, RunError> {
             Ok(0)
         }
     }
+}
+
+/// Ctrl-C and SIGTERM end `serve` with a message and exit code 0: it keeps
+/// the site in memory, so there is nothing to flush.
+fn install_stop_handler() {
+    let _ = ctrlc::set_handler(|| {
+        println!("\nstopped");
+        std::process::exit(0);
+    });
 }
 
 fn exit_code(diagnostics: &[portolan::Diagnostic], strict: bool) -> u8 {

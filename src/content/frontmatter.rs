@@ -179,11 +179,18 @@ pub fn parse(split: &Split<'_>) -> Frontmatter {
     let value = match parsed {
         Ok(value) => value,
         Err(e) => {
+            // An error found at the end of the block ("did not find expected
+            // ']'") is about its last line, not the closing `---`.
+            let last_line = split.yaml_first_line + split.yaml.lines().count().max(1) - 1;
             let (line, column) = match e.location() {
-                Some(loc) => (
-                    split.yaml_first_line + loc.line().saturating_sub(1),
-                    Some(loc.column()),
-                ),
+                Some(loc) => {
+                    let line = split.yaml_first_line + loc.line().saturating_sub(1);
+                    if line > last_line {
+                        (last_line, None)
+                    } else {
+                        (line, Some(loc.column()))
+                    }
+                }
                 None => (split.yaml_first_line.saturating_sub(1), None),
             };
             frontmatter.syntax_errors.push(SyntaxError {

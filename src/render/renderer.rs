@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -40,15 +40,23 @@ pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(), RunErr
         .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))
 }
 
+/// Files in memory; shared as `Arc`s so a snapshot for readers copies no
+/// page.
 #[derive(Default)]
-pub struct MemorySink(pub Mutex<BTreeMap<String, Vec<u8>>>);
+pub struct MemorySink(pub Mutex<BTreeMap<String, Arc<Vec<u8>>>>);
+
+impl MemorySink {
+    pub fn snapshot(&self) -> BTreeMap<String, Arc<Vec<u8>>> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
 
 impl Sink for MemorySink {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), RunError> {
         self.0
             .lock()
             .map_err(|_| RunError("site store poisoned".to_owned()))?
-            .insert(path.to_owned(), bytes);
+            .insert(path.to_owned(), Arc::new(bytes));
         Ok(())
     }
 }

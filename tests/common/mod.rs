@@ -91,7 +91,7 @@ pub fn chromium() -> Option<PathBuf> {
 /// Loads `url` in headless Chromium and returns the DOM after scripts ran.
 pub fn dump_dom(chromium: &Path, url: &str) -> String {
     let profile = tempfile::tempdir().expect("profile dir");
-    let output = Command::new(chromium)
+    let child = Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -106,8 +106,23 @@ pub fn dump_dom(chromium: &Path, url: &str) -> String {
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("chromium runs");
+    // A page that never settles must not hang the suite.
+    let pid = child.id();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if done_rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .is_err()
+        {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+    });
+    let output = child.wait_with_output().expect("chromium output");
+    let _ = done_tx.send(());
     assert!(
         output.status.success(),
         "chromium failed: {}",
@@ -219,4 +234,80 @@ pub fn mmdc() -> Option<PathBuf> {
     );
     eprintln!("SKIPPED: mermaid-cli not installed (PUPPETEER_SKIP_DOWNLOAD=1 npm ci)");
     None
+}
+
+/// A response read by the raw client below.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends the request line as written (no client-side path normalisation,
+/// so traversal attempts reach the server) on a keep-alive connection.
+pub fn http_request(
+    stream: &mut std::net::TcpStream,
+    method: &str,
+    target: &str,
+) -> std::io::Result<HttpResponse> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    write!(
+        stream,
+        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    )?;
+    stream.flush()?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line)?;
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line {status_line:?}")))?;
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((n, v)) = line.split_once(':') {
+            headers.push((n.trim().to_owned(), v.trim().to_owned()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; if method == "HEAD" { 0 } else { length }];
+    reader.read_exact(&mut body)?;
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+pub fn http_get(port: u16, target: &str) -> HttpResponse {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    http_request(&mut stream, "GET", target).expect("response")
 }

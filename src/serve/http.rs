@@ -1,0 +1,367 @@
+//! Serving the in-memory site over tiny_http, with live reload over
+//! Server-Sent Events and an error overlay injected into HTML pages.
+//!
+//! tiny_http buffers a streamed Response before sending it, so an event
+//! stream takes the raw connection (`into_writer`) and gets a thread of its
+//! own; requests are answered by several threads calling `recv`, so open
+//! streams never hold up page requests.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tiny_http::{Header, Method, Request, Response, Server};
+
+use crate::catalog::percent_decode;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::render::markdown::escape_html;
+
+pub const EVENTS_PATH: &str = "/__portolan/events";
+pub const SCRIPT_PATH: &str = "/__portolan/live.js";
+const LIVE_RELOAD_JS: &str = include_str!("live.js");
+
+/// What the HTTP side reads; the rebuild loop replaces it.
+#[derive(Default)]
+pub struct Shared {
+    pub files: Arc<BTreeMap<String, Arc<Vec<u8>>>>,
+    /// Errors shown in the overlay: the site's errors, or why the last
+    /// rebuild could not run at all.
+    pub overlay: Vec<Diagnostic>,
+    pub fatal: Option<String>,
+}
+
+/// Connected event streams; each gets every reload message.
+#[derive(Default)]
+pub struct Hub {
+    subscribers: Mutex<Vec<mpsc::Sender<String>>>,
+}
+
+impl Hub {
+    pub fn broadcast(&self, event: &str) {
+        if let Ok(mut subs) = self.subscribers.lock() {
+            subs.retain(|s| s.send(event.to_owned()).is_ok());
+        }
+    }
+
+    pub fn subscribers(&self) -> usize {
+        self.subscribers.lock().map(|s| s.len()).unwrap_or(0)
+    }
+
+    fn subscribe(&self) -> mpsc::Receiver<String> {
+        let (tx, rx) = mpsc::channel();
+        if let Ok(mut subs) = self.subscribers.lock() {
+            subs.push(tx);
+        }
+        rx
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The site path a request URL names, or None for anything that tries to
+/// leave the site (`..`, encoded or not, backslashes, NUL).
+pub fn site_path(url: &str) -> Option<String> {
+    let raw = url.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(raw);
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p => parts.push(p),
+        }
+    }
+    let mut path = parts.join("/");
+    if decoded.ends_with('/') || path.is_empty() {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str("index.html");
+    }
+    Some(path)
+}
+
+fn overlay_html(shared: &Shared) -> String {
+    let errors: Vec<&Diagnostic> = shared
+        .overlay
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() && shared.fatal.is_none() {
+        return String::new();
+    }
+    let mut items = String::new();
+    if let Some(fatal) = &shared.fatal {
+        items.push_str(&format!("<li><strong>{}</strong></li>", escape_html(fatal)));
+    }
+    for d in errors.iter().take(50) {
+        let location = match d.column {
+            Some(c) => format!("{}:{}:{c}", d.file, d.line),
+            None => format!("{}:{}", d.file, d.line),
+        };
+        items.push_str(&format!(
+            "<li><code>{}</code> <span class=\"code\">{}</span><div>{}</div>{}</li>",
+            escape_html(&location),
+            escape_html(d.code),
+            escape_html(&d.message),
+            d.help
+                .as_deref()
+                .map(|h| format!("<div class=\"help\">help: {}</div>", escape_html(h)))
+                .unwrap_or_default()
+        ));
+    }
+    let more = errors.len().saturating_sub(50);
+    if more > 0 {
+        items.push_str(&format!("<li>… and {more} more</li>"));
+    }
+    format!(
+        r#"<div id="portolan-overlay" role="alertdialog" aria-labelledby="portolan-overlay-title"><style>#portolan-overlay{{position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;z-index:2147483647;background:#2b0b0b;color:#ffe9e9;border:2px solid #ff6b6b;border-radius:8px;padding:1rem 1.25rem;font:14px/1.5 ui-monospace,monospace;box-shadow:0 8px 30px rgba(0,0,0,.4)}}#portolan-overlay ul{{margin:.5rem 0 0;padding-left:1.2rem}}#portolan-overlay li{{margin:.4rem 0}}#portolan-overlay .code{{color:#ffb3b3}}#portolan-overlay .help{{color:#c8e6ff}}#portolan-overlay button{{float:right;background:none;border:1px solid #ffb3b3;color:inherit;border-radius:4px;cursor:pointer}}</style><button type="button" onclick="this.parentNode.remove()">close</button><strong id="portolan-overlay-title">portolan: {} error{} — fix them and save, this page reloads</strong><ul>{items}</ul></div>"#,
+        errors.len() + usize::from(shared.fatal.is_some()),
+        if errors.len() + usize::from(shared.fatal.is_some()) == 1 {
+            ""
+        } else {
+            "s"
+        }
+    )
+}
+
+/// Adds the live-reload script (and the overlay) before `</body>`: only
+/// served pages get it, never `build` output.
+fn inject(html: &[u8], shared: &Shared) -> Vec<u8> {
+    let addition = format!(
+        "{}<script src=\"{SCRIPT_PATH}\"></script>",
+        overlay_html(shared)
+    );
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(at) => {
+            let mut out = String::with_capacity(text.len() + addition.len());
+            out.push_str(&text[..at]);
+            out.push_str(&addition);
+            out.push_str(&text[at..]);
+            out.into_bytes()
+        }
+        None => {
+            let mut out = text.into_owned();
+            out.push_str(&addition);
+            out.into_bytes()
+        }
+    }
+}
+
+fn respond(request: Request, status: u16, ctype: &str, body: Vec<u8>, extra: &[(&str, String)]) {
+    let mut response = Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", ctype))
+        .with_header(header("Cache-Control", "no-store"));
+    for (name, value) in extra {
+        response = response.with_header(header(name, value));
+    }
+    let _ = request.respond(response);
+}
+
+pub fn handle(request: Request, shared: &RwLock<Shared>, hub: &Arc<Hub>) {
+    let method = request.method().clone();
+    if !matches!(method, Method::Get | Method::Head) {
+        respond(
+            request,
+            405,
+            "text/plain; charset=utf-8",
+            b"method not allowed\n".to_vec(),
+            &[("Allow", "GET, HEAD".into())],
+        );
+        return;
+    }
+    let url = request.url().to_owned();
+    let path_only = url.split(['?', '#']).next().unwrap_or("");
+    if path_only == EVENTS_PATH && method == Method::Get {
+        let hub = Arc::clone(hub);
+        std::thread::spawn(move || stream_events(request, &hub));
+        return;
+    }
+    if path_only == SCRIPT_PATH {
+        respond(
+            request,
+            200,
+            "text/javascript; charset=utf-8",
+            LIVE_RELOAD_JS.as_bytes().to_vec(),
+            &[],
+        );
+        return;
+    }
+    let Ok(shared) = shared.read() else {
+        respond(
+            request,
+            500,
+            "text/plain",
+            b"internal error\n".to_vec(),
+            &[],
+        );
+        return;
+    };
+    let found = site_path(&url).and_then(|p| shared.files.get(&p).map(|b| (p, Arc::clone(b))));
+    match found {
+        Some((path, bytes)) => {
+            let ctype = content_type(&path);
+            let body = if path.ends_with(".html") {
+                inject(&bytes, &shared)
+            } else {
+                bytes.to_vec()
+            };
+            respond(request, 200, ctype, body, &[]);
+        }
+        None => {
+            // `/payments/stripe` → `/payments/stripe/`, as static hosts do.
+            if let Some(p) = site_path(&url).filter(|p| !p.ends_with("index.html")) {
+                if shared.files.contains_key(&format!("{p}/index.html")) {
+                    let location = format!("/{p}/");
+                    respond(
+                        request,
+                        301,
+                        "text/plain",
+                        Vec::new(),
+                        &[("Location", location)],
+                    );
+                    return;
+                }
+            }
+            let page = shared
+                .files
+                .get("404.html")
+                .map(|b| inject(b, &shared))
+                .unwrap_or_else(|| b"not found\n".to_vec());
+            respond(request, 404, "text/html; charset=utf-8", page, &[]);
+        }
+    }
+}
+
+/// One event stream: headers, then a `reload` event per rebuild and a
+/// comment every 15 s so dead connections are noticed and dropped.
+fn stream_events(request: Request, hub: &Hub) {
+    let receiver = hub.subscribe();
+    let mut writer = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n: connected\n\n";
+    if writer
+        .write_all(head.as_bytes())
+        .and_then(|_| writer.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let chunk = match receiver.recv_timeout(Duration::from_secs(15)) {
+            Ok(event) => format!("event: reload\ndata: {event}\n\n"),
+            Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_owned(),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if writer
+            .write_all(chunk.as_bytes())
+            .and_then(|_| writer.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Answers requests on `threads` threads until the server is dropped.
+pub fn spawn_workers(
+    server: Arc<Server>,
+    shared: Arc<RwLock<Shared>>,
+    hub: Arc<Hub>,
+    threads: usize,
+) {
+    for _ in 0..threads {
+        let server = Arc::clone(&server);
+        let shared = Arc::clone(&shared);
+        let hub = Arc::clone(&hub);
+        std::thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                handle(request, &shared, &hub);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_never_leave_the_site() {
+        assert_eq!(site_path("/").as_deref(), Some("index.html"));
+        assert_eq!(site_path("/a/b/?x=1").as_deref(), Some("a/b/index.html"));
+        assert_eq!(
+            site_path("/static/style.css").as_deref(),
+            Some("static/style.css")
+        );
+        assert_eq!(site_path("/%C3%BC/").as_deref(), Some("ü/index.html"));
+        for bad in [
+            "/../etc/passwd",
+            "/a/%2e%2e/%2e%2e/x",
+            "/%2E%2E%2Fsite.toml",
+            "/a\\..\\b",
+            "/x%00",
+        ] {
+            assert_eq!(site_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn injection_goes_before_body_end() {
+        let shared = Shared::default();
+        let out =
+            String::from_utf8(inject(b"<html><body><p>x</p></body></html>", &shared)).unwrap();
+        assert!(
+            out.ends_with("<script src=\"/__portolan/live.js\"></script></body></html>"),
+            "{out}"
+        );
+        assert!(!out.contains("portolan-overlay"));
+    }
+
+    #[test]
+    fn overlay_escapes_diagnostics() {
+        let shared = Shared {
+            overlay: vec![Diagnostic::error(
+                "content/<a>.md",
+                3,
+                "yaml-syntax",
+                "bad <script>",
+            )],
+            ..Shared::default()
+        };
+        let html = overlay_html(&shared);
+        assert!(html.contains("content/&lt;a&gt;.md:3"));
+        assert!(html.contains("bad &lt;script&gt;"));
+        assert!(!html.contains("<script>"));
+    }
+}

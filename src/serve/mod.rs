@@ -1,0 +1,206 @@
+//! `portolan serve`: build in memory, serve on 127.0.0.1, rebuild what an
+//! edit touched and tell the browser to reload.
+
+pub mod http;
+pub mod session;
+pub mod watch;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, RwLock};
+use std::time::Duration;
+
+use notify::RecursiveMode;
+use notify_debouncer_full::new_debouncer;
+
+use crate::RunError;
+use http::{Hub, Shared};
+use session::{Rebuild, Session};
+use watch::{Changes, Filter};
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub open: bool,
+}
+
+fn clock() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600 % 24,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+fn publish(session: &Session, shared: &RwLock<Shared>, fatal: Option<String>) {
+    let files = Arc::new(session.files.snapshot());
+    if let Ok(mut s) = shared.write() {
+        s.files = files;
+        s.overlay = session.diagnostics().to_vec();
+        s.fatal = fatal;
+    }
+}
+
+fn summary(r: &Rebuild) -> String {
+    format!(
+        "{} page{} re-rendered{} in {} ms ({} error{}, {} warning{})",
+        r.pages,
+        if r.pages == 1 { "" } else { "s" },
+        if r.full { " (full rebuild)" } else { "" },
+        r.elapsed.as_millis(),
+        r.errors,
+        if r.errors == 1 { "" } else { "s" },
+        r.warnings,
+        if r.warnings == 1 { "" } else { "s" },
+    )
+}
+
+pub fn run(options: ServeOptions) -> Result<(), RunError> {
+    let addr: SocketAddr = format!("{}:{}", options.bind, options.port)
+        .parse()
+        .map_err(|_| {
+            RunError(format!(
+                "`{}` is not an IP address to bind to",
+                options.bind
+            ))
+        })?;
+    let server = tiny_http::Server::http(addr).map_err(|e| {
+        let in_use = e
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse);
+        if in_use {
+            RunError(format!(
+                "port {} on {} is already in use; choose another with --port",
+                options.port, options.bind
+            ))
+        } else {
+            RunError(format!("cannot listen on {addr}: {e}"))
+        }
+    })?;
+    let local = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| RunError("the server has no IP address".to_owned()))?;
+    let host = if local.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        local.ip().to_string()
+    };
+    let url = format!("http://{host}:{}/", local.port());
+
+    let mut session = Session::new(&options.root, Some(url.clone()))?;
+    let shared = Arc::new(RwLock::new(Shared::default()));
+    publish(&session, &shared, None);
+    let hub = Arc::new(Hub::default());
+    let server = Arc::new(server);
+    http::spawn_workers(
+        Arc::clone(&server),
+        Arc::clone(&shared),
+        Arc::clone(&hub),
+        8,
+    );
+
+    let root = options.root.canonicalize().unwrap_or(options.root.clone());
+    let filter = Filter {
+        content: session
+            .content_dir()
+            .canonicalize()
+            .unwrap_or(session.content_dir().to_path_buf()),
+        ignored: vec![
+            root.join(&session.config().output_dir),
+            crate::render::diagrams::cache_root(&root),
+        ],
+        root: root.clone(),
+    };
+    let (tx, events) = mpsc::channel();
+    let mut debouncer = new_debouncer(Duration::from_millis(40), None, tx)
+        .map_err(|e| RunError(format!("cannot watch files: {e}")))?;
+    let mut watched = vec![(filter.content.clone(), RecursiveMode::Recursive)];
+    if filter.content != root {
+        watched.push((root.clone(), RecursiveMode::NonRecursive));
+    }
+    for dir in ["themes", "templates", "static"] {
+        if root.join(dir).is_dir() {
+            watched.push((root.join(dir), RecursiveMode::Recursive));
+        }
+    }
+    for (path, mode) in &watched {
+        debouncer
+            .watch(path, *mode)
+            .map_err(|e| RunError(format!("cannot watch {}: {e}", path.display())))?;
+    }
+
+    let r = session_summary(&session);
+    println!("serving {} at {url} ({r})", options.root.display());
+    println!("watching for changes; Ctrl-C stops");
+    if options.open {
+        open_browser(&url);
+    }
+
+    for result in events {
+        let Ok(batch) = result else { continue };
+        let paths = batch
+            .into_iter()
+            .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
+            .flat_map(|e| e.event.paths.clone());
+        let changes = filter.classify(paths);
+        if changes.is_empty() {
+            continue;
+        }
+        rebuild(&mut session, &changes, &root, &shared, &hub);
+    }
+    Ok(())
+}
+
+fn session_summary(session: &Session) -> String {
+    let errors = crate::diagnostics::count(session.diagnostics(), crate::Severity::Error);
+    format!("{errors} error{}", if errors == 1 { "" } else { "s" })
+}
+
+fn rebuild(
+    session: &mut Session,
+    changes: &Changes,
+    root: &Path,
+    shared: &RwLock<Shared>,
+    hub: &Hub,
+) {
+    let result = if changes.everything.is_empty() {
+        session.update_docs(&changes.docs)
+    } else {
+        session.rebuild_all()
+    };
+    let what = changes.describe(root);
+    match result {
+        Ok(report) if report.pages == 0 && !report.full => {
+            // A temp file or an unrelated path: nothing to reload.
+        }
+        Ok(report) => {
+            println!("[{}] {what} changed: {}", clock(), summary(&report));
+            publish(session, shared, None);
+            hub.broadcast(&format!("{{\"pages\":{}}}", report.pages));
+        }
+        Err(e) => {
+            // The last good site stays up; the overlay says what is wrong.
+            println!("[{}] {what} changed: rebuild failed: {e}", clock());
+            publish(session, shared, Some(e.0));
+            hub.broadcast("{\"failed\":true}");
+        }
+    }
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("could not open a browser; visit {url}");
+    }
+}

@@ -1,0 +1,222 @@
+//! serve's incremental rebuilds give exactly what a full build gives: random
+//! edits to a copy of the example catalog, each applied incrementally and
+//! compared byte for byte with a fresh full render and with `build`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use portolan::serve::session::Session;
+
+const BASE: &str = "http://127.0.0.1:1111/";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn example_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &common::repo_root().join("content"),
+        &dir.path().join("content"),
+    );
+    let mut config = std::fs::read_to_string(common::repo_root().join("site.toml")).unwrap();
+    // Diagrams take part when mermaid-cli is installed; their rendering is
+    // cached, so the comparison stays fast.
+    match common::repo_root().join("node_modules/.bin/mmdc") {
+        mmdc if mmdc.exists() => config.push_str(&format!("\n[diagrams]\nmmdc = {:?}\n", mmdc)),
+        _ => config.push_str("\n[diagrams]\nenabled = false\n"),
+    }
+    std::fs::write(dir.path().join("site.toml"), config).unwrap();
+    dir
+}
+
+type Files = BTreeMap<String, std::sync::Arc<Vec<u8>>>;
+
+fn assert_same(incremental: &Files, full: &Files, step: &str) {
+    let a: Vec<&String> = incremental.keys().collect();
+    let b: Vec<&String> = full.keys().collect();
+    assert_eq!(a, b, "{step}: different file sets");
+    for (path, bytes) in full {
+        assert!(
+            incremental[path] == *bytes,
+            "{step}: {path} differs from a full build"
+        );
+    }
+}
+
+/// A tiny deterministic generator: the same edits on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+fn docs(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.join("content")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else if e.path().extension().is_some_and(|x| x == "md") {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One random edit; returns the paths it touched and what it did.
+fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
+    let all = docs(root);
+    let target = all[rng.next(all.len())].clone();
+    let text = std::fs::read_to_string(&target).unwrap_or_default();
+    let name = target.strip_prefix(root).unwrap().display().to_string();
+    match rng.next(8) {
+        0 => {
+            // Retitle: every page listing this document changes.
+            let new = if let Some(rest) = text.strip_prefix("---\ntitle: ") {
+                format!("---\ntitle: Renamed {step} {rest}")
+            } else {
+                text.replacen("# ", &format!("# Renamed {step} "), 1)
+            };
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("retitle {name}"))
+        }
+        1 => {
+            let new = text.replacen("tags: [", &format!("tags: [step{step}, "), 1);
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("tag {name}"))
+        }
+        2 => {
+            // Link to another document: a new "referenced by" elsewhere.
+            let other = &all[rng.next(all.len())];
+            let rel = other
+                .strip_prefix(root.join("content"))
+                .unwrap()
+                .display()
+                .to_string();
+            std::fs::write(&target, format!("{text}\n\nSee [also](/{rel}).\n")).unwrap();
+            (vec![target], format!("link {name} → {rel}"))
+        }
+        3 if all.len() > 8 => {
+            std::fs::remove_file(&target).unwrap();
+            (vec![target], format!("delete {name}"))
+        }
+        4 => {
+            let path = root.join(format!("content/new/doc-{step}.md"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let body = format!(
+                "---\ntitle: New document {step}\ntags: [payments, fresh]\nai_agent_relevance: [SystemArchitectAgent]\nrelated_files:\n  - /payments/stripe-payments.md\n---\n\n# New document {step}\n\n## AI Agent Notes\n\n- **SystemArchitectAgent**: note {step}\n"
+            );
+            std::fs::write(&path, body).unwrap();
+            (vec![path], format!("create new/doc-{step}.md"))
+        }
+        5 => {
+            // Break the frontmatter: errors, and the page still renders.
+            std::fs::write(&target, format!("---\ntitle: [broken\n---\n{text}")).unwrap();
+            (vec![target], format!("break {name}"))
+        }
+        6 => {
+            let new = text.replacen(
+                "ai_agent_relevance:",
+                "ai_agent_relevance:\n  - DataPipelineAgent",
+                1,
+            );
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("agent {name}"))
+        }
+        _ => {
+            std::fs::write(&target, format!("{text}\n\nA new paragraph {step}.\n")).unwrap();
+            (vec![target], format!("append {name}"))
+        }
+    }
+}
+
+#[test]
+fn random_edits_match_a_full_build_byte_for_byte() {
+    let site = example_site();
+    let root = site.path();
+    let mut session = Session::new(root, Some(BASE.to_owned())).expect("initial build");
+    let mut rng = Lcg(20_261_121);
+    for step in 0..24 {
+        let (paths, what) = edit(root, &mut rng, step);
+        let report = session.update_docs(&paths).expect("incremental rebuild");
+        let fresh = Session::new(root, Some(BASE.to_owned())).expect("full build");
+        assert_same(
+            &session.files.snapshot(),
+            &fresh.files.snapshot(),
+            &format!("step {step} ({what})"),
+        );
+        assert_eq!(
+            session.diagnostics(),
+            fresh.diagnostics(),
+            "step {step} ({what})"
+        );
+        eprintln!(
+            "step {step}: {what}: {} pages, full={}, errors={}",
+            report.pages, report.full, report.errors
+        );
+        if !report.full {
+            assert!(
+                report.pages < fresh.files.snapshot().len(),
+                "step {step}: rendered everything"
+            );
+        }
+    }
+}
+
+#[test]
+fn serve_output_equals_build_output() {
+    let site = example_site();
+    let root = site.path();
+    let session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let out = root.join("public");
+    let options = portolan::site::BuildOptions {
+        out: Some(out.clone()),
+        base_url: Some(BASE.to_owned()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        portolan::site::build(root, &options).unwrap(),
+        portolan::site::BuildOutcome::Built { .. }
+    ));
+    let mut built = common::read_tree(&out);
+    built.remove(portolan::site::MARKER);
+    let served: BTreeMap<String, Vec<u8>> = session
+        .files
+        .snapshot()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_vec()))
+        .collect();
+    assert_eq!(
+        served.keys().collect::<Vec<_>>(),
+        built.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &built {
+        assert!(
+            &served[path] == bytes,
+            "{path} differs between serve and build"
+        );
+    }
+    assert!(!served
+        .values()
+        .any(|b| String::from_utf8_lossy(b).contains("__portolan")));
+}

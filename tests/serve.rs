@@ -1,0 +1,363 @@
+//! `portolan serve` as a user runs it: a real process on an ephemeral port
+//! of 127.0.0.1, real file edits, real event streams.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// The server process; killed when the test ends, whatever happens.
+struct Served {
+    child: Child,
+    port: u16,
+    log: mpsc::Receiver<String>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    fn start(root: &Path) -> Served {
+        let mut child = bin()
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, log) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = log
+            .recv_timeout(Duration::from_secs(30))
+            .expect("serve prints its address");
+        let port = first
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {first:?}"));
+        Served { child, port, log }
+    }
+
+    fn get(&self, target: &str) -> HttpResponse {
+        http_get(self.port, target)
+    }
+
+    /// Waits for a console line containing `needle`.
+    fn wait_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.log.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no console line with {needle:?}");
+    }
+}
+
+/// An open event stream: reads until it has seen `event: reload`.
+struct EventStream {
+    stream: TcpStream,
+}
+
+impl EventStream {
+    fn open(port: u16) -> EventStream {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(15)))
+            .unwrap();
+        write!(stream, "GET /__portolan/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        let mut s = EventStream { stream };
+        s.read_until(": connected");
+        s
+    }
+
+    fn read_until(&mut self, needle: &str) -> String {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 1024];
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            match self.stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    seen.extend_from_slice(&buf[..n]);
+                    if String::from_utf8_lossy(&seen).contains(needle) {
+                        return String::from_utf8_lossy(&seen).into_owned();
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "stream never said {needle:?}: {}",
+            String::from_utf8_lossy(&seen)
+        );
+    }
+}
+
+fn small_site() -> tempfile::TempDir {
+    site(&[
+        ("site.toml", b"title = \"Preview\"\n"),
+        (
+            "content/a.md",
+            b"---\ntitle: Alpha\ntags: [one]\n---\n\n# Alpha\n\nSee [beta](b.md).\n",
+        ),
+        ("content/b.md", b"# Beta\n\nFirst version.\n"),
+    ])
+}
+
+#[test]
+fn edit_reload_overlay_and_fix() {
+    let site_dir = small_site();
+    let served = Served::start(site_dir.path());
+
+    let page = served.get("/b/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(page.header("Cache-Control"), Some("no-store"));
+    assert!(page.text().contains("First version."));
+    assert!(page
+        .text()
+        .contains(r#"<script src="/__portolan/live.js"></script></body>"#));
+    assert_eq!(served.get("/__portolan/live.js").status, 200);
+    assert_eq!(
+        served.get("/b").status,
+        301,
+        "folders without the slash redirect"
+    );
+
+    // Edit → event → new content.
+    let mut events = EventStream::open(served.port);
+    std::fs::write(
+        site_dir.path().join("content/b.md"),
+        "# Beta\n\nSecond version.\n",
+    )
+    .unwrap();
+    events.read_until("event: reload");
+    let line = served.wait_log("content/b.md changed");
+    assert!(line.contains("re-rendered"), "{line}");
+    assert!(served.get("/b/").text().contains("Second version."));
+    // The page that links to b lists it under Related, with its title.
+    assert!(served.get("/a/").text().contains("Beta"));
+
+    // Broken frontmatter → overlay on every page; the server stays up.
+    std::fs::write(
+        site_dir.path().join("content/b.md"),
+        "---\ntitle: [oops\n---\n# Beta\n",
+    )
+    .unwrap();
+    events.read_until("event: reload");
+    let home = served.get("/").text();
+    assert!(home.contains(r#"id="portolan-overlay""#), "{home}");
+    assert!(
+        home.contains("content/b.md:2"),
+        "overlay names file:line: {home}"
+    );
+    assert!(home.contains("yaml-syntax"));
+
+    // Fixed → overlay gone.
+    std::fs::write(
+        site_dir.path().join("content/b.md"),
+        "# Beta\n\nThird version.\n",
+    )
+    .unwrap();
+    events.read_until("event: reload");
+    let page = served.get("/b/").text();
+    assert!(!page.contains("portolan-overlay"), "{page}");
+    assert!(page.contains("Third version."));
+
+    // A broken site.toml keeps the last good site up and says why.
+    std::fs::write(site_dir.path().join("site.toml"), "tilte = 1\n").unwrap();
+    events.read_until("event: reload");
+    let page = served.get("/b/").text();
+    assert!(page.contains("Third version."));
+    assert!(page.contains("unknown key `tilte`"), "{page}");
+}
+
+#[test]
+fn traversal_attempts_get_404_and_nothing_outside_is_read() {
+    let site_dir = small_site();
+    std::fs::write(site_dir.path().join("secret.txt"), "top secret").unwrap();
+    let served = Served::start(site_dir.path());
+    let mut stream = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    for target in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/a/../../secret.txt",
+        "/..%5csecret.txt",
+        "/content/a.md",
+        "/site.toml",
+        "/..",
+        "/secret.txt%00.html",
+    ] {
+        let r = http_request(&mut stream, "GET", target).unwrap();
+        assert_eq!(r.status, 404, "{target}");
+        assert!(!r.text().contains("top secret"), "{target}");
+    }
+    // HEAD: headers, no body.
+    let r = http_request(&mut stream, "HEAD", "/a/").unwrap();
+    assert_eq!(r.status, 200);
+    assert!(r.body.is_empty());
+    let r = http_request(&mut stream, "POST", "/a/").unwrap();
+    assert_eq!(r.status, 405);
+}
+
+#[test]
+fn a_thousand_requests_over_32_connections() {
+    let site_dir = small_site();
+    let served = Served::start(site_dir.path());
+    let port = served.port;
+    let targets = [
+        "/",
+        "/a/",
+        "/b/",
+        "/tags/one/",
+        "/static/style.css",
+        "/catalog.json",
+        "/missing/",
+    ];
+    let workers: Vec<_> = (0..32)
+        .map(|w| {
+            std::thread::spawn(move || -> Result<usize, String> {
+                let mut stream =
+                    TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(20)))
+                    .unwrap();
+                let mut ok = 0;
+                for i in 0..(1000 / 32 + usize::from(w < 1000 % 32)) {
+                    let target = targets[(w + i) % targets.len()];
+                    let r = http_request(&mut stream, "GET", target)
+                        .map_err(|e| format!("{target}: {e}"))?;
+                    let expected = if target == "/missing/" { 404 } else { 200 };
+                    if r.status != expected {
+                        return Err(format!("{target}: {}", r.status));
+                    }
+                    ok += 1;
+                }
+                Ok(ok)
+            })
+        })
+        .collect();
+    let total: usize = workers
+        .into_iter()
+        .map(|w| w.join().expect("worker").expect("requests succeed"))
+        .sum();
+    assert_eq!(total, 1000);
+}
+
+#[test]
+fn eight_simultaneous_event_streams_all_get_the_event() {
+    let site_dir = small_site();
+    let served = Served::start(site_dir.path());
+    let port = served.port;
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(9));
+    let streams: Vec<_> = (0..8)
+        .map(|_| {
+            let barrier = std::sync::Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut s = EventStream::open(port);
+                barrier.wait();
+                s.read_until("event: reload");
+            })
+        })
+        .collect();
+    barrier.wait(); // all connect at the same moment
+    barrier.wait(); // all connected
+                    // Pages still answer while eight streams are open.
+    assert_eq!(served.get("/a/").status, 200);
+    std::fs::write(site_dir.path().join("content/a.md"), "# Alpha again\n").unwrap();
+    for s in streams {
+        s.join().expect("every stream got the event");
+    }
+}
+
+#[test]
+fn busy_port_and_sigterm() {
+    let site_dir = small_site();
+    let served = Served::start(site_dir.path());
+    let o = bin()
+        .args(["serve", "--port", &served.port.to_string(), "--root"])
+        .arg(site_dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("port {}", served.port)) && err.contains("--port"),
+        "{err}"
+    );
+
+    let mut served = served;
+    let pid = served.child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = served.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn live_reload_in_chromium_keeps_the_scroll_position() {
+    let Some(chromium) = chromium() else { return };
+    let Some(_) = mmdc() else { return }; // puppeteer comes with `npm ci`
+    let long: String = (1..=80)
+        .map(|i| format!("Paragraph {i} of a long document.\n\n"))
+        .collect();
+    let site_dir = site(&[(
+        "content/b.md",
+        format!("# Beta\n\nFirst version.\n\n{long}").as_bytes(),
+    )]);
+    let served = Served::start(site_dir.path());
+    let o = std::process::Command::new("node")
+        .arg(repo_root().join("tests/browser/live-reload.mjs"))
+        .arg(format!("http://127.0.0.1:{}/b/", served.port))
+        .arg(site_dir.path().join("content/b.md"))
+        .arg(&chromium)
+        .output()
+        .expect("node runs");
+    let out = stdout(&o);
+    let v: serde_json::Value =
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out} {}", stderr(&o)));
+    assert_eq!(v["reloaded"], true, "{v}");
+    assert_eq!(v["hasNewText"], true, "{v}");
+    assert_eq!(v["scrolledTo"], 700, "{v}");
+    assert_eq!(v["scrollAfter"], 700, "scroll position kept: {v}");
+}
