@@ -258,5 +258,8 @@ fn render_into(dir: &Path, checked: &crate::CheckResult, theme: &Theme) -> Resul
     let base_path = checked.config.base_path();
     let routes = crate::urls::routes(&checked.catalog);
     let renderer = Renderer::new(checked, theme, &routes, &base_path);
-    renderer.render(&renderer.all_pages(), &DirSink(dir.to_path_buf()))
+    let sink = DirSink(dir.to_path_buf());
+    let pages = renderer.render(&renderer.all_pages(), &sink)?;
+    renderer.write_search_index(&sink, None)?;
+    Ok(pages)
 }

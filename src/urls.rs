@@ -7,7 +7,15 @@ use std::collections::HashSet;
 use crate::catalog::Catalog;
 
 /// Top-level folders the build writes itself; documents never take them.
-const RESERVED: &[&str] = &["", "tags/", "agents/", "systems/", "static/", "pagefind/"];
+const RESERVED: &[&str] = &[
+    "",
+    "tags/",
+    "agents/",
+    "systems/",
+    "static/",
+    "pagefind/",
+    "search/",
+];
 
 /// The route (relative folder, ending in `/`) of every document, in catalog
 /// order. Two documents that would share a route get `-2`, `-3`...

@@ -34,7 +34,7 @@ fn example_catalog_pages_and_feeds() {
 
     // A full integration document under the base_url path.
     let stripe = read(&out.join("payments/stripe-payments/index.html"));
-    assert!(stripe.contains("<h1>Stripe Card Payments Integration</h1>"));
+    assert!(stripe.contains(r#"<h1 data-pagefind-meta="title" data-pagefind-sort="title">Stripe Card Payments Integration</h1>"#));
     assert!(stripe.contains(r#"<link rel="stylesheet" href="/integrations/static/style.css">"#));
     assert!(stripe.contains(r##"<h2 id="overview">Overview <a class="anchor" href="#overview""##));
     assert!(
@@ -84,7 +84,7 @@ fn example_catalog_pages_and_feeds() {
     );
     // The service-spec shape: `# {name}` filled; raw HTML never passes.
     let twilio = read(&out.join("messaging/twilio-sms/index.html"));
-    assert!(twilio.contains("<h1>Twilio SMS Notifications</h1>"));
+    assert!(twilio.contains(">Twilio SMS Notifications</h1>"));
     assert!(!twilio.contains("{name}"));
 
     // Home lists every document once, with facets.
@@ -174,6 +174,11 @@ fn hostile_frontmatter_reaches_every_output_escaped() {
     assert!(files.len() > 10);
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);
+        if path.starts_with("pagefind/") {
+            // Index data, not markup: the search page shows its values as
+            // text (tests/search.rs checks that in Chromium).
+            continue;
+        }
         if path.ends_with(".md") {
             // The markdown copy holds the body as written; its header, made
             // from frontmatter, is escaped.
@@ -188,7 +193,7 @@ fn hostile_frontmatter_reaches_every_output_escaped() {
         }
     }
     let full = String::from_utf8_lossy(&files["full/index.html"]).into_owned();
-    assert!(full.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
+    assert!(full.contains(">&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
     let pair = String::from_utf8_lossy(&files["pair/index.html"]).into_owned();
     assert!(
         pair.contains("Evil &lt;img src=x onerror=alert(4)&gt; ↔ Ledger"),

@@ -81,12 +81,26 @@ struct EventStream {
 }
 
 impl EventStream {
+    /// Asks the page server for the stream and follows its redirect to the
+    /// event server, as EventSource does.
     fn open(port: u16) -> EventStream {
-        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let redirect = http_get(port, "/__portolan/events");
+        assert_eq!(redirect.status, 307);
+        let location = redirect.header("Location").expect("Location").to_owned();
+        let rest = location
+            .strip_prefix("http://127.0.0.1:")
+            .expect("same host");
+        let (events_port, path) = rest.split_once('/').unwrap();
+        let events_port: u16 = events_port.parse().unwrap();
+        let mut stream = TcpStream::connect(("127.0.0.1", events_port)).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(15)))
             .unwrap();
-        write!(stream, "GET /__portolan/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        write!(
+            stream,
+            "GET /{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
         let mut s = EventStream { stream };
         s.read_until(": connected");
         s

@@ -117,7 +117,7 @@ fn code_block(lang: &str, code: &str) -> String {
         _ => ("unknown", escape_html(code)),
     };
     format!(
-        "<div class=\"code-block\" data-lang=\"{lang_attr}\"><button type=\"button\" class=\"copy\" hidden>Copy</button><pre class=\"{class}\"><code>{body}</code></pre></div>\n"
+        "<div class=\"code-block\" data-lang=\"{lang_attr}\"><button type=\"button\" class=\"copy\" hidden data-pagefind-ignore>Copy</button><pre class=\"{class}\"><code>{body}</code></pre></div>\n"
     )
 }
 
@@ -263,7 +263,7 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                         events.push(Event::Html(badge(m).into()));
                     }
                     events.push(Event::Html(
-                        format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level}>\n").into(),
+                        format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\" data-pagefind-ignore>#</a></h{level}>\n").into(),
                     ));
                 }
                 Event::Text(t) => inner.push(Event::Text(fill_fields(&t, &doc.fields).into())),

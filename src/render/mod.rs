@@ -7,5 +7,6 @@ pub mod highlight;
 pub mod markdown;
 pub mod pages;
 pub mod renderer;
+pub mod search;
 pub mod systems;
 pub mod theme;

@@ -26,6 +26,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "agent.html",
     "systems.html",
     "404.html",
+    "search.html",
 );
 
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
@@ -36,6 +37,10 @@ const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     (
         "portolan.js",
         include_bytes!("../../themes/default/static/portolan.js"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
     ),
 ];
 

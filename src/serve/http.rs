@@ -1,13 +1,17 @@
 //! Serving the in-memory site over tiny_http, with live reload over
 //! Server-Sent Events and an error overlay injected into HTML pages.
 //!
-//! tiny_http buffers a streamed Response before sending it, so an event
-//! stream takes the raw connection (`into_writer`) and gets a thread of its
-//! own; requests are answered by several threads calling `recv`, so open
-//! streams never hold up page requests.
+//! Event streams do not stay on tiny_http: each open connection holds one
+//! of its pool threads, and its pool queues (instead of growing for) work
+//! that arrives in a burst, so eight tabs opening a stream at once could
+//! wait forever. `/__portolan/events` therefore answers with a redirect to
+//! a small event server on its own port, with a thread per stream;
+//! EventSource follows it (CORS allows any origin: the streams carry no
+//! data but "reload").
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -189,7 +193,22 @@ fn respond(request: Request, status: u16, ctype: &str, body: Vec<u8>, extra: &[(
     let _ = request.respond(response);
 }
 
-pub fn handle(request: Request, shared: &RwLock<Shared>, hub: &Arc<Hub>) {
+fn events_url(request: &Request, events_port: u16) -> String {
+    // The host the browser used, so the stream stays on the same interface.
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_owned())
+        .unwrap_or_else(|| "127.0.0.1".to_owned());
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h.to_owned(),
+        _ => host,
+    };
+    format!("http://{host}:{events_port}{EVENTS_PATH}")
+}
+
+pub fn handle(request: Request, shared: &RwLock<Shared>, events_port: u16) {
     let method = request.method().clone();
     if !matches!(method, Method::Get | Method::Head) {
         respond(
@@ -203,9 +222,15 @@ pub fn handle(request: Request, shared: &RwLock<Shared>, hub: &Arc<Hub>) {
     }
     let url = request.url().to_owned();
     let path_only = url.split(['?', '#']).next().unwrap_or("");
-    if path_only == EVENTS_PATH && method == Method::Get {
-        let hub = Arc::clone(hub);
-        std::thread::spawn(move || stream_events(request, &hub));
+    if path_only == EVENTS_PATH {
+        let location = events_url(&request, events_port);
+        respond(
+            request,
+            307,
+            "text/plain",
+            Vec::new(),
+            &[("Location", location)],
+        );
         return;
     }
     if path_only == SCRIPT_PATH {
@@ -264,15 +289,42 @@ pub fn handle(request: Request, shared: &RwLock<Shared>, hub: &Arc<Hub>) {
     }
 }
 
-/// One event stream: headers, then a `reload` event per rebuild and a
-/// comment every 15 s so dead connections are noticed and dropped.
-fn stream_events(request: Request, hub: &Hub) {
+/// The event server: a thread per connection; each gets `retry`, then a
+/// `reload` event per rebuild and a comment every 15 s so dead connections
+/// are noticed and dropped.
+pub fn start_event_server(listener: TcpListener, hub: Arc<Hub>) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let hub = Arc::clone(&hub);
+            std::thread::spawn(move || stream_events(stream, &hub));
+        }
+    });
+}
+
+fn stream_events(mut stream: TcpStream, hub: &Hub) {
+    // Read the request head (bounded in size and time) and check the path.
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let request_line = String::from_utf8_lossy(&head);
+    let target = request_line.split_whitespace().nth(1).unwrap_or("");
+    let path = target.split('?').next().unwrap_or("");
+    if path != EVENTS_PATH {
+        let _ = stream
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return;
+    }
     let receiver = hub.subscribe();
-    let mut writer = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n: connected\n\n";
-    if writer
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nAccess-Control-Allow-Origin: *\r\nConnection: keep-alive\r\n\r\nretry: 1000\n: connected\n\n";
+    if stream
         .write_all(head.as_bytes())
-        .and_then(|_| writer.flush())
+        .and_then(|_| stream.flush())
         .is_err()
     {
         return;
@@ -283,9 +335,9 @@ fn stream_events(request: Request, hub: &Hub) {
             Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_owned(),
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
-        if writer
+        if stream
             .write_all(chunk.as_bytes())
-            .and_then(|_| writer.flush())
+            .and_then(|_| stream.flush())
             .is_err()
         {
             return;
@@ -297,16 +349,15 @@ fn stream_events(request: Request, hub: &Hub) {
 pub fn spawn_workers(
     server: Arc<Server>,
     shared: Arc<RwLock<Shared>>,
-    hub: Arc<Hub>,
+    events_port: u16,
     threads: usize,
 ) {
     for _ in 0..threads {
         let server = Arc::clone(&server);
         let shared = Arc::clone(&shared);
-        let hub = Arc::clone(&hub);
         std::thread::spawn(move || {
             while let Ok(request) = server.recv() {
-                handle(request, &shared, &hub);
+                handle(request, &shared, events_port);
             }
         });
     }

@@ -95,16 +95,18 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     let url = format!("http://{host}:{}/", local.port());
 
     let mut session = Session::new(&options.root, Some(url.clone()))?;
+    // From here on the index is rebuilt in the background after each
+    // rebuild: a reload never waits for Pagefind.
+    session.search_sync = false;
     let shared = Arc::new(RwLock::new(Shared::default()));
     publish(&session, &shared, None);
     let hub = Arc::new(Hub::default());
+    let events = std::net::TcpListener::bind((local.ip(), 0))
+        .map_err(|e| RunError(format!("cannot open the live-reload port: {e}")))?;
+    let events_port = events.local_addr().map(|a| a.port()).unwrap_or(0);
+    http::start_event_server(events, Arc::clone(&hub));
     let server = Arc::new(server);
-    http::spawn_workers(
-        Arc::clone(&server),
-        Arc::clone(&shared),
-        Arc::clone(&hub),
-        8,
-    );
+    http::spawn_workers(Arc::clone(&server), Arc::clone(&shared), events_port, 8);
 
     let root = options.root.canonicalize().unwrap_or(options.root.clone());
     let filter = Filter {
@@ -118,9 +120,16 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
         ],
         root: root.clone(),
     };
-    let (tx, events) = mpsc::channel();
-    let mut debouncer = new_debouncer(Duration::from_millis(40), None, tx)
-        .map_err(|e| RunError(format!("cannot watch files: {e}")))?;
+    let (tx, events) = mpsc::channel::<Message>();
+    let fs_tx = tx.clone();
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(40),
+        None,
+        move |result: notify_debouncer_full::DebounceEventResult| {
+            let _ = fs_tx.send(Message::Files(result));
+        },
+    )
+    .map_err(|e| RunError(format!("cannot watch files: {e}")))?;
     let mut watched = vec![(filter.content.clone(), RecursiveMode::Recursive)];
     if filter.content != root {
         watched.push((root.clone(), RecursiveMode::NonRecursive));
@@ -143,19 +152,50 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
         open_browser(&url);
     }
 
-    for result in events {
-        let Ok(batch) = result else { continue };
-        let paths = batch
-            .into_iter()
-            .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
-            .flat_map(|e| e.event.paths.clone());
-        let changes = filter.classify(paths);
-        if changes.is_empty() {
-            continue;
+    let mut search_generation = 0u64;
+    index_in_background(&session, &tx, search_generation);
+    for message in events {
+        match message {
+            Message::Files(Ok(batch)) => {
+                let paths = batch
+                    .into_iter()
+                    .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
+                    .flat_map(|e| e.event.paths.clone());
+                let changes = filter.classify(paths);
+                if changes.is_empty() {
+                    continue;
+                }
+                if rebuild(&mut session, &changes, &root, &shared, &hub) {
+                    search_generation += 1;
+                    index_in_background(&session, &tx, search_generation);
+                }
+            }
+            Message::Files(Err(_)) => {}
+            Message::Search(generation, Ok(index)) if generation == search_generation => {
+                session.apply_search(index);
+                publish(&session, &shared, None);
+            }
+            Message::Search(_, Err(e)) => eprintln!("search index: {e}"),
+            Message::Search(..) => {} // superseded by a newer rebuild
         }
-        rebuild(&mut session, &changes, &root, &shared, &hub);
     }
     Ok(())
+}
+
+enum Message {
+    Files(notify_debouncer_full::DebounceEventResult),
+    Search(u64, Result<Vec<(String, Vec<u8>)>, RunError>),
+}
+
+fn index_in_background(session: &Session, tx: &mpsc::Sender<Message>, generation: u64) {
+    let pages = session.search_input();
+    let tx = tx.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(Message::Search(
+            generation,
+            crate::render::search::build_index(pages),
+        ));
+    });
 }
 
 fn session_summary(session: &Session) -> String {
@@ -163,13 +203,14 @@ fn session_summary(session: &Session) -> String {
     format!("{errors} error{}", if errors == 1 { "" } else { "s" })
 }
 
+/// Applies the changes; returns whether the site changed.
 fn rebuild(
     session: &mut Session,
     changes: &Changes,
     root: &Path,
     shared: &RwLock<Shared>,
     hub: &Hub,
-) {
+) -> bool {
     let result = if changes.everything.is_empty() {
         session.update_docs(&changes.docs)
     } else {
@@ -179,17 +220,20 @@ fn rebuild(
     match result {
         Ok(report) if report.pages == 0 && !report.full => {
             // A temp file or an unrelated path: nothing to reload.
+            false
         }
         Ok(report) => {
             println!("[{}] {what} changed: {}", clock(), summary(&report));
             publish(session, shared, None);
             hub.broadcast(&format!("{{\"pages\":{}}}", report.pages));
+            true
         }
         Err(e) => {
             // The last good site stays up; the overlay says what is wrong.
             println!("[{}] {what} changed: rebuild failed: {e}", clock());
             publish(session, shared, Some(e.0));
             hub.broadcast("{\"failed\":true}");
+            false
         }
     }
 }

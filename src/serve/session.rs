@@ -13,7 +13,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::content::{self, Doc};
 use crate::diagnostics::{count, Diagnostic, Severity};
-use crate::render::renderer::{MemorySink, Page, Renderer};
+use crate::render::renderer::{referenced_assets, MemorySink, Page, Renderer};
 use crate::render::theme::Theme;
 use crate::validate::{self, Ctx};
 use crate::{all_diagnostics, check_with, render_diagrams, CheckOptions, CheckResult, RunError};
@@ -26,6 +26,10 @@ pub struct Session {
     routes: Vec<String>,
     /// Every served file, by path relative to the site root.
     pub files: MemorySink,
+    /// Rebuild the search index as part of each rebuild. `serve` turns this
+    /// off and indexes in the background instead, so a reload never waits
+    /// for Pagefind.
+    pub search_sync: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +83,7 @@ impl Session {
             theme,
             routes,
             files: MemorySink::default(),
+            search_sync: true,
         };
         session.render_all()?;
         Ok(session)
@@ -125,8 +130,41 @@ impl Session {
         let renderer = Renderer::new(&self.checked, &self.theme, &self.routes, &base_path);
         let fresh = MemorySink::default();
         let pages = renderer.render(&renderer.all_pages(), &fresh)?;
+        drop(renderer);
         self.files = fresh;
+        if self.search_sync {
+            self.refresh_search()?;
+        }
         Ok(pages)
+    }
+
+    /// `(path, HTML)` of every document page as served now.
+    pub fn search_input(&self) -> crate::render::search::IndexedPages {
+        let files = self.files.snapshot();
+        self.routes
+            .iter()
+            .filter_map(|route| {
+                let path = format!("{route}index.html");
+                let html = files.get(&path)?;
+                Some((path, String::from_utf8_lossy(html).into_owned()))
+            })
+            .collect()
+    }
+
+    /// Replaces `pagefind/` with a freshly built index.
+    pub fn apply_search(&mut self, index: Vec<(String, Vec<u8>)>) {
+        if let Ok(mut files) = self.files.0.lock() {
+            files.retain(|path, _| !path.starts_with("pagefind/"));
+            for (path, bytes) in index {
+                files.insert(path, std::sync::Arc::new(bytes));
+            }
+        }
+    }
+
+    fn refresh_search(&mut self) -> Result<(), RunError> {
+        let index = crate::render::search::build_index(self.search_input())?;
+        self.apply_search(index);
+        Ok(())
     }
 
     /// Reloads configuration, theme and every document. On error the
@@ -162,6 +200,10 @@ impl Session {
             return Ok(self.report(0, started, false));
         }
 
+        let old_assets: Vec<String> = referenced_assets(&self.checked)
+            .into_iter()
+            .cloned()
+            .collect();
         // What the changed documents showed before the edit.
         let old = &self.checked.catalog;
         let mut touched_docs: BTreeSet<String> = changed.clone();
@@ -311,10 +353,20 @@ impl Session {
             Page::AgentsIndex,
             Page::Systems,
             Page::Feeds,
-            Page::Static,
         ]);
+        // Linked content files are copied by the static page.
+        let new_assets: Vec<String> = referenced_assets(&self.checked)
+            .into_iter()
+            .cloned()
+            .collect();
+        if new_assets != old_assets {
+            pages.push(Page::Static);
+        }
         let rendered = renderer.render(&pages, &self.files)?;
         drop(renderer);
+        if self.search_sync {
+            self.refresh_search()?;
+        }
         Ok(self.report(rendered, started, false))
     }
 }

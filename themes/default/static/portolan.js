@@ -107,7 +107,24 @@
     apply();
   }
 
+  // `/` and Ctrl/Cmd-K jump to the search box from anywhere but a field.
+  function setupSearchShortcut() {
+    var box = document.getElementById("search-input") || document.getElementById("site-search-input");
+    if (!box) return;
+    document.addEventListener("keydown", function (e) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName);
+      var slash = e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey;
+      var ctrlK = (e.key === "k" || e.key === "K") && (e.ctrlKey || e.metaKey);
+      if (slash || ctrlK) {
+        e.preventDefault();
+        box.focus();
+        box.select();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupSearchShortcut();
     // On a phone the filters start folded so the list comes first.
     var filters = document.querySelector("details.filters");
     if (filters && window.matchMedia("(max-width: 860px)").matches) filters.open = false;

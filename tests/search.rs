@@ -1,0 +1,129 @@
+//! Search in real headless Chromium against built sites served on
+//! 127.0.0.1: body words, facets, no match, and escaping.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn built(root: &Path, out: &Path) {
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.join("pagefind/pagefind.js").is_file(), "index written");
+}
+
+fn run_browser(out: &Path, mode: &str) -> serde_json::Value {
+    let chromium = chromium().expect("checked by the caller");
+    let server = StaticServer::start(out.to_path_buf(), "/integrations/", 400, 120);
+    let o = std::process::Command::new("node")
+        .arg(repo_root().join("tests/browser/search.mjs"))
+        .arg(format!("http://127.0.0.1:{}/integrations/", server.port))
+        .arg(chromium)
+        .arg(mode)
+        .output()
+        .expect("node runs");
+    let text = stdout(&o);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text} {}", stderr(&o)))
+}
+
+#[test]
+fn search_finds_body_words_narrows_by_facet_and_says_no_match() {
+    if chromium().is_none() || mmdc().is_none() {
+        return; // puppeteer and Chromium come with .ci/run
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    built(&repo_root(), &out);
+    let v = run_browser(&out, "catalog");
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+
+    // A word only in the body of one document finds that document, deep
+    // linked to the section that matched, with the word highlighted.
+    let body = &v["bodyWord"];
+    assert_eq!(
+        body["titles"],
+        serde_json::json!(["Integration: Warehouse WMS → Inventory Service"]),
+        "{v:#}"
+    );
+    let href = body["hrefs"][0].as_str().unwrap();
+    assert!(
+        href.starts_with("/integrations/events/warehouse-inventory-webhooks/#"),
+        "{href}"
+    );
+    assert!(body["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m.as_str().unwrap().contains("Logiport")));
+    assert!(
+        body["tags"].as_array().unwrap().is_empty(),
+        "this document has no tags"
+    );
+
+    let broad = v["broad"]["titles"].as_array().unwrap().len();
+    let filtered = v["filtered"]["titles"].as_array().unwrap();
+    assert!(broad > filtered.len() && !filtered.is_empty(), "{v:#}");
+    assert!(
+        filtered.iter().all(|t| {
+            let t = t.as_str().unwrap();
+            t.contains("Stripe") || t.contains("Adyen")
+        }),
+        "{v:#}"
+    );
+    assert!(v["broad"]["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "tag=payments"));
+    assert!(
+        v["clicked"]["after"].as_u64() < v["clicked"]["before"].as_u64(),
+        "{v:#}"
+    );
+    assert!(v["clicked"]["url"]
+        .as_str()
+        .unwrap()
+        .contains("f.tag=payments"));
+
+    let none = &v["none"];
+    assert!(none["titles"].as_array().unwrap().is_empty());
+    assert!(
+        none["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("No document matches"),
+        "{v:#}"
+    );
+    assert_eq!(v["slashFocus"], "site-search-input");
+}
+
+#[test]
+fn html_in_frontmatter_is_escaped_in_results() {
+    if chromium().is_none() || mmdc().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    built(&fixture("hostile"), &out);
+    let v = run_browser(&out, "hostile");
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let hostile = &v["hostile"];
+    let titles: Vec<&str> = hostile["titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"<script>alert(1)</script>"),
+        "shown as text: {titles:?}"
+    );
+    assert_eq!(hostile["scripts"], 0, "no element was injected: {v:#}");
+}
