@@ -49,8 +49,13 @@ pub fn strip_marker(text: &str) -> (&str, Option<Marker>) {
         ("[REQUIRED]", Marker::Required),
         ("[OPTIONAL]", Marker::Optional),
     ] {
-        if t.len() >= suffix.len() && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix) {
-            return (t[..t.len() - suffix.len()].trim_end(), Some(marker));
+        let Some(cut) = t.len().checked_sub(suffix.len()) else {
+            continue;
+        };
+        // `get` rather than indexing: the cut may fall inside a multi-byte
+        // character ("A → B" ends in one), which is then simply no marker.
+        if t.get(cut..).is_some_and(|end| end.eq_ignore_ascii_case(suffix)) {
+            return (t[..cut].trim_end(), Some(marker));
         }
     }
     (t, None)
@@ -435,6 +440,13 @@ mod tests {
         assert_eq!(s.headings[1].marker, Some(Marker::Required));
         assert_eq!(s.headings[1].title(), "Overview");
         assert_eq!(s.headings[2].line, 5);
+    }
+
+    #[test]
+    fn markers_never_split_characters() {
+        assert_eq!(strip_marker("Integration: Payments Service → Kafka 84").1, None);
+        assert_eq!(strip_marker("→").1, None);
+        assert_eq!(strip_marker("Größe [optional]"), ("Größe", Some(Marker::Optional)));
     }
 
     #[test]
