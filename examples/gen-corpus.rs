@@ -27,32 +27,139 @@ impl Rng {
     }
 }
 
-const AREAS: &[&str] = &["payments", "crm", "messaging", "events", "auth", "batch", "inventory", "shipping"];
+const AREAS: &[&str] = &[
+    "payments",
+    "crm",
+    "messaging",
+    "events",
+    "auth",
+    "batch",
+    "inventory",
+    "shipping",
+];
 const SYSTEMS: &[&str] = &[
-    "Stripe", "Adyen", "Salesforce", "HubSpot", "Twilio", "SendGrid", "Kafka", "Okta", "NetSuite",
-    "Shopify", "Zendesk", "Snowflake", "SAP", "Workday", "Segment", "PagerDuty", "Datadog", "S3",
+    "Stripe",
+    "Adyen",
+    "Salesforce",
+    "HubSpot",
+    "Twilio",
+    "SendGrid",
+    "Kafka",
+    "Okta",
+    "NetSuite",
+    "Shopify",
+    "Zendesk",
+    "Snowflake",
+    "SAP",
+    "Workday",
+    "Segment",
+    "PagerDuty",
+    "Datadog",
+    "S3",
 ];
 const INTERNAL: &[&str] = &[
-    "Order Service", "Payments Service", "Ledger", "Inventory Service", "Checkout", "Identity Service",
-    "Notification Service", "Pricing Service", "Returns Service", "Data Lake",
+    "Order Service",
+    "Payments Service",
+    "Ledger",
+    "Inventory Service",
+    "Checkout",
+    "Identity Service",
+    "Notification Service",
+    "Pricing Service",
+    "Returns Service",
+    "Data Lake",
 ];
 const WORDS: &[&str] = &[
-    "integration", "webhook", "payload", "retry", "idempotency", "schema", "consumer", "producer",
-    "latency", "throughput", "timeout", "backoff", "circuit", "breaker", "token", "credential",
-    "rotation", "batch", "stream", "partition", "offset", "reconciliation", "settlement", "refund",
-    "customer", "order", "invoice", "ledger", "event", "topic", "queue", "endpoint", "contract",
-    "version", "deprecation", "monitoring", "alert", "dashboard", "runbook", "escalation", "owner",
-    "the", "a", "every", "each", "when", "after", "before", "unless", "and", "or", "with", "through",
+    "integration",
+    "webhook",
+    "payload",
+    "retry",
+    "idempotency",
+    "schema",
+    "consumer",
+    "producer",
+    "latency",
+    "throughput",
+    "timeout",
+    "backoff",
+    "circuit",
+    "breaker",
+    "token",
+    "credential",
+    "rotation",
+    "batch",
+    "stream",
+    "partition",
+    "offset",
+    "reconciliation",
+    "settlement",
+    "refund",
+    "customer",
+    "order",
+    "invoice",
+    "ledger",
+    "event",
+    "topic",
+    "queue",
+    "endpoint",
+    "contract",
+    "version",
+    "deprecation",
+    "monitoring",
+    "alert",
+    "dashboard",
+    "runbook",
+    "escalation",
+    "owner",
+    "the",
+    "a",
+    "every",
+    "each",
+    "when",
+    "after",
+    "before",
+    "unless",
+    "and",
+    "or",
+    "with",
+    "through",
 ];
 const TAGS: &[&str] = &[
-    "payments", "crm", "messaging", "events", "auth", "batch", "webhooks", "pci", "gdpr", "realtime",
-    "rest", "graphql", "grpc", "sftp", "kafka", "oauth", "critical", "legacy",
+    "payments",
+    "crm",
+    "messaging",
+    "events",
+    "auth",
+    "batch",
+    "webhooks",
+    "pci",
+    "gdpr",
+    "realtime",
+    "rest",
+    "graphql",
+    "grpc",
+    "sftp",
+    "kafka",
+    "oauth",
+    "critical",
+    "legacy",
 ];
 const AGENTS: &[&str] = &[
-    "POSIntegrationSpecialistAgent", "SystemArchitectAgent", "SecurityReviewAgent",
-    "DataPipelineAgent", "CustomerSupportAgent",
+    "POSIntegrationSpecialistAgent",
+    "SystemArchitectAgent",
+    "SecurityReviewAgent",
+    "DataPipelineAgent",
+    "CustomerSupportAgent",
 ];
-const LANGS: &[&str] = &["yaml", "json", "ruby", "javascript", "python", "bash", "toml"];
+const LANGS: &[&str] = &[
+    "yaml",
+    "json",
+    "ruby",
+    "javascript",
+    "python",
+    "bash",
+    "toml",
+];
 
 fn sentence(rng: &mut Rng, words: usize) -> String {
     let mut s = String::new();
@@ -99,7 +206,8 @@ fn code(rng: &mut Rng, lang: &str) -> String {
 }
 
 fn table(rng: &mut Rng) -> String {
-    let mut t = String::from("| Field | Type | Required | Notes |\n|-------|------|----------|-------|\n");
+    let mut t =
+        String::from("| Field | Type | Required | Notes |\n|-------|------|----------|-------|\n");
     for _ in 0..5 {
         let _ = writeln!(
             t,
@@ -121,7 +229,12 @@ struct Doc {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let docs: usize = value("--docs").and_then(|v| v.parse().ok()).unwrap_or(1000);
     let seed: u64 = value("--seed").and_then(|v| v.parse().ok()).unwrap_or(42);
     let out = PathBuf::from(value("--out").unwrap_or_else(|| "corpus".into()));
@@ -135,10 +248,17 @@ fn main() {
         let external = rng.pick(SYSTEMS);
         let internal = rng.pick(INTERNAL);
         let shape = i % 5;
-        let slug = format!("{}-{}-{i:05}", external.to_lowercase().replace(' ', "-"), shape);
+        let slug = format!(
+            "{}-{}-{i:05}",
+            external.to_lowercase().replace(' ', "-"),
+            shape
+        );
         let path = format!("{area}/{slug}.md");
         let title = match shape {
-            0 => format!("{external} {} Integration {i}", rng.pick(&["Payments", "Sync", "Webhooks", "Export"])),
+            0 => format!(
+                "{external} {} Integration {i}",
+                rng.pick(&["Payments", "Sync", "Webhooks", "Export"])
+            ),
             1 => format!("{internal} ↔ {external} Integration Documentation {i}"),
             2 => format!("{external} Service Spec {i}"),
             3 => format!("Integration Points - Feature {i}"),
@@ -146,7 +266,11 @@ fn main() {
         };
         let tags: Vec<&str> = (0..3).map(|_| rng.pick(TAGS)).collect();
         let agents: Vec<&str> = (0..2).map(|_| rng.pick(AGENTS)).collect();
-        let related: Vec<&Doc> = if i > 0 { (0..2).map(|_| &index[rng.below(i)]).collect() } else { Vec::new() };
+        let related: Vec<&Doc> = if i > 0 {
+            (0..2).map(|_| &index[rng.below(i)]).collect()
+        } else {
+            Vec::new()
+        };
         let date = format!("2026-{:02}-{:02}", 1 + rng.below(10), 1 + rng.below(28));
         let mut text = String::with_capacity(6000);
         match shape {
@@ -178,16 +302,32 @@ fn main() {
                 let _ = write!(text, "# {title}\n\n**Purpose:** {}\n**Protocol:** HTTP\n**Direction:** Unidirectional\n**Critical Path:** Yes\n\n---\n\n## Quick Reference\n\n{}\n\n", sentence(&mut rng, 8), paragraph(&mut rng));
             }
         }
-        let _ = write!(text, "## Data Mapping\n\n{}\n{}\n\n", paragraph(&mut rng), table(&mut rng));
+        let _ = write!(
+            text,
+            "## Data Mapping\n\n{}\n{}\n\n",
+            paragraph(&mut rng),
+            table(&mut rng)
+        );
         let mut langs = LANGS.to_vec();
         for n in 0..3 {
             let lang = langs.remove(rng.below(langs.len()));
-            let _ = write!(text, "### Example {}\n\n{}\n\n{}\n", n + 1, paragraph(&mut rng), code(&mut rng, lang));
+            let _ = write!(
+                text,
+                "### Example {}\n\n{}\n\n{}\n",
+                n + 1,
+                paragraph(&mut rng),
+                code(&mut rng, lang)
+            );
         }
         if mermaid && i % 10 == 0 {
             let _ = write!(text, "## Flow\n\n```mermaid\nsequenceDiagram\n    participant A as {internal}\n    participant B as {external}\n    A->>B: request {i}\n    B-->>A: response\n```\n\nThe {internal} calls {external} and waits for the response.\n\n");
         }
-        let _ = write!(text, "## Error Handling\n\n{}\n\n{}\n\n", paragraph(&mut rng), paragraph(&mut rng));
+        let _ = write!(
+            text,
+            "## Error Handling\n\n{}\n\n{}\n\n",
+            paragraph(&mut rng),
+            paragraph(&mut rng)
+        );
         if let Some(r) = related.first() {
             let _ = write!(text, "See also [{}](/{}).\n\n", r.title, r.path);
         }
@@ -196,7 +336,10 @@ fn main() {
             let _ = writeln!(text, "- **{a}**: {}", sentence(&mut rng, 10));
         }
         if shape == 4 {
-            let _ = write!(text, "\n---\n\n**Last Updated:** {date}\n**Maintained By:** Platform team\n");
+            let _ = write!(
+                text,
+                "\n---\n\n**Last Updated:** {date}\n**Maintained By:** Platform team\n"
+            );
         }
         files.push((path.clone(), text));
         index.push(Doc { path, title });
@@ -210,7 +353,12 @@ fn main() {
         write_mdbook(Path::new(&book), &files, &index);
     }
     let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
-    println!("{} documents, {:.1} MB, average {} bytes", docs, bytes as f64 / 1e6, bytes / docs.max(1));
+    println!(
+        "{} documents, {:.1} MB, average {} bytes",
+        docs,
+        bytes as f64 / 1e6,
+        bytes / docs.max(1)
+    );
 }
 
 fn write(path: &Path, text: &str) {
@@ -232,7 +380,10 @@ fn write_site(out: &Path, files: &[(String, String)]) {
 fn write_hugo(out: &Path, files: &[(String, String)], index: &[Doc]) {
     write(&out.join("hugo.toml"), "baseURL = \"https://docs.example.com/\"\ntitle = \"Generated catalog\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\"]\n[markup.highlight]\ncodeFences = true\nnoClasses = false\n[markup.goldmark.renderer]\nunsafe = false\n");
     write(&out.join("layouts/_default/baseof.html"), "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body>{{ block \"main\" . }}{{ end }}</body></html>\n");
-    write(&out.join("layouts/_default/single.html"), "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .TableOfContents }}{{ .Content }}{{ end }}\n");
+    write(
+        &out.join("layouts/_default/single.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .TableOfContents }}{{ .Content }}{{ end }}\n",
+    );
     write(&out.join("layouts/_default/list.html"), "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n");
     for ((path, text), doc) in files.iter().zip(index) {
         // Hugo needs frontmatter for a title; documents without it get one.
@@ -250,7 +401,12 @@ fn write_mdbook(out: &Path, files: &[(String, String)], index: &[Doc]) {
     write(&out.join("book.toml"), "[book]\ntitle = \"Generated catalog\"\nsrc = \"src\"\n\n[output.html.search]\nenable = true\n");
     let mut summary = String::from("# Summary\n\n");
     for doc in index {
-        let _ = writeln!(summary, "- [{}]({})", doc.title.replace(['[', ']'], ""), doc.path);
+        let _ = writeln!(
+            summary,
+            "- [{}]({})",
+            doc.title.replace(['[', ']'], ""),
+            doc.path
+        );
     }
     write(&out.join("src/SUMMARY.md"), &summary);
     for (path, text) in files {

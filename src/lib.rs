@@ -16,6 +16,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod slug;
+pub mod timings;
 pub mod urls;
 pub mod validate;
 
@@ -79,12 +80,17 @@ pub fn check_with(
     if options.strict {
         config.validation.placeholders = config::RuleLevel::Error;
     }
+    let timer = timings::Timer::start();
     let loaded = content::load_site(root, &config)?;
+    timer.lap("load and parse");
     let catalog = Catalog::link(loaded.docs);
+    timer.lap("link");
     let (doc_diagnostics, mut site_diagnostics) =
         validate::validate(&catalog, &config, validate::today());
+    timer.lap("validate");
     let (diagrams, diagram_diagnostics) =
         render_diagrams(root, &config, &catalog, None, options.progress);
+    timer.lap("diagrams");
     site_diagnostics.extend(diagram_diagnostics);
     let diagnostics = all_diagnostics(&doc_diagnostics, &site_diagnostics);
     Ok(CheckResult {

@@ -154,6 +154,15 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                         };
                         eprint!("{}", report::human(&diagnostics, &summary, color));
                     }
+                    if built.pages == 0 {
+                        println!(
+                            "{} is up to date: {} documents, nothing changed ({:.2}s)",
+                            built.out_dir.display(),
+                            built.documents,
+                            built.elapsed.as_secs_f64()
+                        );
+                        return Ok(0);
+                    }
                     println!(
                         "built {} documents into {} pages in {} ({} warning{}) in {:.2}s",
                         built.documents,

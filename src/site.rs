@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{count, Diagnostic, Severity};
 use crate::render::diagrams::DiagramStats;
-use crate::render::renderer::{write_file, DirSink, Renderer};
+use crate::render::renderer::{write_file, DirSink, Page, Renderer, Sink};
 use crate::render::theme::Theme;
 use crate::{check_with, CheckOptions, Config, RunError};
 
@@ -57,6 +57,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         Some(out) => out.clone(),
         None => root.join(&config.output_dir),
     };
+    let timer = crate::timings::Timer::start();
     let checked = check_with(
         root,
         config,
@@ -74,7 +75,25 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         });
     }
     ensure_safe_output(root, &checked.content_dir, &out_dir)?;
+    timer.lap("check (load, parse, link, validate, diagrams)");
     let theme = Theme::load(root, &checked.config)?;
+
+    // Same inputs as the build that wrote the output dir, and that output
+    // untouched since: there is nothing to do.
+    let fingerprint = input_fingerprint(&checked, &theme);
+    if output_is_current(&out_dir, &fingerprint) {
+        timer.lap("output is up to date");
+        return Ok(BuildOutcome::Built {
+            built: Built {
+                documents: checked.catalog.docs.len(),
+                pages: 0,
+                out_dir,
+                elapsed: started.elapsed(),
+                diagrams: checked.diagrams.stats,
+            },
+            diagnostics: checked.diagnostics,
+        });
+    }
 
     let staging = staging_dir(&out_dir)?;
     let result = render_into(&staging, &checked, &theme);
@@ -85,7 +104,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             return Err(e);
         }
     };
+    if let Err(e) = record_fingerprint(&staging, &fingerprint) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
     swap_in(&staging, &out_dir)?;
+    timer.lap("swap in");
     Ok(BuildOutcome::Built {
         built: Built {
             documents: checked.catalog.docs.len(),
@@ -144,6 +168,100 @@ fn absolute(path: &Path) -> Result<PathBuf, RunError> {
         resolved.push(name);
     }
     Ok(resolved)
+}
+
+/// Everything the output depends on: portolan's version, the configuration,
+/// the theme, every document, the diagrams, the date (stale badges).
+fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
+    let mut parts: Vec<String> = vec![
+        env!("CARGO_PKG_VERSION").to_owned(),
+        format!("{:?}", checked.config),
+        crate::validate::today().to_string(),
+        format!("{:?}", checked.diagrams.stats),
+    ];
+    parts.extend(theme.fingerprint_parts());
+    for doc in &checked.catalog.docs {
+        parts.push(doc.source_path.clone());
+        parts.push(crate::hash::digest(&[&doc.text]));
+    }
+    for asset in crate::render::renderer::referenced_assets(checked) {
+        let meta = std::fs::metadata(checked.content_dir.join(asset)).ok();
+        let stamp = meta.map(|m| format!("{}:{:?}", m.len(), m.modified().ok()));
+        parts.push(format!("{asset}={stamp:?}"));
+    }
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    crate::hash::digest(&refs)
+}
+
+const FINGERPRINT_FILE: &str = ".portolan-build";
+
+/// The marker records the input fingerprint and every file written (path
+/// and size), so a later build can tell that nothing needs doing and that
+/// nobody changed the output meanwhile.
+fn record_fingerprint(dir: &Path, fingerprint: &str) -> Result<(), RunError> {
+    let mut manifest = format!("written by portolan build; safe to delete\n{fingerprint}\n");
+    let mut stack = vec![dir.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d)
+            .map_err(|e| RunError(format!("cannot read {}: {e}", d.display())))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if entry.file_name() != FINGERPRINT_FILE {
+                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                files.push(format!(
+                    "{}\t{len}",
+                    crate::content::relative_slash_path(dir, &path)
+                ));
+            }
+        }
+    }
+    files.sort();
+    manifest.push_str(&files.join("\n"));
+    manifest.push('\n');
+    write_file(dir, FINGERPRINT_FILE, manifest.as_bytes())
+}
+
+fn output_is_current(out: &Path, fingerprint: &str) -> bool {
+    let Ok(manifest) = std::fs::read_to_string(out.join(FINGERPRINT_FILE)) else {
+        return false;
+    };
+    let mut lines = manifest.lines().skip(1);
+    if lines.next() != Some(fingerprint) {
+        return false;
+    }
+    let mut expected = 1; // the marker itself
+    for line in lines {
+        let Some((path, len)) = line.split_once('\t') else {
+            return false;
+        };
+        let ok = std::fs::metadata(out.join(path))
+            .is_ok_and(|m| m.is_file() && m.len().to_string() == len);
+        if !ok {
+            return false;
+        }
+        expected += 1;
+    }
+    count_files(out) == expected
+}
+
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        count_files(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 /// Refuses output dirs whose replacement would destroy sources or more.
@@ -257,9 +375,21 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), RunError> {
 fn render_into(dir: &Path, checked: &crate::CheckResult, theme: &Theme) -> Result<usize, RunError> {
     let base_path = checked.config.base_path();
     let routes = crate::urls::routes(&checked.catalog);
+    let timer = crate::timings::Timer::start();
     let renderer = Renderer::new(checked, theme, &routes, &base_path);
+    timer.lap("page data");
     let sink = DirSink(dir.to_path_buf());
-    let pages = renderer.render(&renderer.all_pages(), &sink)?;
-    renderer.write_search_index(&sink, None)?;
+    let all = renderer.all_pages();
+    let (docs, others): (Vec<Page>, Vec<Page>) =
+        all.into_iter().partition(|p| matches!(p, Page::Doc(_)));
+    let mut pages = renderer.render(&docs, &sink)?;
+    timer.lap("document pages");
+    pages += renderer.render(&others, &sink)?;
+    timer.lap("other pages and feeds");
+    // The pages are on disk already: Pagefind reads them from there.
+    for (path, bytes) in crate::render::search::build_index_from_dir(dir)? {
+        sink.put(&path, bytes)?;
+    }
+    timer.lap("search index");
     Ok(pages)
 }

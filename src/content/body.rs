@@ -54,7 +54,9 @@ pub fn strip_marker(text: &str) -> (&str, Option<Marker>) {
         };
         // `get` rather than indexing: the cut may fall inside a multi-byte
         // character ("A → B" ends in one), which is then simply no marker.
-        if t.get(cut..).is_some_and(|end| end.eq_ignore_ascii_case(suffix)) {
+        if t.get(cut..)
+            .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+        {
             return (t[..cut].trim_end(), Some(marker));
         }
     }
@@ -444,9 +446,15 @@ mod tests {
 
     #[test]
     fn markers_never_split_characters() {
-        assert_eq!(strip_marker("Integration: Payments Service → Kafka 84").1, None);
+        assert_eq!(
+            strip_marker("Integration: Payments Service → Kafka 84").1,
+            None
+        );
         assert_eq!(strip_marker("→").1, None);
-        assert_eq!(strip_marker("Größe [optional]"), ("Größe", Some(Marker::Optional)));
+        assert_eq!(
+            strip_marker("Größe [optional]"),
+            ("Größe", Some(Marker::Optional))
+        );
     }
 
     #[test]

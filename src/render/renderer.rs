@@ -86,8 +86,6 @@ pub struct Renderer<'a> {
     checked: &'a CheckResult,
     theme: &'a Theme,
     base: Context,
-    /// HTML of the document pages rendered so far, for the search index.
-    rendered_docs: Mutex<BTreeMap<String, String>>,
 }
 
 /// Serialize behind a trait object, so page contexts of different types go
@@ -134,7 +132,6 @@ impl<'a> Renderer<'a> {
             checked,
             theme,
             base,
-            rendered_docs: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -207,12 +204,7 @@ impl<'a> Renderer<'a> {
                     &format!("{}index.html.md", self.routes[*i]),
                     feeds::markdown_copy(site, *i).into_bytes(),
                 )?;
-                let html = self.template("doc.html", &[("doc", &doc)])?;
-                if let Ok(mut docs) = self.rendered_docs.lock() {
-                    let path = format!("{}index.html", self.routes[*i]);
-                    docs.insert(path, String::from_utf8_lossy(&html).into_owned());
-                }
-                html
+                self.template("doc.html", &[("doc", &doc)])?
             }
             Page::Home => {
                 let (docs, facets) = site.home();
@@ -295,47 +287,6 @@ impl<'a> Renderer<'a> {
         let path = self.path_of(page).unwrap_or_default();
         sink.put(&path, html)?;
         Ok(1)
-    }
-}
-
-impl Renderer<'_> {
-    /// Indexes every document page for search and writes `pagefind/`.
-    /// Pages not rendered in this pass (an incremental rebuild) are taken
-    /// from `previous`, the site as it was.
-    pub fn write_search_index(
-        &self,
-        sink: &dyn Sink,
-        previous: Option<&BTreeMap<String, Arc<Vec<u8>>>>,
-    ) -> Result<(), RunError> {
-        let pages = self.search_pages(previous);
-        for (path, bytes) in super::search::build_index(pages)? {
-            sink.put(&path, bytes)?;
-        }
-        Ok(())
-    }
-
-    /// `(path, HTML)` of every document page, for the search index.
-    pub fn search_pages(
-        &self,
-        previous: Option<&BTreeMap<String, Arc<Vec<u8>>>>,
-    ) -> super::search::IndexedPages {
-        let rendered = self
-            .rendered_docs
-            .lock()
-            .map(|m| m.clone())
-            .unwrap_or_default();
-        self.routes
-            .iter()
-            .filter_map(|route| {
-                let path = format!("{route}index.html");
-                let html = rendered.get(&path).cloned().or_else(|| {
-                    previous
-                        .and_then(|p| p.get(&path))
-                        .map(|b| String::from_utf8_lossy(b).into_owned())
-                })?;
-                Some((path, html))
-            })
-            .collect()
     }
 }
 

@@ -46,6 +46,8 @@ const BUILTIN_STATIC: &[(&str, &[u8])] = &[
 
 pub struct Theme {
     pub tera: Tera,
+    /// Template sources by name, for the build fingerprint.
+    pub sources: Vec<(String, String)>,
     /// Path under `static/` → bytes.
     pub static_files: BTreeMap<String, Vec<u8>>,
 }
@@ -108,7 +110,33 @@ impl Theme {
         let mut tera = Tera::new();
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&e))?;
-        Ok(Theme { tera, static_files })
+        Ok(Theme {
+            tera,
+            sources,
+            static_files,
+        })
+    }
+}
+
+impl Theme {
+    /// What the theme contributes to a build's input fingerprint.
+    pub fn fingerprint_parts(&self) -> Vec<String> {
+        let mut parts: Vec<String> = self
+            .static_files
+            .iter()
+            .map(|(name, bytes)| {
+                format!(
+                    "{name}:{}",
+                    crate::hash::digest(&[&String::from_utf8_lossy(bytes)])
+                )
+            })
+            .collect();
+        parts.extend(
+            self.sources
+                .iter()
+                .map(|(n, t)| format!("{n}:{}", crate::hash::digest(&[t]))),
+        );
+        parts
     }
 }
 
