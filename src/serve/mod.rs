@@ -94,10 +94,9 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     };
     let url = format!("http://{host}:{}/", local.port());
 
-    let mut session = Session::new(&options.root, Some(url.clone()))?;
-    // From here on the index is rebuilt in the background after each
-    // rebuild: a reload never waits for Pagefind.
-    session.search_sync = false;
+    // The search index is built in the background: neither the first page
+    // nor a reload waits for Pagefind.
+    let mut session = Session::with_search(&options.root, Some(url.clone()), false)?;
     let shared = Arc::new(RwLock::new(Shared::default()));
     publish(&session, &shared, None);
     let hub = Arc::new(Hub::default());
@@ -154,7 +153,23 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
 
     let mut search_generation = 0u64;
     index_in_background(&session, &tx, search_generation);
-    for message in events {
+    // Indexing takes every core for a while on a large site: it starts only
+    // once saves have paused, so it never delays the next reload.
+    let mut search_due: Option<std::time::Instant> = None;
+    loop {
+        let wait = search_due
+            .map(|due| due.saturating_duration_since(std::time::Instant::now()))
+            .unwrap_or(Duration::from_secs(3600));
+        let message = match events.recv_timeout(wait) {
+            Ok(m) => m,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                search_due = None;
+                search_generation += 1;
+                index_in_background(&session, &tx, search_generation);
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         match message {
             Message::Files(Ok(batch)) => {
                 let paths = batch
@@ -166,8 +181,9 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
                     continue;
                 }
                 if rebuild(&mut session, &changes, &root, &shared, &hub) {
+                    // Results of an index started before this edit are stale.
                     search_generation += 1;
-                    index_in_background(&session, &tx, search_generation);
+                    search_due = Some(std::time::Instant::now() + SEARCH_QUIET);
                 }
             }
             Message::Files(Err(_)) => {}
@@ -181,6 +197,9 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     }
     Ok(())
 }
+
+/// How long saves must pause before the search index is rebuilt.
+const SEARCH_QUIET: Duration = Duration::from_millis(1500);
 
 enum Message {
     Files(notify_debouncer_full::DebounceEventResult),

@@ -74,6 +74,16 @@ impl Session {
     /// Builds the whole site in memory. `base_url` overrides site.toml's
     /// (the preview is served from its own root).
     pub fn new(root: &Path, base_url: Option<String>) -> Result<Session, RunError> {
+        Self::with_search(root, base_url, true)
+    }
+
+    /// As `new`; with `search_sync` false the search index is left to the
+    /// caller (`serve` builds it in the background).
+    pub fn with_search(
+        root: &Path,
+        base_url: Option<String>,
+        search_sync: bool,
+    ) -> Result<Session, RunError> {
         let (checked, theme) = Self::load(root, base_url.as_deref())?;
         let routes = crate::urls::routes(&checked.catalog);
         let mut session = Session {
@@ -83,7 +93,7 @@ impl Session {
             theme,
             routes,
             files: MemorySink::default(),
-            search_sync: true,
+            search_sync,
         };
         session.render_all()?;
         Ok(session)
@@ -183,6 +193,7 @@ impl Session {
     /// re-renders what they affect.
     pub fn update_docs(&mut self, paths: &[PathBuf]) -> Result<Rebuild, RunError> {
         let started = Instant::now();
+        let timer = crate::timings::Timer::start();
         let content_dir = self.checked.content_dir.clone();
         let config = self.checked.config.clone();
         // Watchers report canonical paths; the session may hold relative ones.
@@ -276,6 +287,7 @@ impl Session {
         self.checked.diagrams = diagrams;
         self.checked.catalog = catalog;
         let new_routes = crate::urls::routes(&self.checked.catalog);
+        timer.lap("serve: reload, relink, validate");
 
         // What the changed documents show now.
         let new = &self.checked.catalog;
@@ -362,8 +374,10 @@ impl Session {
         if new_assets != old_assets {
             pages.push(Page::Static);
         }
+        timer.lap("serve: page data");
         let rendered = renderer.render(&pages, &self.files)?;
         drop(renderer);
+        timer.lap("serve: render");
         if self.search_sync {
             self.refresh_search()?;
         }
