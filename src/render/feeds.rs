@@ -3,25 +3,11 @@
 
 use serde_json::{json, Map, Value};
 
+use super::markdown::escape_html;
 use super::pages::SiteData;
 use crate::content::doc::fill_heading_lines;
 use crate::content::field::FieldValue;
 use crate::content::Shape;
-
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// base_url without its trailing slash, to prefix absolute paths.
 fn origin_and_path(site: &SiteData<'_>) -> String {
@@ -66,11 +52,11 @@ pub fn sitemap(site: &SiteData<'_>) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (loc, lastmod) in entries {
-        out.push_str(&format!("  <url>\n    <loc>{}</loc>\n", xml_escape(&loc)));
+        out.push_str(&format!("  <url>\n    <loc>{}</loc>\n", escape_html(&loc)));
         if !lastmod.is_empty() {
             out.push_str(&format!(
                 "    <lastmod>{}</lastmod>\n",
-                xml_escape(&lastmod)
+                escape_html(&lastmod)
             ));
         }
         out.push_str("  </url>\n");

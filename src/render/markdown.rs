@@ -367,41 +367,13 @@ fn sanitize<'a>(
     links: &LinkContext<'_>,
     index: usize,
 ) -> Event<'a> {
+    let mut event = event;
+    if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &mut event {
+        if let Some(url) = links.rewrite(index, dest_url) {
+            *dest_url = CowStr::from(url);
+        }
+    }
     match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let dest_url = links
-                .rewrite(index, &dest_url)
-                .map(CowStr::from)
-                .unwrap_or(dest_url);
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            })
-        }
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let dest_url = links
-                .rewrite(index, &dest_url)
-                .map(CowStr::from)
-                .unwrap_or(dest_url);
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            })
-        }
         Event::Html(h) => html_event(h, in_comment, true),
         Event::InlineHtml(h) => html_event(h, in_comment, false),
         other => other,

@@ -207,6 +207,25 @@ impl Session {
             })
             .map(|p| content::relative_slash_path(Path::new(""), p))
             .collect();
+        // Editors and file systems often report one save as several events:
+        // a file whose text is what the session already has is no change.
+        let changed: BTreeSet<String> = changed
+            .into_iter()
+            .filter(|path| {
+                let on_disk = std::fs::read(content_dir.join(path)).ok();
+                let current = self
+                    .checked
+                    .catalog
+                    .by_path
+                    .get(path)
+                    .map(|&i| &self.checked.catalog.docs[i]);
+                match (on_disk, current) {
+                    (Some(bytes), Some(doc)) => content::source::decode(&bytes).text != doc.text,
+                    (None, None) => false,
+                    _ => true,
+                }
+            })
+            .collect();
         if changed.is_empty() {
             return Ok(self.report(0, started, false));
         }
