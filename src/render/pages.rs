@@ -110,6 +110,21 @@ fn name_segment(name: &str) -> String {
     }
 }
 
+impl Terms {
+    pub fn of(tags: &BTreeMap<String, Vec<usize>>, agents: &BTreeMap<String, Vec<usize>>) -> Terms {
+        Terms {
+            tags: unique_segments(tags.keys(), url_slug),
+            agents: unique_segments(agents.keys(), name_segment),
+        }
+    }
+
+    /// The URL segments of a catalog's tags and agents, without computing
+    /// any page data.
+    pub fn for_catalog(catalog: &Catalog, config: &Config) -> Terms {
+        Terms::of(&catalog.tags(), &catalog.agents(config))
+    }
+}
+
 /// Everything page rendering shares, computed once per build.
 pub struct SiteData<'a> {
     pub config: &'a Config,
@@ -131,10 +146,7 @@ impl<'a> SiteData<'a> {
     ) -> Self {
         let tags = catalog.tags();
         let agents = catalog.agents(config);
-        let terms = Terms {
-            tags: unique_segments(tags.keys(), url_slug),
-            agents: unique_segments(agents.keys(), name_segment),
-        };
+        let terms = Terms::of(&tags, &agents);
         let mut data = SiteData {
             config,
             catalog,

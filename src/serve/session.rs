@@ -247,19 +247,17 @@ impl Session {
                 touched_agents.extend(a);
             }
         }
-        let old_base = self.checked.config.base_path();
-        let old_renderer = Renderer::new(&self.checked, &self.theme, &self.routes, &old_base);
         let old_route_of: BTreeMap<String, String> = old
             .docs
             .iter()
             .zip(&self.routes)
             .map(|(d, r)| (d.content_path.clone(), r.clone()))
             .collect();
-        let old_terms = (
-            old_renderer.site.terms.tags.clone(),
-            old_renderer.site.terms.agents.clone(),
-        );
-        drop(old_renderer);
+        // Tag and agent URLs as they were, without building page data.
+        let old_terms = {
+            let t = crate::render::pages::Terms::for_catalog(old, &config);
+            (t.tags, t.agents)
+        };
 
         // Re-read the changed files; keep the order a full load uses.
         let catalog = std::mem::replace(&mut self.checked.catalog, Catalog::link(Vec::new()));
