@@ -168,16 +168,7 @@ pub fn scan(
                     });
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                let (line, column) = position(range.start);
-                scan.links.push(BodyLink {
-                    dest: dest_url.to_string(),
-                    line,
-                    column,
-                });
-                link_depth += 1;
-            }
-            Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                 let (line, column) = position(range.start);
                 scan.links.push(BodyLink {
                     dest: dest_url.to_string(),

@@ -19,7 +19,7 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// Dockerfile, which integration documents use all the time.
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
 
-static CACHE: LazyLock<Mutex<HashMap<(String, u64), String>>> =
+static CACHE: LazyLock<Mutex<HashMap<(String, String), String>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Short names authors use that the grammar set knows under another token.
@@ -47,18 +47,11 @@ pub fn is_known_language(lang: &str) -> bool {
     find_syntax(lang).is_some()
 }
 
-fn hash(text: &str) -> u64 {
-    // FNV-1a: stable across runs and platforms, which a disk cache needs.
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// The inner HTML of `<code>` for `code` in `lang`, or None for a language
 /// the grammar set does not know (the caller escapes it as plain text).
 pub fn highlight(lang: &str, code: &str) -> Option<String> {
     let syntax = find_syntax(lang)?;
-    let key = (syntax.name.clone(), hash(code));
+    let key = (syntax.name.clone(), crate::hash::digest(&[code]));
     if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return Some(hit);
     }
