@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -49,6 +50,9 @@ pub enum Problem {
     },
 }
 
+/// One reference of a document: the document it reaches, or why not.
+type Resolved = Result<(usize, EdgeKind), Unresolved>;
+
 pub struct Catalog {
     pub docs: Vec<Doc>,
     pub by_path: HashMap<String, usize>,
@@ -81,15 +85,21 @@ impl Catalog {
             edges: Vec::new(),
             unresolved: Vec::new(),
         };
-        for i in 0..catalog.docs.len() {
-            catalog.link_doc(i);
+        // Resolving is read-only and per document, so it runs in parallel;
+        // edges are then added in document order, as a serial pass would.
+        let found: Vec<Vec<Resolved>> = (0..catalog.docs.len())
+            .into_par_iter()
+            .map(|i| catalog.resolve_doc(i))
+            .collect();
+        for (from, found) in found.into_iter().enumerate() {
+            catalog.add_edges(from, found);
         }
         catalog
     }
 
-    fn link_doc(&mut self, from: usize) {
+    fn resolve_doc(&self, from: usize) -> Vec<Resolved> {
         let doc = &self.docs[from];
-        let mut found: Vec<Result<(usize, EdgeKind), Unresolved>> = Vec::new();
+        let mut found: Vec<Resolved> = Vec::new();
         let unresolved = |kind, target: &str, line, column, problem| Unresolved {
             doc: from,
             kind,
@@ -170,6 +180,10 @@ impl Catalog {
                 found.push(Ok((to, EdgeKind::Link)));
             }
         }
+        found
+    }
+
+    fn add_edges(&mut self, from: usize, found: Vec<Resolved>) {
         for result in found {
             match result {
                 Ok((to, kind)) => {
@@ -239,14 +253,8 @@ impl Catalog {
     pub fn tags(&self) -> BTreeMap<String, Vec<usize>> {
         let mut tags: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, d) in self.docs.iter().enumerate() {
-            for tag in d.list_field("tags") {
-                let tag = tag.trim();
-                if !tag.is_empty() && !looks_like_placeholder(tag) {
-                    let list = tags.entry(tag.to_owned()).or_default();
-                    if !list.contains(&i) {
-                        list.push(i);
-                    }
-                }
+            for tag in tags_of(d) {
+                push_once(tags.entry(tag.to_owned()).or_default(), i);
             }
         }
         tags
@@ -254,33 +262,56 @@ impl Catalog {
 
     /// Agent → documents relevant to it: those naming it in
     /// `ai_agent_relevance` or giving it a note, plus agents declared in
-    /// site.toml with no document yet.
+    /// site.toml with no document yet. A note counts for an agent that any
+    /// document names, wherever that document sorts.
     pub fn agents(&self, config: &Config) -> BTreeMap<String, Vec<usize>> {
         let mut agents: BTreeMap<String, Vec<usize>> = config
             .agents
             .keys()
             .map(|k| (k.clone(), Vec::new()))
             .collect();
-        for (i, d) in self.docs.iter().enumerate() {
-            let named = d.list_field("ai_agent_relevance");
-            for agent in named {
-                let agent = agent.trim();
-                if !agent.is_empty() && !looks_like_placeholder(agent) {
-                    let list = agents.entry(agent.to_owned()).or_default();
-                    if !list.contains(&i) {
-                        list.push(i);
-                    }
-                }
+        for d in &self.docs {
+            for agent in named_agents(d) {
+                agents.entry(agent.to_owned()).or_default();
             }
-            for note in &d.agent_notes {
-                if let Some(list) = agents.get_mut(&note.agent) {
-                    if !list.contains(&i) {
-                        list.push(i);
-                    }
+        }
+        for (i, d) in self.docs.iter().enumerate() {
+            for agent in agents_of(d) {
+                if let Some(list) = agents.get_mut(agent) {
+                    push_once(list, i);
                 }
             }
         }
         agents
+    }
+}
+
+/// The tags a document lists, placeholders left out.
+pub fn tags_of(doc: &Doc) -> impl Iterator<Item = &str> {
+    doc.list_field("tags")
+        .into_iter()
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && !looks_like_placeholder(t))
+}
+
+fn named_agents(doc: &Doc) -> impl Iterator<Item = &str> {
+    doc.list_field("ai_agent_relevance")
+        .into_iter()
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && !looks_like_placeholder(a))
+}
+
+/// Every agent a document names or writes a note for; a note for an agent
+/// nobody names and site.toml does not declare has no page.
+pub fn agents_of(doc: &Doc) -> impl Iterator<Item = &str> {
+    named_agents(doc).chain(doc.agent_notes.iter().map(|n| n.agent.as_str()))
+}
+
+/// Documents are visited in index order, so a list holds `i` already only
+/// if it ends with it; `contains` made indexing quadratic in a tag's size.
+fn push_once(list: &mut Vec<usize>, i: usize) {
+    if list.last() != Some(&i) {
+        list.push(i);
     }
 }
 
@@ -369,6 +400,32 @@ pub fn join_relative(from: &str, target: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn doc(path: &str, text: &str) -> Doc {
+        Doc::parse(
+            format!("content/{path}"),
+            path.to_owned(),
+            crate::content::source::decode(text.as_bytes()),
+        )
+    }
+
+    #[test]
+    fn a_note_counts_for_an_agent_named_by_a_later_document() {
+        let catalog = Catalog::link(vec![
+            doc(
+                "a.md",
+                "---\ntitle: A\n---\n\n## AI Agent Notes\n\n- **RouteAgent**: watch retries\n",
+            ),
+            doc(
+                "b.md",
+                "---\ntitle: B\nai_agent_relevance: [RouteAgent]\n---\n",
+            ),
+            doc("c.md", "---\ntitle: C\ntags: [x, x, y]\n---\n"),
+        ]);
+        let config: Config = toml::from_str("").unwrap();
+        assert_eq!(catalog.agents(&config)["RouteAgent"], vec![0, 1]);
+        assert_eq!(catalog.tags()["x"], vec![2]);
+    }
 
     #[test]
     fn joins_stay_inside_the_content_dir() {

@@ -41,6 +41,8 @@ pub struct CheckResult {
     pub assets: std::collections::BTreeSet<String>,
     /// Rendered mermaid diagrams, including the systems map.
     pub diagrams: render::diagrams::Diagrams,
+    /// The systems map as mermaid text, when any document names systems.
+    pub systems_map: Option<String>,
 }
 
 /// Options that change what counts as a problem without touching site.toml.
@@ -88,8 +90,15 @@ pub fn check_with(
     let (doc_diagnostics, mut site_diagnostics) =
         validate::validate(&catalog, &config, validate::today());
     timer.lap("validate");
-    let (diagrams, diagram_diagnostics) =
-        render_diagrams(root, &config, &catalog, None, options.progress);
+    let systems_map = render::systems::mermaid_for(&catalog, &config);
+    let (diagrams, diagram_diagnostics) = render_diagrams(
+        root,
+        &config,
+        &catalog,
+        systems_map.as_deref(),
+        None,
+        options.progress,
+    );
     timer.lap("diagrams");
     site_diagnostics.extend(diagram_diagnostics);
     let diagnostics = all_diagnostics(&doc_diagnostics, &site_diagnostics);
@@ -102,6 +111,7 @@ pub fn check_with(
         content_dir: loaded.content_dir,
         assets: loaded.assets,
         diagrams,
+        systems_map,
     })
 }
 
@@ -111,18 +121,12 @@ pub fn render_diagrams(
     root: &Path,
     config: &Config,
     catalog: &Catalog,
+    systems_map: Option<&str>,
     previous: Option<&render::diagrams::Diagrams>,
     progress: bool,
 ) -> (render::diagrams::Diagrams, Vec<Diagnostic>) {
-    let systems_map = render::systems::mermaid_for(catalog, config);
-    render::diagrams::prepare(
-        root,
-        config,
-        catalog,
-        &systems_map.into_iter().collect::<Vec<_>>(),
-        previous,
-        progress,
-    )
+    let extra: Vec<String> = systems_map.map(str::to_owned).into_iter().collect();
+    render::diagrams::prepare(root, config, catalog, &extra, previous, progress)
 }
 
 /// One sorted, deduplicated list of per-document and site problems.

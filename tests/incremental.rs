@@ -37,6 +37,12 @@ fn example_site() -> tempfile::TempDir {
         _ => config.push_str("\n[diagrams]\nenabled = false\n"),
     }
     std::fs::write(dir.path().join("site.toml"), config).unwrap();
+    // A picture for edits to link and unlink: published only while linked.
+    std::fs::write(
+        dir.path().join("content/payments/flow.png"),
+        b"\x89PNG fake",
+    )
+    .unwrap();
     dir
 }
 
@@ -89,7 +95,7 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
     let target = all[rng.next(all.len())].clone();
     let text = std::fs::read_to_string(&target).unwrap_or_default();
     let name = target.strip_prefix(root).unwrap().display().to_string();
-    match rng.next(8) {
+    match rng.next(13) {
         0 => {
             // Retitle: every page listing this document changes.
             let new = if let Some(rest) = text.strip_prefix("---\ntitle: ") {
@@ -143,6 +149,49 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
             std::fs::write(&target, new).unwrap();
             (vec![target], format!("agent {name}"))
         }
+        7 => {
+            // Headings other documents link to: their anchors may break.
+            let new = text
+                .replace("## Error Handling", &format!("## Failure Handling {step}"))
+                .replace("## External System", &format!("## Outside System {step}"));
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("rename headings {name}"))
+        }
+        8 => {
+            // An agent note: the agent's page quotes it.
+            let new = text.replacen("Agent**: ", &format!("Agent**: Revised {step}. "), 1);
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("note {name}"))
+        }
+        9 => {
+            let new = text.replacen(
+                "description: ",
+                &format!("description: Changed {step}. "),
+                1,
+            );
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("describe {name}"))
+        }
+        10 => {
+            // Prose in the middle of the body: only this page changes.
+            let new = text.replacen(
+                "\n## ",
+                &format!("\nA paragraph inserted at step {step}.\n\n## "),
+                1,
+            );
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("insert {name}"))
+        }
+        11 => {
+            let picture = "\n![The flow](/payments/flow.png)\n";
+            let new = if text.contains(picture) {
+                text.replace(picture, "")
+            } else {
+                format!("{text}{picture}")
+            };
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("picture {name}"))
+        }
         _ => {
             std::fs::write(&target, format!("{text}\n\nA new paragraph {step}.\n")).unwrap();
             (vec![target], format!("append {name}"))
@@ -156,7 +205,8 @@ fn random_edits_match_a_full_build_byte_for_byte() {
     let root = site.path();
     let mut session = Session::new(root, Some(BASE.to_owned())).expect("initial build");
     let mut rng = Lcg(20_261_121);
-    for step in 0..24 {
+    let mut prose_edits = 0;
+    for step in 0..64 {
         let (paths, what) = edit(root, &mut rng, step);
         let report = session.update_docs(&paths).expect("incremental rebuild");
         let fresh = Session::new(root, Some(BASE.to_owned())).expect("full build");
@@ -180,6 +230,73 @@ fn random_edits_match_a_full_build_byte_for_byte() {
                 "step {step}: rendered everything"
             );
         }
+        if what.starts_with("append") || what.starts_with("insert") {
+            // Nothing another page shows changed: the page alone is redone.
+            assert_eq!(report.pages, 1, "step {step} ({what})");
+            prose_edits += 1;
+        }
+    }
+    assert!(prose_edits >= 4, "the quiet path was hardly exercised");
+}
+
+/// A heading another document links to is renamed: that link breaks, the
+/// linking page loses its "related" entry and the feeds change, though the
+/// renamed document's title and summary did not.
+#[test]
+fn renaming_a_linked_heading_updates_the_pages_linking_to_it() {
+    let site = example_site();
+    let root = site.path();
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let target = root.join("content/payments/stripe-payments.md");
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("## Error Handling and Resilience"));
+    std::fs::write(
+        &target,
+        text.replace("## Error Handling and Resilience", "## When Stripe Fails"),
+    )
+    .unwrap();
+    let report = session.update_docs(&[target]).unwrap();
+    let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+    assert_same(
+        &session.files.snapshot(),
+        &fresh.files.snapshot(),
+        "renamed heading",
+    );
+    assert_eq!(session.diagnostics(), fresh.diagnostics());
+    assert!(
+        session
+            .diagnostics()
+            .iter()
+            .any(|d| d.file.contains("zendesk") && d.code == "broken-link"),
+        "the anchor link from zendesk-order-service.md is reported"
+    );
+    assert!(report.pages > 1, "only the renamed page was re-rendered");
+}
+
+/// A picture is published while a document links to it, and only then.
+#[test]
+fn linking_and_unlinking_a_picture_publishes_and_withdraws_it() {
+    let site = example_site();
+    let root = site.path();
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let target = root.join("content/crm/hubspot-marketing.md");
+    let text = std::fs::read_to_string(&target).unwrap();
+    for (step, body) in [
+        (
+            "linked",
+            format!("{text}\n![The flow](../payments/flow.png)\n"),
+        ),
+        ("unlinked", text.clone()),
+    ] {
+        std::fs::write(&target, body).unwrap();
+        session.update_docs(std::slice::from_ref(&target)).unwrap();
+        let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+        assert_same(&session.files.snapshot(), &fresh.files.snapshot(), step);
+        assert_eq!(
+            session.files.snapshot().contains_key("payments/flow.png"),
+            step == "linked",
+            "{step}"
+        );
     }
 }
 

@@ -51,13 +51,15 @@ pub struct DiagramStats {
 /// Rendered diagrams by definition. Missing: shown as source.
 #[derive(Default)]
 pub struct Diagrams {
-    by_definition: HashMap<String, Outcome>,
+    /// Shared, so a rebuild that keeps a diagram copies a pointer, not
+    /// its SVG.
+    by_definition: HashMap<String, Arc<Outcome>>,
     pub stats: DiagramStats,
 }
 
 impl Diagrams {
     pub fn get(&self, definition: &str) -> Option<&Outcome> {
-        self.by_definition.get(definition)
+        self.by_definition.get(definition).map(|o| &**o)
     }
 }
 
@@ -176,10 +178,15 @@ pub fn prepare(
                 })
         })
         .collect();
-    let mut definitions: Vec<&str> = occurrences.iter().map(|o| o.definition).collect();
-    definitions.extend(extra.iter().map(String::as_str));
-    definitions.sort_unstable();
-    definitions.dedup();
+    // Deduplicated in document order; hashing is cheaper than sorting long,
+    // similar texts, which `serve` pays on every save.
+    let mut seen = std::collections::HashSet::new();
+    let definitions: Vec<&str> = occurrences
+        .iter()
+        .map(|o| o.definition)
+        .chain(extra.iter().map(String::as_str))
+        .filter(|d| seen.insert(*d))
+        .collect();
     let mut diagrams = Diagrams::default();
     diagrams.stats.total = definitions.len();
     if definitions.is_empty() || !enabled(config) {
@@ -214,11 +221,11 @@ pub fn prepare(
         |definition: &str| crate::hash::digest(&[&toolchain.cli_version, THEME_CONFIG, definition]);
     let mut missing: Vec<&str> = Vec::new();
     for &definition in &definitions {
-        if let Some(outcome) = previous.and_then(|p| p.get(definition)) {
+        if let Some(outcome) = previous.and_then(|p| p.by_definition.get(definition)) {
             diagrams.stats.cached += 1;
             diagrams
                 .by_definition
-                .insert(definition.to_owned(), outcome.clone());
+                .insert(definition.to_owned(), Arc::clone(outcome));
             continue;
         }
         let cached = cache_ok
@@ -232,7 +239,7 @@ pub fn prepare(
                 diagrams.stats.cached += 1;
                 diagrams
                     .by_definition
-                    .insert(definition.to_owned(), entry.into());
+                    .insert(definition.to_owned(), Arc::new(entry.into()));
             }
             None => missing.push(definition),
         }
@@ -254,13 +261,13 @@ pub fn prepare(
             }
             diagrams
                 .by_definition
-                .insert((*definition).to_owned(), outcome);
+                .insert((*definition).to_owned(), Arc::new(outcome));
         }
     }
 
     let mut diagnostics = Vec::new();
     for o in &occurrences {
-        if let Some(Err(message)) = diagrams.by_definition.get(o.definition) {
+        if let Some(Err(message)) = diagrams.by_definition.get(o.definition).map(|o| &**o) {
             diagrams.stats.failed += 1;
             let message = clean_error(message);
             diagnostics.push(

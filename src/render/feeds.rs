@@ -65,7 +65,7 @@ pub fn sitemap(site: &SiteData<'_>) -> String {
     out
 }
 
-fn field_json(value: &FieldValue) -> Value {
+pub fn field_json(value: &FieldValue) -> Value {
     match value {
         FieldValue::Text(t) => json!(t),
         FieldValue::List(items) => Value::Array(items.iter().map(|i| json!(i.text)).collect()),

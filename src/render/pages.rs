@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{self, LinkContext};
@@ -15,7 +16,7 @@ use crate::slug::url_slug;
 use crate::urls::encode_path;
 use crate::validate::{parse_date, Date};
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, PartialEq)]
 pub struct Link {
     pub name: String,
     pub url: String,
@@ -30,7 +31,7 @@ pub struct SiteCtx {
 }
 
 /// One row of the catalog, and the header facts of a document page.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, PartialEq)]
 pub struct DocSummary {
     pub title: String,
     pub url: String,
@@ -66,6 +67,7 @@ pub struct Facet {
 }
 
 /// Names → URL segments, unique per index: `tags/<slug>/`, `agents/<Name>/`.
+#[derive(Clone, PartialEq, Default)]
 pub struct Terms {
     pub tags: BTreeMap<String, String>,
     pub agents: BTreeMap<String, String>,
@@ -137,12 +139,29 @@ pub struct SiteData<'a> {
     pub today: Date,
 }
 
+/// What one render computed that the next one can reuse, and the inputs
+/// that decide whether it still may.
+pub struct Memory {
+    pub summaries: Vec<DocSummary>,
+    pub terms: Terms,
+    pub today: Date,
+}
+
+/// Summaries from an earlier render of a catalog with the same documents in
+/// the same order, the same tag and agent URLs and the same date: only the
+/// `changed` documents' summaries can differ.
+pub struct Reuse {
+    pub summaries: Vec<DocSummary>,
+    pub changed: Vec<usize>,
+}
+
 impl<'a> SiteData<'a> {
     pub fn new(
         config: &'a Config,
         catalog: &'a Catalog,
         links: LinkContext<'a>,
         today: Date,
+        reuse: Option<Reuse>,
     ) -> Self {
         let tags = catalog.tags();
         let agents = catalog.agents(config);
@@ -157,7 +176,18 @@ impl<'a> SiteData<'a> {
             summaries: Vec::new(),
             today,
         };
-        data.summaries = (0..catalog.docs.len()).map(|i| data.summary(i)).collect();
+        data.summaries = match reuse {
+            Some(mut reuse) if reuse.summaries.len() == catalog.docs.len() => {
+                for &i in &reuse.changed {
+                    reuse.summaries[i] = data.summary(i);
+                }
+                reuse.summaries
+            }
+            _ => (0..catalog.docs.len())
+                .into_par_iter()
+                .map(|i| data.summary(i))
+                .collect(),
+        };
         data
     }
 
@@ -203,7 +233,7 @@ impl<'a> SiteData<'a> {
         let agents: Vec<String> = self
             .agents
             .iter()
-            .filter(|(_, docs)| docs.contains(&i))
+            .filter(|(_, docs)| docs.binary_search(&i).is_ok())
             .map(|(name, _)| name.clone())
             .collect();
         // `APPROVED`, `approved` and `Under_Review` are one status each.

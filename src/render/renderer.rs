@@ -12,7 +12,7 @@ use serde::Serialize;
 use tera::Context;
 
 use super::markdown::{self, LinkContext};
-use super::pages::{self, SiteCtx, SiteData};
+use super::pages::{self, Memory, Reuse, SiteCtx, SiteData};
 use super::theme::{template_error, Theme};
 use super::{feeds, highlight};
 use crate::{CheckResult, RunError};
@@ -107,6 +107,18 @@ impl<'a> Renderer<'a> {
         routes: &'a [String],
         base_path: &'a str,
     ) -> Renderer<'a> {
+        Self::reusing(checked, theme, routes, base_path, None)
+    }
+
+    /// As `new`, taking the page data of an earlier render that is still
+    /// valid instead of computing it again.
+    pub fn reusing(
+        checked: &'a CheckResult,
+        theme: &'a Theme,
+        routes: &'a [String],
+        base_path: &'a str,
+        reuse: Option<Reuse>,
+    ) -> Renderer<'a> {
         let config = &checked.config;
         let links = LinkContext {
             catalog: &checked.catalog,
@@ -115,7 +127,13 @@ impl<'a> Renderer<'a> {
             assets: &checked.assets,
             diagrams: &checked.diagrams,
         };
-        let site = SiteData::new(config, &checked.catalog, links, crate::validate::today());
+        let site = SiteData::new(
+            config,
+            &checked.catalog,
+            links,
+            crate::validate::today(),
+            reuse,
+        );
         let mut base = Context::new();
         base.insert(
             "site",
@@ -132,6 +150,16 @@ impl<'a> Renderer<'a> {
             checked,
             theme,
             base,
+        }
+    }
+
+    /// The page data worth keeping for the next render: the summaries and
+    /// the tag and agent URLs.
+    pub fn into_memory(self) -> Memory {
+        Memory {
+            summaries: self.site.summaries,
+            terms: self.site.terms,
+            today: self.site.today,
         }
     }
 
@@ -294,18 +322,23 @@ impl<'a> Renderer<'a> {
 /// those are published: a folder of markdown may hold files nobody meant to
 /// put on the web.
 pub fn referenced_assets(checked: &CheckResult) -> Vec<&String> {
-    let mut wanted = std::collections::BTreeSet::new();
-    for doc in &checked.catalog.docs {
-        for link in &doc.links {
-            let Some(target) = crate::catalog::local_target(&link.dest) else {
-                continue;
-            };
-            if let Some(path) = crate::catalog::join_relative(&doc.content_path, &target.path) {
-                if let Some(asset) = checked.assets.get(&path) {
-                    wanted.insert(asset);
-                }
-            }
-        }
-    }
+    let wanted: std::collections::BTreeSet<&String> = checked
+        .catalog
+        .docs
+        .iter()
+        .flat_map(|doc| assets_of(checked, doc))
+        .collect();
     wanted.into_iter().collect()
+}
+
+/// The content files one document links to.
+pub fn assets_of<'a>(
+    checked: &'a CheckResult,
+    doc: &'a crate::content::Doc,
+) -> impl Iterator<Item = &'a String> + 'a {
+    doc.links.iter().filter_map(move |link| {
+        let target = crate::catalog::local_target(&link.dest)?;
+        let path = crate::catalog::join_relative(&doc.content_path, &target.path)?;
+        checked.assets.get(&path)
+    })
 }

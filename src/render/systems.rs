@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::catalog::{looks_like_placeholder, Catalog};
+use crate::content::Doc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SystemEdge {
@@ -63,37 +64,44 @@ fn is_template_name(name: &str) -> bool {
         .any(|t| t.eq_ignore_ascii_case(name))
 }
 
+/// The systems one document connects: `(from, to, both ways)`.
+pub fn edge_of(doc: &Doc, home_system: &str) -> Option<(String, String, bool)> {
+    let usable = |s: &str| !s.trim().is_empty() && !looks_like_placeholder(s);
+    let from_fields = match (doc.text_field("source"), doc.text_field("destination")) {
+        (Some(a), Some(b)) if usable(a) && usable(b) => {
+            Some((clean_system(a), clean_system(b), false))
+        }
+        _ => None,
+    };
+    from_fields
+        .or_else(|| {
+            doc.title
+                .as_deref()
+                .and_then(systems_in_title)
+                .filter(|(a, b, _)| !is_template_name(a) && !is_template_name(b))
+        })
+        .or_else(|| {
+            doc.text_field("service")
+                .filter(|s| usable(s))
+                .map(|s| (home_system.to_owned(), clean_system(s), false))
+        })
+}
+
 pub fn edges(catalog: &Catalog, home_system: &str) -> Vec<SystemEdge> {
-    let mut edges = Vec::new();
-    for (i, doc) in catalog.docs.iter().enumerate() {
-        let usable = |s: &str| !s.trim().is_empty() && !looks_like_placeholder(s);
-        let from_fields = match (doc.text_field("source"), doc.text_field("destination")) {
-            (Some(a), Some(b)) if usable(a) && usable(b) => {
-                Some((clean_system(a), clean_system(b), false))
-            }
-            _ => None,
-        };
-        let found = from_fields
-            .or_else(|| {
-                doc.title
-                    .as_deref()
-                    .and_then(systems_in_title)
-                    .filter(|(a, b, _)| !is_template_name(a) && !is_template_name(b))
-            })
-            .or_else(|| {
-                doc.text_field("service")
-                    .filter(|s| usable(s))
-                    .map(|s| (home_system.to_owned(), clean_system(s), false))
-            });
-        if let Some((from, to, bidirectional)) = found {
-            edges.push(SystemEdge {
+    let mut edges: Vec<SystemEdge> = catalog
+        .docs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, doc)| {
+            let (from, to, bidirectional) = edge_of(doc, home_system)?;
+            Some(SystemEdge {
                 from,
                 to,
                 bidirectional,
                 doc: i,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     edges.sort_by(|a, b| (&a.from, &a.to, a.doc).cmp(&(&b.from, &b.to, b.doc)));
     edges
 }

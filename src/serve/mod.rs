@@ -96,6 +96,7 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
 
     // The search index is built in the background: neither the first page
     // nor a reload waits for Pagefind.
+    let started = std::time::Instant::now();
     let mut session = Session::with_search(&options.root, Some(url.clone()), false)?;
     let shared = Arc::new(RwLock::new(Shared::default()));
     publish(&session, &shared, None);
@@ -152,6 +153,7 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     }
 
     let mut search_generation = 0u64;
+    let mut search_announced = false;
     index_in_background(&session, &tx, search_generation);
     // Indexing takes every core for a while on a large site: it starts only
     // once saves have paused, so it never delays the next reload.
@@ -190,6 +192,15 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
             Message::Search(generation, Ok(index)) if generation == search_generation => {
                 session.apply_search(index);
                 publish(&session, &shared, None);
+                if !search_announced {
+                    search_announced = true;
+                    // Until now the search page had no index; say when it works.
+                    println!(
+                        "[{}] search index ready ({} s after start)",
+                        clock(),
+                        started.elapsed().as_secs()
+                    );
+                }
             }
             Message::Search(_, Err(e)) => eprintln!("search index: {e}"),
             Message::Search(..) => {} // superseded by a newer rebuild

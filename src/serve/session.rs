@@ -1,19 +1,23 @@
 //! The site held in memory between edits. A full rebuild runs the same
 //! pipeline as `build`; an edit to documents re-parses only those, relinks
-//! the catalog and re-renders only the pages whose output can change (the
-//! documents, their old and new neighbours, their tags and agents, the home
-//! page, indexes, systems map and feeds). Tests compare the result with a
-//! fresh full build byte for byte.
+//! the catalog and re-renders only the pages whose output can change. When
+//! nothing another page shows of the edited documents changed (title,
+//! summary, fields, notes, links in and out) that is their own pages alone;
+//! otherwise also their old and new neighbours, their tags and agents, the
+//! home page, indexes, systems map and feeds. Tests compare the result with
+//! a fresh full build byte for byte.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::catalog::Catalog;
+use crate::catalog::{agents_of, tags_of, Catalog, EdgeKind};
 use crate::config::Config;
 use crate::content::{self, Doc};
 use crate::diagnostics::{count, Diagnostic, Severity};
-use crate::render::renderer::{referenced_assets, MemorySink, Page, Renderer};
+use crate::render::feeds::field_json;
+use crate::render::pages::{DocSummary, Memory, Reuse};
+use crate::render::renderer::{assets_of, referenced_assets, MemorySink, Page, Renderer};
 use crate::render::theme::Theme;
 use crate::validate::{self, Ctx};
 use crate::{all_diagnostics, check_with, render_diagrams, CheckOptions, CheckResult, RunError};
@@ -24,6 +28,8 @@ pub struct Session {
     checked: CheckResult,
     theme: Theme,
     routes: Vec<String>,
+    /// Page data of the last render, for the next incremental one.
+    memory: Option<Memory>,
     /// Every served file, by path relative to the site root.
     pub files: MemorySink,
     /// Rebuild the search index as part of each rebuild. `serve` turns this
@@ -41,33 +47,66 @@ pub struct Rebuild {
     pub full: bool,
 }
 
-/// Everything a page shows about its neighbourhood, to find what an edit
-/// can change.
-fn neighbourhood(
-    catalog: &Catalog,
-    config: &Config,
-    doc: usize,
-) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
-    let mut docs = BTreeSet::new();
-    for (to, _) in catalog.related_of(doc) {
-        docs.insert(catalog.docs[to].content_path.clone());
+/// The pages beyond its own that show something of a document: its
+/// neighbours in the link graph, its tags and its agents.
+#[derive(Default)]
+struct Neighbourhood {
+    docs: BTreeSet<String>,
+    tags: BTreeSet<String>,
+    agents: BTreeSet<String>,
+}
+
+impl Neighbourhood {
+    fn add(&mut self, catalog: &Catalog, doc: usize) {
+        for (to, _) in catalog.related_of(doc) {
+            self.docs.insert(catalog.docs[to].content_path.clone());
+        }
+        for from in catalog.referenced_by(doc) {
+            self.docs.insert(catalog.docs[from].content_path.clone());
+        }
+        let d = &catalog.docs[doc];
+        self.tags.extend(tags_of(d).map(str::to_owned));
+        self.agents.extend(agents_of(d).map(str::to_owned));
     }
-    for from in catalog.referenced_by(doc) {
-        docs.insert(catalog.docs[from].content_path.clone());
+}
+
+/// Everything other pages can show of one document. An edit that leaves it
+/// alone changes the document's own page and nothing else.
+#[derive(PartialEq)]
+struct Footprint {
+    summary: Option<DocSummary>,
+    fields: Vec<(String, serde_json::Value)>,
+    notes: Vec<(String, String)>,
+    outgoing: Vec<(String, EdgeKind)>,
+    incoming: Vec<(String, EdgeKind)>,
+}
+
+impl Footprint {
+    fn of(catalog: &Catalog, summaries: &[DocSummary], i: usize) -> Footprint {
+        let doc = &catalog.docs[i];
+        let path = |j: usize| catalog.docs[j].content_path.clone();
+        Footprint {
+            summary: summaries.get(i).cloned(),
+            fields: doc
+                .fields
+                .iter()
+                .map(|f| (f.key.clone(), field_json(&f.value)))
+                .collect(),
+            notes: doc
+                .agent_notes
+                .iter()
+                .map(|n| (n.agent.clone(), n.text.clone()))
+                .collect(),
+            outgoing: catalog.outgoing[i]
+                .iter()
+                .map(|&e| (path(catalog.edges[e].to), catalog.edges[e].kind))
+                .collect(),
+            incoming: catalog.incoming[i]
+                .iter()
+                .map(|&e| (path(catalog.edges[e].from), catalog.edges[e].kind))
+                .collect(),
+        }
     }
-    let tags = catalog
-        .tags()
-        .into_iter()
-        .filter(|(_, d)| d.contains(&doc))
-        .map(|(t, _)| t)
-        .collect();
-    let agents = catalog
-        .agents(config)
-        .into_iter()
-        .filter(|(_, d)| d.contains(&doc))
-        .map(|(a, _)| a)
-        .collect();
-    (docs, tags, agents)
 }
 
 impl Session {
@@ -92,6 +131,7 @@ impl Session {
             checked,
             theme,
             routes,
+            memory: None,
             files: MemorySink::default(),
             search_sync,
         };
@@ -136,11 +176,12 @@ impl Session {
     }
 
     fn render_all(&mut self) -> Result<usize, RunError> {
+        self.memory = None;
         let base_path = self.checked.config.base_path();
         let renderer = Renderer::new(&self.checked, &self.theme, &self.routes, &base_path);
         let fresh = MemorySink::default();
         let pages = renderer.render(&renderer.all_pages(), &fresh)?;
-        drop(renderer);
+        self.memory = Some(renderer.into_memory());
         self.files = fresh;
         if self.search_sync {
             self.refresh_search()?;
@@ -194,23 +235,177 @@ impl Session {
     pub fn update_docs(&mut self, paths: &[PathBuf]) -> Result<Rebuild, RunError> {
         let started = Instant::now();
         let timer = crate::timings::Timer::start();
+        let changed = self.changed_docs(paths);
+        if changed.is_empty() {
+            return Ok(self.report(0, started, false));
+        }
+        let Some(memory) = self.memory.take() else {
+            // The last render failed: nothing to build on.
+            return self.rebuild_all();
+        };
         let content_dir = self.checked.content_dir.clone();
         let config = self.checked.config.clone();
+        let exists_now = |path: &String| content_dir.join(path).is_file() && !is_hidden(path);
+        // Edits only: documents keep their indexes, routes and summaries.
+        let same_docs = changed
+            .iter()
+            .all(|p| self.checked.catalog.by_path.contains_key(p) == exists_now(p));
+
+        let old = &self.checked.catalog;
+        let mut touched = Neighbourhood::default();
+        let mut before = BTreeMap::new();
+        let mut old_assets = BTreeSet::new();
+        for path in &changed {
+            if let Some(&i) = old.by_path.get(path) {
+                touched.add(old, i);
+                before.insert(path.clone(), Footprint::of(old, &memory.summaries, i));
+                old_assets.extend(assets_of(&self.checked, &old.docs[i]).cloned());
+            }
+        }
+        let old_routes: Option<BTreeMap<String, String>> = (!same_docs).then(|| {
+            old.docs
+                .iter()
+                .zip(&self.routes)
+                .map(|(d, r)| (d.content_path.clone(), r.clone()))
+                .collect()
+        });
+
+        self.reload(&changed, &content_dir, &config, same_docs);
+        timer.lap("serve: reload, relink, validate");
+
+        let new = &self.checked.catalog;
+        let new_routes = match &old_routes {
+            Some(_) => crate::urls::routes(new),
+            None => std::mem::take(&mut self.routes),
+        };
+        // A route or a tag/agent URL of an untouched page moved: everything
+        // may link to it, so render everything. So does a new day, which
+        // moves stale badges.
+        let routes_moved = old_routes.as_ref().is_some_and(|old_routes| {
+            new.docs
+                .iter()
+                .zip(&new_routes)
+                .any(|(d, r)| old_routes.get(&d.content_path).is_some_and(|old| old != r))
+        });
+        self.routes = new_routes;
+        if routes_moved || validate::today() != memory.today {
+            let pages = self.render_all()?;
+            return Ok(self.report(pages, started, true));
+        }
+
+        let changed_indexes: Vec<usize> = changed
+            .iter()
+            .filter_map(|p| new.by_path.get(p).copied())
+            .collect();
+        let reuse = same_docs.then(|| Reuse {
+            summaries: memory.summaries,
+            changed: changed_indexes.clone(),
+        });
+        let base_path = self.checked.config.base_path();
+        let renderer =
+            Renderer::reusing(&self.checked, &self.theme, &self.routes, &base_path, reuse);
+        if renderer.site.terms != memory.terms {
+            drop(renderer);
+            let pages = self.render_all()?;
+            return Ok(self.report(pages, started, true));
+        }
+        let mut quiet = same_docs;
+        let mut new_assets = BTreeSet::new();
+        for path in &changed {
+            if let Some(&i) = new.by_path.get(path) {
+                touched.add(new, i);
+                let after = Footprint::of(new, &renderer.site.summaries, i);
+                quiet &= before.get(path) == Some(&after);
+                new_assets.extend(assets_of(&self.checked, &new.docs[i]).cloned());
+            }
+        }
+
+        // Files of pages that no longer exist.
+        let mut stale_files = Vec::new();
+        for path in &changed {
+            if !new.by_path.contains_key(path) {
+                if let Some(route) = old_routes.as_ref().and_then(|r| r.get(path)) {
+                    stale_files.push(format!("{route}index.html"));
+                    stale_files.push(format!("{route}index.html.md"));
+                }
+            }
+        }
+        for tag in &touched.tags {
+            if !renderer.site.tags.contains_key(tag) {
+                if let Some(slug) = memory.terms.tags.get(tag) {
+                    stale_files.push(format!("tags/{slug}/index.html"));
+                }
+            }
+        }
+        for agent in &touched.agents {
+            if !renderer.site.agents.contains_key(agent) {
+                if let Some(slug) = memory.terms.agents.get(agent) {
+                    stale_files.push(format!("agents/{slug}/index.html"));
+                }
+            }
+        }
+        if let Ok(mut files) = self.files.0.lock() {
+            for f in &stale_files {
+                files.remove(f);
+            }
+        }
+
+        let mut pages: Vec<Page> = changed_indexes.iter().map(|&i| Page::Doc(i)).collect();
+        if !quiet {
+            pages.extend(
+                touched
+                    .docs
+                    .iter()
+                    .filter(|p| !changed.contains(*p))
+                    .filter_map(|p| new.by_path.get(p).map(|&i| Page::Doc(i))),
+            );
+            pages.extend(touched.tags.into_iter().map(Page::Tag));
+            pages.extend(touched.agents.into_iter().map(Page::Agent));
+            pages.extend([
+                Page::Home,
+                Page::TagsIndex,
+                Page::AgentsIndex,
+                Page::Systems,
+                Page::Feeds,
+            ]);
+        }
+        // Linked content files are copied by the static page; one nobody
+        // links to any more is no longer published.
+        if new_assets != old_assets {
+            pages.push(Page::Static);
+            let published: BTreeSet<&String> =
+                referenced_assets(&self.checked).into_iter().collect();
+            if let Ok(mut files) = self.files.0.lock() {
+                files.retain(|path, _| {
+                    !self.checked.assets.contains(path) || published.contains(path)
+                });
+            }
+        }
+        timer.lap("serve: page data");
+        let rendered = renderer.render(&pages, &self.files)?;
+        self.memory = Some(renderer.into_memory());
+        timer.lap("serve: render");
+        if self.search_sync {
+            self.refresh_search()?;
+        }
+        Ok(self.report(rendered, started, false))
+    }
+
+    /// The content paths among `paths` whose text differs from what the
+    /// session holds. Editors and file systems often report one save as
+    /// several events: a file whose text is unchanged is no change.
+    fn changed_docs(&self, paths: &[PathBuf]) -> BTreeSet<String> {
+        let content_dir = &self.checked.content_dir;
         // Watchers report canonical paths; the session may hold relative ones.
         let canonical_content = content_dir.canonicalize().unwrap_or(content_dir.clone());
-        let changed: BTreeSet<String> = paths
+        paths
             .iter()
             .filter_map(|p| {
                 p.strip_prefix(&canonical_content)
-                    .or_else(|_| p.strip_prefix(&content_dir))
+                    .or_else(|_| p.strip_prefix(content_dir))
                     .ok()
             })
             .map(|p| content::relative_slash_path(Path::new(""), p))
-            .collect();
-        // Editors and file systems often report one save as several events:
-        // a file whose text is what the session already has is no change.
-        let changed: BTreeSet<String> = changed
-            .into_iter()
             .filter(|path| {
                 let on_disk = std::fs::read(content_dir.join(path)).ok();
                 let current = self
@@ -225,64 +420,64 @@ impl Session {
                     _ => true,
                 }
             })
-            .collect();
-        if changed.is_empty() {
-            return Ok(self.report(0, started, false));
-        }
+            .collect()
+    }
 
-        let old_assets: Vec<String> = referenced_assets(&self.checked)
-            .into_iter()
-            .cloned()
-            .collect();
-        // What the changed documents showed before the edit.
-        let old = &self.checked.catalog;
-        let mut touched_docs: BTreeSet<String> = changed.clone();
-        let mut touched_tags = BTreeSet::new();
-        let mut touched_agents = BTreeSet::new();
-        for path in &changed {
-            if let Some(&i) = old.by_path.get(path) {
-                let (d, t, a) = neighbourhood(old, &config, i);
-                touched_docs.extend(d);
-                touched_tags.extend(t);
-                touched_agents.extend(a);
-            }
-        }
-        let old_route_of: BTreeMap<String, String> = old
-            .docs
-            .iter()
-            .zip(&self.routes)
-            .map(|(d, r)| (d.content_path.clone(), r.clone()))
-            .collect();
-        // Tag and agent URLs as they were, without building page data.
-        let old_terms = {
-            let t = crate::render::pages::Terms::for_catalog(old, &config);
-            (t.tags, t.agents)
-        };
-
-        // Re-read the changed files; keep the order a full load uses.
+    /// Re-reads the changed documents, relinks the catalog and validates
+    /// again: per-document rules for the changed ones only, cross-document
+    /// rules and diagrams for all. `same_docs`: no document was added or
+    /// removed, so the others keep their places.
+    fn reload(
+        &mut self,
+        changed: &BTreeSet<String>,
+        content_dir: &Path,
+        config: &Config,
+        same_docs: bool,
+    ) {
         let catalog = std::mem::replace(&mut self.checked.catalog, Catalog::link(Vec::new()));
-        let mut entries: Vec<(Doc, Vec<Diagnostic>)> = catalog
-            .docs
-            .into_iter()
-            .zip(std::mem::take(&mut self.checked.doc_diagnostics))
-            .filter(|(d, _)| !changed.contains(&d.content_path))
-            .collect();
-        let mut fresh = Vec::new();
-        for path in &changed {
-            let full = content_dir.join(path);
-            if full.is_file() && !is_hidden(path) {
-                fresh.push(content::load_one(&self.root, &content_dir, &full));
+        let mut per_doc = std::mem::take(&mut self.checked.doc_diagnostics);
+        let load =
+            |path: &String| content::load_one(&self.root, content_dir, &content_dir.join(path));
+        let systems_key = |doc: &Doc| {
+            (
+                crate::render::systems::edge_of(doc, &config.home_system),
+                doc.title_or_path().to_owned(),
+            )
+        };
+        let mut systems_same = same_docs;
+        let docs = if same_docs {
+            let mut docs = catalog.docs;
+            for path in changed {
+                if let Some(&i) = catalog.by_path.get(path) {
+                    let doc = load(path);
+                    systems_same &= systems_key(&doc) == systems_key(&docs[i]);
+                    docs[i] = doc;
+                }
             }
-        }
-        entries.extend(fresh.into_iter().map(|d| (d, Vec::new())));
-        entries.sort_by(|a, b| Path::new(&a.0.source_path).cmp(Path::new(&b.0.source_path)));
-        let (docs, mut per_doc): (Vec<Doc>, Vec<Vec<Diagnostic>>) = entries.into_iter().unzip();
+            docs
+        } else {
+            let mut entries: Vec<(Doc, Vec<Diagnostic>)> = catalog
+                .docs
+                .into_iter()
+                .zip(per_doc)
+                .filter(|(d, _)| !changed.contains(&d.content_path))
+                .collect();
+            for path in changed {
+                if content_dir.join(path).is_file() && !is_hidden(path) {
+                    entries.push((load(path), Vec::new()));
+                }
+            }
+            // The order a full load uses.
+            entries.sort_by(|a, b| Path::new(&a.0.source_path).cmp(Path::new(&b.0.source_path)));
+            let docs;
+            (docs, per_doc) = entries.into_iter().unzip();
+            docs
+        };
         let catalog = Catalog::link(docs);
-        let today = validate::today();
         let ctx = Ctx {
             catalog: &catalog,
-            config: &config,
-            today,
+            config,
+            today: validate::today(),
         };
         for (i, doc) in catalog.docs.iter().enumerate() {
             if changed.contains(&doc.content_path) {
@@ -290,10 +485,18 @@ impl Session {
             }
         }
         let mut site = validate::cross_doc_diagnostics(&ctx);
+        // The map is text over every document; only its inputs say whether
+        // it can have changed.
+        let systems_map = if systems_same {
+            self.checked.systems_map.take()
+        } else {
+            crate::render::systems::mermaid_for(&catalog, config)
+        };
         let (diagrams, diagram_diagnostics) = render_diagrams(
             &self.root,
-            &config,
+            config,
             &catalog,
+            systems_map.as_deref(),
             Some(&self.checked.diagrams),
             false,
         );
@@ -302,103 +505,8 @@ impl Session {
         self.checked.doc_diagnostics = per_doc;
         self.checked.site_diagnostics = site;
         self.checked.diagrams = diagrams;
+        self.checked.systems_map = systems_map;
         self.checked.catalog = catalog;
-        let new_routes = crate::urls::routes(&self.checked.catalog);
-        timer.lap("serve: reload, relink, validate");
-
-        // What the changed documents show now.
-        let new = &self.checked.catalog;
-        for path in &changed {
-            if let Some(&i) = new.by_path.get(path) {
-                let (d, t, a) = neighbourhood(new, &config, i);
-                touched_docs.extend(d);
-                touched_tags.extend(t);
-                touched_agents.extend(a);
-            }
-        }
-        // A route or a tag/agent URL of an untouched page moved: everything
-        // may link to it, so render everything.
-        let routes_moved = new.docs.iter().zip(&new_routes).any(|(d, r)| {
-            old_route_of
-                .get(&d.content_path)
-                .is_some_and(|old| old != r)
-        });
-        self.routes = new_routes;
-        let base_path = self.checked.config.base_path();
-        let renderer = Renderer::new(&self.checked, &self.theme, &self.routes, &base_path);
-        let terms_moved = old_terms
-            .0
-            .iter()
-            .any(|(t, s)| renderer.site.terms.tags.get(t).is_some_and(|n| n != s))
-            || old_terms
-                .1
-                .iter()
-                .any(|(a, s)| renderer.site.terms.agents.get(a).is_some_and(|n| n != s));
-        if routes_moved || terms_moved {
-            drop(renderer);
-            let pages = self.render_all()?;
-            return Ok(self.report(pages, started, true));
-        }
-
-        // Files of pages that no longer exist.
-        let mut stale_files = Vec::new();
-        for path in &changed {
-            if !new.by_path.contains_key(path) {
-                if let Some(route) = old_route_of.get(path) {
-                    stale_files.push(format!("{route}index.html"));
-                    stale_files.push(format!("{route}index.html.md"));
-                }
-            }
-        }
-        for tag in &touched_tags {
-            if !renderer.site.tags.contains_key(tag) {
-                if let Some(slug) = old_terms.0.get(tag) {
-                    stale_files.push(format!("tags/{slug}/index.html"));
-                }
-            }
-        }
-        for agent in &touched_agents {
-            if !renderer.site.agents.contains_key(agent) {
-                if let Some(slug) = old_terms.1.get(agent) {
-                    stale_files.push(format!("agents/{slug}/index.html"));
-                }
-            }
-        }
-        if let Ok(mut files) = self.files.0.lock() {
-            for f in &stale_files {
-                files.remove(f);
-            }
-        }
-
-        let mut pages: Vec<Page> = touched_docs
-            .iter()
-            .filter_map(|p| new.by_path.get(p).map(|&i| Page::Doc(i)))
-            .collect();
-        pages.extend(touched_tags.into_iter().map(Page::Tag));
-        pages.extend(touched_agents.into_iter().map(Page::Agent));
-        pages.extend([
-            Page::Home,
-            Page::TagsIndex,
-            Page::AgentsIndex,
-            Page::Systems,
-            Page::Feeds,
-        ]);
-        // Linked content files are copied by the static page.
-        let new_assets: Vec<String> = referenced_assets(&self.checked)
-            .into_iter()
-            .cloned()
-            .collect();
-        if new_assets != old_assets {
-            pages.push(Page::Static);
-        }
-        timer.lap("serve: page data");
-        let rendered = renderer.render(&pages, &self.files)?;
-        drop(renderer);
-        timer.lap("serve: render");
-        if self.search_sync {
-            self.refresh_search()?;
-        }
-        Ok(self.report(rendered, started, false))
     }
 }
 
