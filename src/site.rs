@@ -173,8 +173,15 @@ fn absolute(path: &Path) -> Result<PathBuf, RunError> {
 /// Everything the output depends on: portolan's version, the configuration,
 /// the theme, every document, the diagrams, the date (stale badges).
 fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
+    // The executable's size and time too: a rebuilt portolan of the same
+    // version may render differently, and must not report "up to date".
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
     let mut parts: Vec<String> = vec![
         env!("CARGO_PKG_VERSION").to_owned(),
+        exe,
         format!("{:?}", checked.config),
         crate::validate::today().to_string(),
         format!("{:?}", checked.diagrams.stats),

@@ -19,6 +19,31 @@ fn build(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .expect("portolan runs")
 }
 
+fn html_safe_pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value)
+        .unwrap()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        + "\n"
+}
+
+#[test]
+fn a_catalog_without_documents_still_has_valid_feeds() {
+    let dir = site(&[
+        ("site.toml", b"title = \"Empty <&>\"\n"),
+        ("content/.keep", b""),
+    ]);
+    let out = dir.path().join("public");
+    let o = build(dir.path(), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = read(&out.join("catalog.json"));
+    let catalog: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(catalog["documents"], serde_json::json!([]));
+    assert_eq!(catalog["title"], "Empty <&>");
+    assert_eq!(text, html_safe_pretty(&catalog));
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -117,8 +142,13 @@ fn example_catalog_pages_and_feeds() {
     let sitemap = read(&out.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://docs.harborline.example/integrations/payments/stripe-payments/</loc>\n    <lastmod>2026-09-14</lastmod>"), "{sitemap}");
     // catalog.json: every document with fields, URL and relations.
-    let catalog: serde_json::Value =
-        serde_json::from_str(&read(&out.join("catalog.json"))).unwrap();
+    let catalog_text = read(&out.join("catalog.json"));
+    let catalog: serde_json::Value = serde_json::from_str(&catalog_text).unwrap();
+    assert_eq!(
+        catalog_text,
+        html_safe_pretty(&catalog),
+        "catalog.json is laid out as one pretty-printed document"
+    );
     let docs = catalog["documents"].as_array().unwrap();
     assert_eq!(docs.len(), 13);
     let stripe_json = docs

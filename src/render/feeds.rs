@@ -1,6 +1,7 @@
 //! Machine-readable outputs: sitemap.xml, catalog.json, llms.txt and a clean
 //! markdown copy of each page (llmstxt.org's `index.html.md`).
 
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::markdown::escape_html;
@@ -9,10 +10,11 @@ use crate::content::doc::fill_heading_lines;
 use crate::content::field::FieldValue;
 use crate::content::Shape;
 
-/// base_url without its trailing slash, to prefix absolute paths.
-fn origin_and_path(site: &SiteData<'_>) -> String {
-    let base = site.config.base_url.trim_end_matches('/');
-    let path = site.base_path().trim_end_matches('/');
+/// base_url's origin and the base path, without a trailing slash: the prefix
+/// of every absolute URL.
+pub fn origin_and_path(config: &crate::config::Config, base_path: &str) -> String {
+    let base = config.base_url.trim_end_matches('/');
+    let path = base_path.trim_end_matches('/');
     // base_url may be a bare path ("/docs"): then there is no origin to add.
     match base.find("://") {
         Some(i) => {
@@ -25,9 +27,8 @@ fn origin_and_path(site: &SiteData<'_>) -> String {
 
 /// An absolute URL for a site path that already starts with the base path.
 pub fn absolute(site: &SiteData<'_>, url: &str) -> String {
-    let origin = origin_and_path(site);
     let rest = url.strip_prefix(site.base_path()).unwrap_or(url);
-    format!("{origin}/{rest}")
+    format!("{}/{rest}", site.origin)
 }
 
 pub fn sitemap(site: &SiteData<'_>) -> String {
@@ -73,65 +74,86 @@ pub fn field_json(value: &FieldValue) -> Value {
     }
 }
 
-/// JSON with `<`, `>` and `&` as unicode escapes: still the same data for
-/// any parser, and inert if someone inlines it into HTML.
-pub fn html_safe_json(value: &Value) -> String {
+/// Pretty JSON with `<`, `>` and `&` as unicode escapes: still the same
+/// data for any parser, and inert if someone inlines it into HTML.
+fn html_safe_json(value: &Value) -> String {
     let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_owned());
-    let mut out = text
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026");
-    out.push('\n');
+    let mut out = String::with_capacity(text.len() + text.len() / 64);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
     out
 }
 
-pub fn catalog_json(site: &SiteData<'_>) -> String {
-    let documents: Vec<Value> = site
-        .catalog
-        .docs
+fn catalog_entry(site: &SiteData<'_>, i: usize) -> Value {
+    let doc = &site.catalog.docs[i];
+    let s = &site.summaries[i];
+    let fields: Map<String, Value> = doc
+        .fields
         .iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let s = &site.summaries[i];
-            let fields: Map<String, Value> = doc
-                .fields
-                .iter()
-                .map(|f| (f.key.clone(), field_json(&f.value)))
-                .collect();
-            let related: Vec<Value> = site
-                .catalog
-                .related_of(i)
-                .into_iter()
-                .map(|(to, kind)| json!({"url": absolute(site, &site.summaries[to].url), "title": site.summaries[to].title, "via": kind}))
-                .collect();
-            let referenced_by: Vec<Value> = site
-                .catalog
-                .referenced_by(i)
-                .into_iter()
-                .map(|from| json!({"url": absolute(site, &site.summaries[from].url), "title": site.summaries[from].title}))
-                .collect();
-            json!({
-                "title": s.title,
-                "url": absolute(site, &s.url),
-                "source": doc.source_path,
-                "shape": doc.shape,
-                "type": s.kind,
-                "description": s.description,
-                "status": s.status,
-                "last_updated": s.last_updated,
-                "tags": s.tags.iter().map(|t| &t.name).collect::<Vec<_>>(),
-                "agents": s.agents.iter().map(|a| &a.name).collect::<Vec<_>>(),
-                "fields": fields,
-                "related": related,
-                "referenced_by": referenced_by,
-            })
+        .map(|f| (f.key.clone(), field_json(&f.value)))
+        .collect();
+    let related: Vec<Value> = site
+        .catalog
+        .related_of(i)
+        .into_iter()
+        .map(|(to, kind)| {
+            let to = &site.summaries[to];
+            json!({"url": absolute(site, &to.url), "title": to.title, "via": kind})
         })
         .collect();
-    html_safe_json(&json!({
-        "title": site.config.title,
-        "base_url": site.config.base_url,
-        "documents": documents,
-    }))
+    let referenced_by: Vec<Value> = site
+        .catalog
+        .referenced_by(i)
+        .into_iter()
+        .map(|from| {
+            let from = &site.summaries[from];
+            json!({"url": absolute(site, &from.url), "title": from.title})
+        })
+        .collect();
+    json!({
+        "title": s.title,
+        "url": absolute(site, &s.url),
+        "source": doc.source_path,
+        "shape": doc.shape,
+        "type": s.kind,
+        "description": s.description,
+        "status": s.status,
+        "last_updated": s.last_updated,
+        "tags": s.tags.iter().map(|t| &t.name).collect::<Vec<_>>(),
+        "agents": s.agents.iter().map(|a| &a.name).collect::<Vec<_>>(),
+        "fields": fields,
+        "related": related,
+        "referenced_by": referenced_by,
+    })
+}
+
+/// Every document with its fields and relations. Entries are serialized in
+/// parallel and joined, the same text one pretty-printing pass would give.
+pub fn catalog_json(site: &SiteData<'_>) -> String {
+    let entries: Vec<String> = (0..site.catalog.docs.len())
+        .into_par_iter()
+        .map(|i| html_safe_json(&catalog_entry(site, i)).replace('\n', "\n    "))
+        .collect();
+    let mut out = String::with_capacity(entries.iter().map(|e| e.len() + 6).sum::<usize>() + 256);
+    // Keys in serde_json's (sorted) order, as one pretty-printing pass writes them.
+    out.push_str("{\n  \"base_url\": ");
+    out.push_str(&html_safe_json(&json!(site.config.base_url)));
+    out.push_str(",\n  \"documents\": [");
+    for (n, entry) in entries.iter().enumerate() {
+        out.push_str(if n == 0 { "\n    " } else { ",\n    " });
+        out.push_str(entry);
+    }
+    out.push_str(if entries.is_empty() { "]" } else { "\n  ]" });
+    out.push_str(",\n  \"title\": ");
+    out.push_str(&html_safe_json(&json!(site.config.title)));
+    out.push_str("\n}\n");
+    out
 }
 
 /// Text for a markdown line where HTML must stay inert and brackets must

@@ -137,6 +137,8 @@ pub struct SiteData<'a> {
     pub terms: Terms,
     pub summaries: Vec<DocSummary>,
     pub today: Date,
+    /// What absolute URLs start with (feeds, sitemap).
+    pub origin: String,
 }
 
 /// What one render computed that the next one can reuse, and the inputs
@@ -167,6 +169,7 @@ impl<'a> SiteData<'a> {
         let agents = catalog.agents(config);
         let terms = Terms::of(&tags, &agents);
         let mut data = SiteData {
+            origin: super::feeds::origin_and_path(config, links.base_path),
             config,
             catalog,
             links,

@@ -89,14 +89,15 @@ pub struct Renderer<'a> {
 }
 
 /// Serialize behind a trait object, so page contexts of different types go
-/// through one helper.
-trait ToJson {
-    fn to_json(&self) -> serde_json::Value;
+/// through one helper. Straight into tera's value: a detour through
+/// serde_json would copy a page listing every document twice.
+trait ToValue {
+    fn to_value(&self) -> tera::Value;
 }
 
-impl<T: Serialize> ToJson for T {
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+impl<T: Serialize> ToValue for T {
+    fn to_value(&self) -> tera::Value {
+        tera::Value::from_serializable(self)
     }
 }
 
@@ -194,11 +195,11 @@ impl<'a> Renderer<'a> {
     fn template(
         &self,
         name: &str,
-        extra: &[(&'static str, &dyn ToJson)],
+        extra: &[(&'static str, &dyn ToValue)],
     ) -> Result<Vec<u8>, RunError> {
         let mut context = self.base.clone();
         for (key, value) in extra {
-            context.insert(*key, &value.to_json());
+            context.insert_value(*key, value.to_value());
         }
         self.theme
             .tera
@@ -293,9 +294,15 @@ impl<'a> Renderer<'a> {
             Page::NotFound => self.template("404.html", &[])?,
             Page::Search => self.template("search.html", &[])?,
             Page::Feeds => {
-                sink.put("sitemap.xml", feeds::sitemap(site).into_bytes())?;
-                sink.put("catalog.json", feeds::catalog_json(site).into_bytes())?;
-                sink.put("llms.txt", feeds::llms_txt(site).into_bytes())?;
+                // Each is a pass over every document: on a large site the
+                // three are worth a core each.
+                let ((sitemap, catalog), llms) = rayon::join(
+                    || rayon::join(|| feeds::sitemap(site), || feeds::catalog_json(site)),
+                    || feeds::llms_txt(site),
+                );
+                sink.put("sitemap.xml", sitemap.into_bytes())?;
+                sink.put("catalog.json", catalog.into_bytes())?;
+                sink.put("llms.txt", llms.into_bytes())?;
                 return Ok(0);
             }
             Page::Static => {
