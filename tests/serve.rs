@@ -28,8 +28,12 @@ impl Drop for Served {
 
 impl Served {
     fn start(root: &Path) -> Served {
+        Self::start_on(root, 0)
+    }
+
+    fn start_on(root: &Path, port: u16) -> Served {
         let mut child = bin()
-            .args(["serve", "--port", "0", "--root"])
+            .args(["serve", "--port", &port.to_string(), "--root"])
             .arg(root)
             .env("PORTOLAN_DIAGRAMS", "off")
             .stdout(Stdio::piped())
@@ -374,4 +378,40 @@ fn live_reload_in_chromium_keeps_the_scroll_position() {
     assert_eq!(v["hasNewText"], true, "{v}");
     assert_eq!(v["scrolledTo"], 700, "{v}");
     assert_eq!(v["scrollAfter"], 700, "scroll position kept: {v}");
+}
+
+/// The page comes back by itself when `serve` is stopped and started again
+/// on the same port (the event stream lives on a port of its own, which
+/// changes with every start), and keeps reloading on edits afterwards.
+#[test]
+fn live_reload_reconnects_after_a_server_restart_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    let Some(_) = mmdc() else { return }; // puppeteer comes with `npm ci`
+    let site_dir = site(&[("content/b.md", b"# Beta\n\nFirst version.\n")]);
+    let first = Served::start(site_dir.path());
+    let port = first.port;
+    let mut node = std::process::Command::new("node")
+        .arg(repo_root().join("tests/browser/reconnect.mjs"))
+        .arg(format!("http://127.0.0.1:{port}/b/"))
+        .arg(site_dir.path().join("content/b.md"))
+        .arg(&chromium)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let mut node_out = BufReader::new(node.stdout.take().unwrap()).lines();
+    let line = node_out.next().and_then(Result::ok).unwrap_or_default();
+    assert_eq!(line, "connected", "the page did not open");
+    drop(first); // killed and waited for
+                 // A moment with no server, as when someone restarts it by hand.
+    std::thread::sleep(Duration::from_millis(1500));
+    let _second = Served::start_on(site_dir.path(), port);
+    let mut stdin = node.stdin.take().unwrap();
+    writeln!(stdin, "restarted").unwrap();
+    let out = node_out.next().and_then(Result::ok).unwrap_or_default();
+    let _ = node.wait();
+    let v: serde_json::Value =
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(v["reloadedAfterRestart"], true, "{v}");
+    assert_eq!(v["hasNewText"], true, "{v}");
 }

@@ -13,11 +13,21 @@
     sessionStorage.setItem(key, String(window.scrollY));
     location.reload();
   }
+  // The stream is redirected to a port of its own, which changes when the
+  // server restarts; EventSource would retry that old port forever. So on
+  // any error start over from this origin's events URL, and reload once a
+  // stream opens again: the server restarted and the page may be stale.
   var lost = false;
-  var source = new EventSource("/__portolan/events");
-  source.addEventListener("reload", reload);
-  // EventSource reconnects on its own; a reconnect means the server
-  // restarted, so the page may be stale.
-  source.addEventListener("open", function () { if (lost) reload(); });
-  source.addEventListener("error", function () { lost = true; });
+  var source = null;
+  function connect() {
+    source = new EventSource("/__portolan/events");
+    source.addEventListener("reload", reload);
+    source.addEventListener("open", function () { if (lost) reload(); });
+    source.addEventListener("error", function () {
+      lost = true;
+      source.close();
+      setTimeout(connect, 1000);
+    });
+  }
+  connect();
 })();
