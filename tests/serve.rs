@@ -261,19 +261,30 @@ fn a_thousand_requests_over_32_connections() {
         "/catalog.json",
         "/missing/",
     ];
+    // 32 clients at once, each reconnecting when told `Connection: close`,
+    // as browsers do.
     let workers: Vec<_> = (0..32)
         .map(|w| {
             std::thread::spawn(move || -> Result<usize, String> {
-                let mut stream =
-                    TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(20)))
-                    .unwrap();
+                let connect = || -> Result<TcpStream, String> {
+                    let stream =
+                        TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+                    stream
+                        .set_read_timeout(Some(Duration::from_secs(20)))
+                        .map_err(|e| e.to_string())?;
+                    Ok(stream)
+                };
+                let mut stream = connect()?;
                 let mut ok = 0;
                 for i in 0..(1000 / 32 + usize::from(w < 1000 % 32)) {
                     let target = targets[(w + i) % targets.len()];
                     let r = http_request(&mut stream, "GET", target)
                         .map_err(|e| format!("{target}: {e}"))?;
+                    if r.header("connection")
+                        .is_some_and(|c| c.eq_ignore_ascii_case("close"))
+                    {
+                        stream = connect()?;
+                    }
                     let expected = if target == "/missing/" { 404 } else { 200 };
                     if r.status != expected {
                         return Err(format!("{target}: {}", r.status));

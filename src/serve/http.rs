@@ -16,7 +16,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{Method, Request, Server};
 
 use crate::catalog::percent_decode;
 use crate::diagnostics::{Diagnostic, Severity};
@@ -60,10 +60,6 @@ impl Hub {
         }
         rx
     }
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -182,15 +178,42 @@ fn inject(html: &[u8], shared: &Shared) -> Vec<u8> {
     }
 }
 
-fn respond(request: Request, status: u16, ctype: &str, body: Vec<u8>, extra: &[(&str, String)]) {
-    let mut response = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", ctype))
-        .with_header(header("Cache-Control", "no-store"));
-    for (name, value) in extra {
-        response = response.with_header(header(name, value));
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        307 => "Temporary Redirect",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Internal Server Error",
     }
-    let _ = request.respond(response);
+}
+
+/// Writes the whole response itself, to say `Connection: close`, which
+/// tiny_http's `Response` refuses to set. tiny_http keeps a pool thread per
+/// open connection and, in a burst of new connections, queues some behind
+/// ones a browser keeps alive; closed after each response, no connection
+/// holds a thread for longer than its request.
+fn respond(request: Request, status: u16, ctype: &str, body: Vec<u8>, extra: &[(&str, String)]) {
+    let head_only = *request.method() == Method::Head;
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
+        reason(status),
+        body.len()
+    );
+    for (name, value) in extra {
+        // Values come from request data (Host) and site paths: no line
+        // breaks may reach the header block.
+        let value: String = value.chars().filter(|c| !c.is_control()).collect();
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut writer = request.into_writer();
+    let _ = writer.write_all(head.as_bytes());
+    if !head_only {
+        let _ = writer.write_all(&body);
+    }
+    let _ = writer.flush();
 }
 
 fn events_url(request: &Request, events_port: u16) -> String {
@@ -268,7 +291,7 @@ pub fn handle(request: Request, shared: &RwLock<Shared>, events_port: u16) {
             // `/payments/stripe` → `/payments/stripe/`, as static hosts do.
             if let Some(p) = site_path(&url).filter(|p| !p.ends_with("index.html")) {
                 if shared.files.contains_key(&format!("{p}/index.html")) {
-                    let location = format!("/{p}/");
+                    let location = format!("/{}/", crate::urls::encode_path(&p));
                     respond(
                         request,
                         301,
