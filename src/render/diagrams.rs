@@ -380,6 +380,16 @@ struct Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        // Closing its input asks the worker to close its browser and exit;
+        // killing it straight away could leave Chromium running.
+        drop(self.child.stdin.take());
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

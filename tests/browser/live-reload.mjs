@@ -9,6 +9,7 @@ const [url, file, chromium] = process.argv.slice(2);
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
+  pipe: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
 });
 const result = {};

@@ -7,6 +7,7 @@ const [base, chromium, mode] = process.argv.slice(2);
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
+  pipe: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
 });
 const out = { errors: [] };

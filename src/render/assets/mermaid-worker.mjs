@@ -26,9 +26,12 @@ async function main() {
     url.pathToFileURL(path.join(config.cliDir, "src", "puppeteerIntercept.js")).href
   );
 
+  // Over a pipe, not a debugging port: Chromium exits when the pipe
+  // closes, so a worker that is killed takes its browser with it.
   const browser = await puppeteer.launch({
     executablePath: config.chromium,
     headless: true,
+    pipe: true,
     args: config.args,
   });
 
