@@ -239,7 +239,7 @@ impl Session {
         if changed.is_empty() {
             return Ok(self.report(0, started, false));
         }
-        let Some(memory) = self.memory.take() else {
+        let Some(mut memory) = self.memory.take() else {
             // The last render failed: nothing to build on.
             return self.rebuild_all();
         };
@@ -298,7 +298,7 @@ impl Session {
             .filter_map(|p| new.by_path.get(p).copied())
             .collect();
         let reuse = same_docs.then(|| Reuse {
-            summaries: memory.summaries,
+            summaries: std::mem::take(&mut memory.summaries),
             changed: changed_indexes.clone(),
         });
         let base_path = self.checked.config.base_path();
@@ -320,32 +320,9 @@ impl Session {
             }
         }
 
-        // Files of pages that no longer exist.
-        let mut stale_files = Vec::new();
-        for path in &changed {
-            if !new.by_path.contains_key(path) {
-                if let Some(route) = old_routes.as_ref().and_then(|r| r.get(path)) {
-                    stale_files.push(format!("{route}index.html"));
-                    stale_files.push(format!("{route}index.html.md"));
-                }
-            }
-        }
-        for tag in &touched.tags {
-            if !renderer.site.tags.contains_key(tag) {
-                if let Some(slug) = memory.terms.tags.get(tag) {
-                    stale_files.push(format!("tags/{slug}/index.html"));
-                }
-            }
-        }
-        for agent in &touched.agents {
-            if !renderer.site.agents.contains_key(agent) {
-                if let Some(slug) = memory.terms.agents.get(agent) {
-                    stale_files.push(format!("agents/{slug}/index.html"));
-                }
-            }
-        }
+        let stale = stale_files(&changed, old_routes.as_ref(), &touched, &renderer, &memory);
         if let Ok(mut files) = self.files.0.lock() {
-            for f in &stale_files {
+            for f in &stale {
                 files.remove(f);
             }
         }
@@ -508,6 +485,41 @@ impl Session {
         self.checked.systems_map = systems_map;
         self.checked.catalog = catalog;
     }
+}
+
+/// Files of pages that an edit made disappear: deleted documents, and tags
+/// and agents no document names any more.
+fn stale_files(
+    changed: &BTreeSet<String>,
+    old_routes: Option<&BTreeMap<String, String>>,
+    touched: &Neighbourhood,
+    renderer: &Renderer<'_>,
+    memory: &Memory,
+) -> Vec<String> {
+    let mut stale = Vec::new();
+    for path in changed {
+        if !renderer.site.catalog.by_path.contains_key(path) {
+            if let Some(route) = old_routes.and_then(|r| r.get(path)) {
+                stale.push(format!("{route}index.html"));
+                stale.push(format!("{route}index.html.md"));
+            }
+        }
+    }
+    for tag in &touched.tags {
+        if !renderer.site.tags.contains_key(tag) {
+            if let Some(slug) = memory.terms.tags.get(tag) {
+                stale.push(format!("tags/{slug}/index.html"));
+            }
+        }
+    }
+    for agent in &touched.agents {
+        if !renderer.site.agents.contains_key(agent) {
+            if let Some(slug) = memory.terms.agents.get(agent) {
+                stale.push(format!("agents/{slug}/index.html"));
+            }
+        }
+    }
+    stale
 }
 
 /// Hidden files are never documents (a full load skips them too).
