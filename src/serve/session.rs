@@ -1,11 +1,12 @@
 //! The site held in memory between edits. A full rebuild runs the same
 //! pipeline as `build`; an edit to documents re-parses only those, relinks
-//! the catalog and re-renders only the pages whose output can change. When
-//! nothing another page shows of the edited documents changed (title,
-//! summary, fields, notes, links in and out) that is their own pages alone;
-//! otherwise also their old and new neighbours, their tags and agents, the
-//! home page, indexes, systems map and feeds. Tests compare the result with
-//! a fresh full build byte for byte.
+//! the catalog and re-renders only the pages whose output can change. What
+//! other pages show of the edited documents (summary, fields, notes, links
+//! in and out) is compared before and after: a prose edit re-renders the
+//! document's own page alone; a new link adds its old and new neighbours
+//! and the feeds; a new title, also every list it appears in (home, tags,
+//! agents, indexes). Tests compare the result with a fresh full build byte
+//! for byte.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -79,6 +80,57 @@ struct Footprint {
     notes: Vec<(String, String)>,
     outgoing: Vec<(String, EdgeKind)>,
     incoming: Vec<(String, EdgeKind)>,
+}
+
+/// What kinds of pages an edit can change, from the footprints of the edited
+/// documents before and after.
+#[derive(Clone, Copy)]
+struct Dirty {
+    /// Title, description, status, tags, agents...: every list of documents
+    /// (home, tags, agents), the indexes, neighbours' related lists, feeds.
+    listed: bool,
+    /// Frontmatter fields: the systems map and catalog.json.
+    fields: bool,
+    /// Agent notes: the agents' pages.
+    notes: bool,
+    /// Links in and out: the neighbours' pages and catalog.json.
+    links: bool,
+}
+
+impl Dirty {
+    const NONE: Dirty = Dirty {
+        listed: false,
+        fields: false,
+        notes: false,
+        links: false,
+    };
+    const ALL: Dirty = Dirty {
+        listed: true,
+        fields: true,
+        notes: true,
+        links: true,
+    };
+
+    fn between(before: Option<&Footprint>, after: &Footprint) -> Dirty {
+        let Some(before) = before else {
+            return Dirty::ALL;
+        };
+        Dirty {
+            listed: before.summary != after.summary,
+            fields: before.fields != after.fields,
+            notes: before.notes != after.notes,
+            links: before.outgoing != after.outgoing || before.incoming != after.incoming,
+        }
+    }
+
+    fn or(self, other: Dirty) -> Dirty {
+        Dirty {
+            listed: self.listed || other.listed,
+            fields: self.fields || other.fields,
+            notes: self.notes || other.notes,
+            links: self.links || other.links,
+        }
+    }
 }
 
 impl Footprint {
@@ -309,13 +361,13 @@ impl Session {
             let pages = self.render_all()?;
             return Ok(self.report(pages, started, true));
         }
-        let mut quiet = same_docs;
+        let mut dirty = if same_docs { Dirty::NONE } else { Dirty::ALL };
         let mut new_assets = BTreeSet::new();
         for path in &changed {
             if let Some(&i) = new.by_path.get(path) {
                 touched.add(new, i);
                 let after = Footprint::of(new, &renderer.site.summaries, i);
-                quiet &= before.get(path) == Some(&after);
+                dirty = dirty.or(Dirty::between(before.get(path), &after));
                 new_assets.extend(assets_of(&self.checked, &new.docs[i]).cloned());
             }
         }
@@ -328,7 +380,7 @@ impl Session {
         }
 
         let mut pages: Vec<Page> = changed_indexes.iter().map(|&i| Page::Doc(i)).collect();
-        if !quiet {
+        if dirty.listed || dirty.links {
             pages.extend(
                 touched
                     .docs
@@ -336,15 +388,19 @@ impl Session {
                     .filter(|p| !changed.contains(*p))
                     .filter_map(|p| new.by_path.get(p).map(|&i| Page::Doc(i))),
             );
+        }
+        if dirty.listed {
             pages.extend(touched.tags.into_iter().map(Page::Tag));
+            pages.extend([Page::Home, Page::TagsIndex, Page::AgentsIndex]);
+        }
+        if dirty.listed || dirty.notes {
             pages.extend(touched.agents.into_iter().map(Page::Agent));
-            pages.extend([
-                Page::Home,
-                Page::TagsIndex,
-                Page::AgentsIndex,
-                Page::Systems,
-                Page::Feeds,
-            ]);
+        }
+        if dirty.listed || dirty.fields {
+            pages.push(Page::Systems);
+        }
+        if dirty.listed || dirty.fields || dirty.links {
+            pages.push(Page::Feeds);
         }
         // Linked content files are copied by the static page; one nobody
         // links to any more is no longer published.
