@@ -3,15 +3,10 @@
 // document, and report whether the page reloaded with the new text and kept
 // its scroll position. Usage: node live-reload.mjs URL FILE CHROMIUM
 import fs from "node:fs";
-import puppeteer from "puppeteer";
+import { launch } from "./chromium.mjs";
 
 const [url, file, chromium] = process.argv.slice(2);
-const browser = await puppeteer.launch({
-  executablePath: chromium,
-  headless: true,
-  pipe: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-});
+const browser = await launch(chromium);
 const result = {};
 try {
   const page = await browser.newPage();

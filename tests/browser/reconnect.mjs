@@ -5,15 +5,10 @@
 // Usage: node reconnect.mjs URL FILE CHROMIUM
 import fs from "node:fs";
 import readline from "node:readline";
-import puppeteer from "puppeteer";
+import { launch } from "./chromium.mjs";
 
 const [url, file, chromium] = process.argv.slice(2);
-const browser = await puppeteer.launch({
-  executablePath: chromium,
-  headless: true,
-  pipe: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-});
+const browser = await launch(chromium);
 const lines = readline.createInterface({ input: process.stdin });
 const nextLine = () => new Promise((resolve) => lines.once("line", resolve));
 const result = {};

@@ -1,15 +1,10 @@
 // Search in real headless Chromium: runs a list of checks against a built
 // site served over HTTP and prints one JSON object with what it saw.
 // Usage: node search.mjs BASE_URL CHROMIUM
-import puppeteer from "puppeteer";
+import { launch } from "./chromium.mjs";
 
 const [base, chromium, mode] = process.argv.slice(2);
-const browser = await puppeteer.launch({
-  executablePath: chromium,
-  headless: true,
-  pipe: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-});
+const browser = await launch(chromium);
 const out = { errors: [] };
 
 async function search(page, query) {
