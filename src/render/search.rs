@@ -5,8 +5,8 @@
 
 use crate::RunError;
 
-/// `(site path, HTML)` of every document page.
-pub type IndexedPages = Vec<(String, String)>;
+/// `(site path, HTML)` of every document page, shared with the served site.
+pub type IndexedPages = Vec<(String, std::sync::Arc<Vec<u8>>)>;
 
 /// Indexes the pages: written to a scratch folder first, so Pagefind can
 /// parse them in parallel (`add_directory`; adding pages one by one parses
@@ -20,7 +20,7 @@ pub fn build_index(pages: IndexedPages) -> Result<Vec<(String, Vec<u8>)>, RunErr
     ));
     let result = (|| {
         for (path, html) in &pages {
-            crate::render::renderer::write_file(&scratch, path, html.as_bytes())?;
+            crate::render::renderer::write_file(&scratch, path, html)?;
         }
         build_index_from_dir(&scratch)
     })();

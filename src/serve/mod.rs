@@ -96,8 +96,21 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
 
     // The search index is built in the background: neither the first page
     // nor a reload waits for Pagefind.
+    // Pagefind parses pages on rayon's global pool, from threads of its
+    // own; a rebuild sharing that pool would queue its rendering behind a
+    // whole background index (seconds on a large site). Rebuilds get a pool
+    // of their own, and the global one, left to Pagefind, half the cores.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads((cores / 2).max(1))
+        .build_global();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores)
+        .build()
+        .map_err(|e| RunError(format!("cannot start worker threads: {e}")))?;
     let started = std::time::Instant::now();
-    let mut session = Session::with_search(&options.root, Some(url.clone()), false)?;
+    let mut session =
+        pool.install(|| Session::with_search(&options.root, Some(url.clone()), false))?;
     let shared = Arc::new(RwLock::new(Shared::default()));
     publish(&session, &shared, None);
     let hub = Arc::new(Hub::default());
@@ -182,7 +195,7 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
                 if changes.is_empty() {
                     continue;
                 }
-                if rebuild(&mut session, &changes, &root, &shared, &hub) {
+                if pool.install(|| rebuild(&mut session, &changes, &root, &shared, &hub)) {
                     // Results of an index started before this edit are stale.
                     search_generation += 1;
                     search_due = Some(std::time::Instant::now() + SEARCH_QUIET);

@@ -249,7 +249,7 @@ impl Session {
             .filter_map(|route| {
                 let path = format!("{route}index.html");
                 let html = files.get(&path)?;
-                Some((path, String::from_utf8_lossy(html).into_owned()))
+                Some((path, std::sync::Arc::clone(html)))
             })
             .collect()
     }
