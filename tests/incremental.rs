@@ -199,17 +199,19 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
     }
 }
 
-#[test]
-fn random_edits_match_a_full_build_byte_for_byte() {
-    let site = example_site();
-    let root = site.path();
-    let mut session = Session::new(root, Some(BASE.to_owned())).expect("initial build");
-    let mut rng = Lcg(20_261_121);
+/// Applies `steps` random edits to the site at `root`, each incrementally,
+/// and compares the result with a fresh full render after every step.
+/// Returns how many edits were prose only.
+fn random_edits_match_full_renders(root: &Path, search: bool, seed: u64, steps: usize) -> usize {
+    let fresh_session =
+        || Session::with_search(root, Some(BASE.to_owned()), search).expect("full build");
+    let mut session = fresh_session();
+    let mut rng = Lcg(seed);
     let mut prose_edits = 0;
-    for step in 0..64 {
+    for step in 0..steps {
         let (paths, what) = edit(root, &mut rng, step);
         let report = session.update_docs(&paths).expect("incremental rebuild");
-        let fresh = Session::new(root, Some(BASE.to_owned())).expect("full build");
+        let fresh = fresh_session();
         assert_same(
             &session.files.snapshot(),
             &fresh.files.snapshot(),
@@ -236,7 +238,38 @@ fn random_edits_match_a_full_build_byte_for_byte() {
             prose_edits += 1;
         }
     }
+    prose_edits
+}
+
+#[test]
+fn random_edits_match_a_full_build_byte_for_byte() {
+    let site = example_site();
+    let prose_edits = random_edits_match_full_renders(site.path(), true, 20_261_121, 64);
     assert!(prose_edits >= 4, "the quiet path was hardly exercised");
+}
+
+/// The same on real documentation written for Hugo (dapr's docs: shortcodes,
+/// `_index.md` sections, links between sections), without the search index
+/// to keep it quick.
+#[test]
+fn random_edits_on_a_real_corpus_match_a_full_build() {
+    let Some(corpus) = common::corpus("dapr-docs") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&corpus, &dir.path().join("content"));
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "title = \"dapr\"\n[diagrams]\nenabled = false\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("content/payments")).unwrap();
+    std::fs::write(
+        dir.path().join("content/payments/flow.png"),
+        b"\x89PNG fake",
+    )
+    .unwrap();
+    random_edits_match_full_renders(dir.path(), false, 7, 16);
 }
 
 /// A heading another document links to is renamed: that link breaks, the
