@@ -229,6 +229,13 @@ struct Doc {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // No default output folder: a stray `--help` once wrote a thousand
+    // documents into the repository.
+    const USAGE: &str = "usage: gen-corpus --out DIR [--docs N] [--seed N] [--hugo DIR] [--mdbook DIR] [--no-mermaid]";
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return;
+    }
     let value = |flag: &str| {
         args.iter()
             .position(|a| a == flag)
@@ -237,7 +244,10 @@ fn main() {
     };
     let docs: usize = value("--docs").and_then(|v| v.parse().ok()).unwrap_or(1000);
     let seed: u64 = value("--seed").and_then(|v| v.parse().ok()).unwrap_or(42);
-    let out = PathBuf::from(value("--out").unwrap_or_else(|| "corpus".into()));
+    let Some(out) = value("--out").map(PathBuf::from) else {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    };
     let mermaid = !args.iter().any(|a| a == "--no-mermaid");
     let mut rng = Rng(seed.max(1).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
 
