@@ -119,12 +119,6 @@ impl Terms {
             agents: unique_segments(agents.keys(), name_segment),
         }
     }
-
-    /// The URL segments of a catalog's tags and agents, without computing
-    /// any page data.
-    pub fn for_catalog(catalog: &Catalog, config: &Config) -> Terms {
-        Terms::of(&catalog.tags(), &catalog.agents(config))
-    }
 }
 
 /// Everything page rendering shares, computed once per build.

@@ -216,6 +216,16 @@ fn respond(request: Request, status: u16, ctype: &str, body: Vec<u8>, extra: &[(
     let _ = writer.flush();
 }
 
+fn redirect(request: Request, status: u16, location: String) {
+    respond(
+        request,
+        status,
+        "text/plain",
+        Vec::new(),
+        &[("Location", location)],
+    );
+}
+
 fn events_url(request: &Request, events_port: u16) -> String {
     // The host the browser used, so the stream stays on the same interface.
     let host = request
@@ -247,13 +257,7 @@ pub fn handle(request: Request, shared: &RwLock<Shared>, events_port: u16) {
     let path_only = url.split(['?', '#']).next().unwrap_or("");
     if path_only == EVENTS_PATH {
         let location = events_url(&request, events_port);
-        respond(
-            request,
-            307,
-            "text/plain",
-            Vec::new(),
-            &[("Location", location)],
-        );
+        redirect(request, 307, location);
         return;
     }
     if path_only == SCRIPT_PATH {
@@ -291,14 +295,7 @@ pub fn handle(request: Request, shared: &RwLock<Shared>, events_port: u16) {
             // `/payments/stripe` → `/payments/stripe/`, as static hosts do.
             if let Some(p) = site_path(&url).filter(|p| !p.ends_with("index.html")) {
                 if shared.files.contains_key(&format!("{p}/index.html")) {
-                    let location = format!("/{}/", crate::urls::encode_path(&p));
-                    respond(
-                        request,
-                        301,
-                        "text/plain",
-                        Vec::new(),
-                        &[("Location", location)],
-                    );
+                    redirect(request, 301, format!("/{}/", crate::urls::encode_path(&p)));
                     return;
                 }
             }
