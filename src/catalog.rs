@@ -1,7 +1,7 @@
 //! The link graph: ids, related documents, body links, each with its inverse
 //! ("referenced by"), and the tag and agent indexes the build renders.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -61,10 +61,27 @@ pub struct Catalog {
     pub outgoing: Vec<Vec<usize>>,
     pub incoming: Vec<Vec<usize>>,
     pub unresolved: Vec<Unresolved>,
+    /// Other files of the content dir that links may point at.
+    pub assets: BTreeSet<String>,
+    /// Files of the content dir that are never read or published, with why.
+    pub refused: BTreeMap<String, String>,
+    /// Where documents and attachments were read from (empty when the
+    /// catalog was made from documents alone).
+    pub content_dir: std::path::PathBuf,
 }
 
 impl Catalog {
+    /// A catalog of documents alone, with no other files.
     pub fn link(docs: Vec<Doc>) -> Catalog {
+        Catalog::link_with(docs, Default::default(), BTreeSet::new(), BTreeMap::new())
+    }
+
+    pub fn link_with(
+        docs: Vec<Doc>,
+        content_dir: std::path::PathBuf,
+        assets: BTreeSet<String>,
+        refused: BTreeMap<String, String>,
+    ) -> Catalog {
         let by_path: HashMap<String, usize> = docs
             .iter()
             .enumerate()
@@ -84,6 +101,9 @@ impl Catalog {
             by_id,
             edges: Vec::new(),
             unresolved: Vec::new(),
+            assets,
+            refused,
+            content_dir,
         };
         // Resolving is read-only and per document, so it runs in parallel;
         // edges are then added in document order, as a serial pass would.
@@ -162,7 +182,9 @@ impl Catalog {
             };
             if let Some(anchor) = &target.anchor {
                 let target_doc = &self.docs[to];
-                if !target_doc.headings.iter().any(|h| &h.id == anchor) {
+                if !target_doc.headings.iter().any(|h| &h.id == anchor)
+                    && !target_doc.html_anchors.iter().any(|a| a == anchor)
+                {
                     found.push(Err(unresolved(
                         EdgeKind::Link,
                         &link.dest,

@@ -35,6 +35,16 @@ pub struct Config {
     pub kinds: BTreeMap<String, KindRule>,
     pub agents: BTreeMap<String, AgentDecl>,
     pub diagrams: DiagramsConfig,
+    pub security: Security,
+}
+
+/// What content may publish beyond documents and plain attachments.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Security {
+    /// Publish linked `.html` attachments as they are. Off by default: an
+    /// HTML file runs its scripts on the catalog's origin.
+    pub html_attachments: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +96,7 @@ impl Default for Config {
             kinds,
             agents: BTreeMap::new(),
             diagrams: DiagramsConfig::default(),
+            security: Security::default(),
         }
     }
 }
@@ -142,6 +153,9 @@ pub struct FieldRule {
     #[serde(rename = "enum")]
     pub allowed: Option<Vec<String>>,
     pub pattern: Option<String>,
+    /// `pattern`, compiled once when site.toml is read.
+    #[serde(skip)]
+    pub compiled: Option<regex::Regex>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -176,12 +190,14 @@ const TOP_KEYS: &[&str] = &[
     "kinds",
     "agents",
     "diagrams",
+    "security",
 ];
 const VALIDATION_KEYS: &[&str] = &["placeholders", "unknown_fields", "stale_after_days"];
 const FIELD_RULE_KEYS: &[&str] = &["type", "enum", "pattern"];
 const KIND_KEYS: &[&str] = &["required", "required_sections"];
 const AGENT_KEYS: &[&str] = &["description"];
 const DIAGRAM_KEYS: &[&str] = &["enabled", "mmdc", "timeout_seconds"];
+const SECURITY_KEYS: &[&str] = &["html_attachments"];
 
 impl Config {
     /// Reads `root/site.toml`, or the defaults when there is none.
@@ -193,9 +209,15 @@ impl Config {
             )));
         }
         let path = root.join(CONFIG_FILE);
-        match std::fs::read_to_string(&path) {
+        // Only a regular file of bounded size: a FIFO would block forever,
+        // a link to /dev/zero would read until memory ran out.
+        match crate::safe_fs::read_text_limited(&path, crate::safe_fs::MAX_CONFIG_BYTES) {
             Ok(text) => Config::parse(&text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_err() =>
+            {
+                Ok(Config::default())
+            }
             Err(e) => Err(RunError(format!("cannot read {}: {e}", path.display()))),
         }
     }
@@ -209,12 +231,15 @@ impl Config {
         for (name, rule) in Config::default().kinds {
             config.kinds.entry(name).or_insert(rule);
         }
-        for (name, rule) in &config.fields {
+        for (name, rule) in config.fields.iter_mut() {
             if let Some(pattern) = &rule.pattern {
-                if let Err(e) = regex::Regex::new(pattern) {
-                    return Err(RunError(format!(
-                        "{CONFIG_FILE}: [fields.{name}] pattern is not a valid regular expression: {e}"
-                    )));
+                match regex::Regex::new(pattern) {
+                    Ok(re) => rule.compiled = Some(re),
+                    Err(e) => {
+                        return Err(RunError(format!(
+                            "{CONFIG_FILE}: [fields.{name}] pattern is not a valid regular expression: {e}"
+                        )))
+                    }
                 }
             }
         }
@@ -252,12 +277,13 @@ fn toml_error(text: &str, e: &toml::de::Error) -> RunError {
 
 fn check_keys(table: &toml::Table) -> Result<(), RunError> {
     check_table(table, TOP_KEYS, "")?;
-    let nested: [(&str, &[&str]); 5] = [
+    let nested: [(&str, &[&str]); 6] = [
         ("fields", FIELD_RULE_KEYS),
         ("kinds", KIND_KEYS),
         ("agents", AGENT_KEYS),
         ("validation", VALIDATION_KEYS),
         ("diagrams", DIAGRAM_KEYS),
+        ("security", SECURITY_KEYS),
     ];
     for (section, keys) in nested {
         let Some(value) = table.get(section) else {
@@ -268,7 +294,7 @@ fn check_keys(table: &toml::Table) -> Result<(), RunError> {
                 "{CONFIG_FILE}: `{section}` must be a table ([{section}])"
             )));
         };
-        if section == "validation" || section == "diagrams" {
+        if matches!(section, "validation" | "diagrams" | "security") {
             check_table(inner, keys, &format!("{section}."))?;
             continue;
         }

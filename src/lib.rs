@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod hash;
 pub mod render;
 pub mod report;
+pub mod safe_fs;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
@@ -38,7 +39,6 @@ pub struct CheckResult {
     /// Problems between documents and of diagrams.
     pub site_diagnostics: Vec<Diagnostic>,
     pub content_dir: std::path::PathBuf,
-    pub assets: std::collections::BTreeSet<String>,
     /// Rendered mermaid diagrams, including the systems map.
     pub diagrams: render::diagrams::Diagrams,
     /// The systems map as mermaid text, when any document names systems.
@@ -85,7 +85,12 @@ pub fn check_with(
     let timer = timings::Timer::start();
     let loaded = content::load_site(root, &config)?;
     timer.lap("load and parse");
-    let catalog = Catalog::link(loaded.docs);
+    let catalog = Catalog::link_with(
+        loaded.docs,
+        loaded.content_dir.clone(),
+        loaded.assets,
+        loaded.refused,
+    );
     timer.lap("link");
     let (doc_diagnostics, mut site_diagnostics) =
         validate::validate(&catalog, &config, validate::today());
@@ -109,7 +114,6 @@ pub fn check_with(
         doc_diagnostics,
         site_diagnostics,
         content_dir: loaded.content_dir,
-        assets: loaded.assets,
         diagrams,
         systems_map,
     })

@@ -64,6 +64,30 @@ pub const CODES: &[(&str, &str)] = &[
         "mermaid-cli, Node or Chromium missing: diagrams shown as source",
     ),
     ("io", "A file that could not be read"),
+    (
+        "unsafe-url",
+        "A link or image URL with a scheme other than http, https, mailto or tel: dropped, text kept",
+    ),
+    (
+        "html-attachment",
+        "A linked .html file, not published unless [security] html_attachments = true",
+    ),
+    (
+        "field-expansion",
+        "{field} references left as written: a value over 4 KB, or a page that would grow too much",
+    ),
+    (
+        "route-conflict",
+        "Two outputs that want one path (a document or attachment where a generated file goes)",
+    ),
+    (
+        "undefined-reference",
+        "A reference-style link [text][label] whose label is never defined",
+    ),
+    (
+        "highlight",
+        "A code block whose highlighting took too long: shown as plain text",
+    ),
 ];
 
 pub struct Summary {

@@ -7,25 +7,64 @@ use std::collections::HashSet;
 use crate::catalog::Catalog;
 
 /// Top-level folders the build writes itself; documents never take them.
-const RESERVED: &[&str] = &[
-    "",
-    "tags/",
-    "agents/",
-    "systems/",
-    "static/",
-    "pagefind/",
-    "search/",
+pub const RESERVED_DIRS: &[&str] = &[
+    "tags",
+    "agents",
+    "systems",
+    "static",
+    "pagefind",
+    "search",
+    "__portolan",
 ];
 
+/// Top-level files the build writes itself.
+pub const GENERATED_FILES: &[&str] = &[
+    "index.html",
+    "404.html",
+    "catalog.json",
+    "sitemap.xml",
+    "llms.txt",
+    crate::site::MARKER,
+];
+
+/// Whether a document's natural route collides with what the build writes
+/// itself (`tags/payments.md` with the tag page, `catalog.json.md` with the
+/// feed): the generated file wins, and check reports a `route-conflict`.
+pub fn route_is_reserved(route: &str) -> bool {
+    let first = route.split('/').next().unwrap_or("");
+    route.is_empty() || RESERVED_DIRS.contains(&first) || GENERATED_FILES.contains(&first)
+}
+
+/// Whether an attachment at `path` would overwrite a generated file: the
+/// top-level files, the reserved folders, a page of some route.
+pub fn is_generated_path(path: &str, routes: &HashSet<&str>) -> bool {
+    let first = path.split('/').next().unwrap_or("");
+    if GENERATED_FILES.contains(&path) || RESERVED_DIRS.contains(&first) {
+        return true;
+    }
+    match path.rsplit_once('/') {
+        Some((dir, "index.html" | "index.html.md")) => routes.contains(format!("{dir}/").as_str()),
+        None => path == "index.html.md",
+        _ => false,
+    }
+}
+
 /// The route (relative folder, ending in `/`) of every document, in catalog
-/// order. Two documents that would share a route get `-2`, `-3`...
+/// order. Two documents that would share a route get `-2`, `-3`...; one
+/// whose route the build writes itself moves under `docs-` (check reports
+/// both as `route-conflict`, so this only keeps serve's preview whole).
 pub fn routes(catalog: &Catalog) -> Vec<String> {
-    let mut taken: HashSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+    let mut taken: HashSet<String> = HashSet::new();
     catalog
         .docs
         .iter()
         .map(|doc| {
-            let base = route_of(&doc.content_path);
+            let natural = route_of(&doc.content_path);
+            let base = if route_is_reserved(&natural) {
+                format!("docs-{natural}")
+            } else {
+                natural
+            };
             let mut route = base.clone();
             let mut n = 2;
             while !taken.insert(route.clone()) {
@@ -39,7 +78,7 @@ pub fn routes(catalog: &Catalog) -> Vec<String> {
 
 /// `a/b.md` → `a/b/`; `a/index.md`, `a/_index.md`, `a/README.md` → `a/`.
 /// At the top level an index document keeps its name: `/` is the catalog.
-fn route_of(content_path: &str) -> String {
+pub fn route_of(content_path: &str) -> String {
     let without_ext = content_path
         .strip_suffix(".md")
         .or_else(|| content_path.strip_suffix(".MD"))
@@ -100,6 +139,28 @@ mod tests {
         assert_eq!(route_of("index.md"), "index/");
         assert_eq!(route_of("a b/c?.md"), "a-b/c-/");
         assert_eq!(route_of("Größe.md"), "Größe/");
+    }
+
+    #[test]
+    fn generated_paths_win() {
+        let routes: HashSet<&str> = ["payments/"].into_iter().collect();
+        for p in [
+            "index.html",
+            "catalog.json",
+            "static/portolan.js",
+            "404.html",
+            "payments/index.html",
+            "tags/x.png",
+            "pagefind/pagefind.js",
+        ] {
+            assert!(is_generated_path(p, &routes), "{p}");
+        }
+        for p in ["payments/diagram.png", "img/index.png", "other/index.html"] {
+            assert!(!is_generated_path(p, &routes), "{p}");
+        }
+        assert!(route_is_reserved("tags/payments/"));
+        assert!(route_is_reserved("catalog.json/"));
+        assert!(!route_is_reserved("payments/"));
     }
 
     #[test]

@@ -101,6 +101,26 @@ pub struct BodyScan {
     pub code_blocks: Vec<CodeBlock>,
     pub placeholders: Vec<ProsePlaceholder>,
     pub agent_notes: Vec<AgentNote>,
+    /// Ids and `<a name>`s defined in raw HTML: link targets like headings.
+    pub html_anchors: Vec<String>,
+}
+
+static HTML_ANCHOR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:<a\s(?:[^>]*?\s)?name|[\s"']id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#,
+    )
+    .expect("valid regex")
+});
+
+fn html_anchors(html: &str, out: &mut Vec<String>) {
+    for caps in HTML_ANCHOR_RE.captures_iter(html) {
+        if let Some(m) = caps.get(1).or(caps.get(2)).or(caps.get(3)) {
+            let id = m.as_str().trim();
+            if !id.is_empty() && !out.iter().any(|a| a == id) {
+                out.push(id.to_owned());
+            }
+        }
+    }
 }
 
 /// Scans `text[body_offset..]`; `fill` replaces `{field}` references.
@@ -216,9 +236,14 @@ pub fn scan(
                 if let Some((_, _, _, raw)) = heading.as_mut() {
                     raw.push_str(&h);
                 }
+                html_anchors(&h, &mut scan.html_anchors);
                 prose.break_run()
             }
-            Event::Html(_) | Event::FootnoteReference(_) => prose.break_run(),
+            Event::Html(h) => {
+                html_anchors(&h, &mut scan.html_anchors);
+                prose.break_run()
+            }
+            Event::FootnoteReference(_) => prose.break_run(),
             Event::SoftBreak | Event::HardBreak => prose.push(" ", range.start),
             _ => {}
         }
@@ -483,6 +508,12 @@ mod tests {
             (s.code_blocks[0].lang.as_str(), s.code_blocks[0].line),
             ("mermaid", 5)
         );
+    }
+
+    #[test]
+    fn anchors_in_raw_html_are_targets() {
+        let s = scan_text("<a id=\"one\"></a>\n\nText <a name='two'></a> and <span data-id=\"no\" id=three>x</span>\n\n<div\n  id=\"four\">\n</div>\n");
+        assert_eq!(s.html_anchors, ["one", "two", "three", "four"]);
     }
 
     #[test]

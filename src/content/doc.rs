@@ -69,6 +69,8 @@ pub struct Doc {
     pub code_blocks: Vec<CodeBlock>,
     pub prose_placeholders: Vec<ProsePlaceholder>,
     pub agent_notes: Vec<AgentNote>,
+    /// Ids and names defined in raw HTML, which links may target.
+    pub html_anchors: Vec<String>,
     pub repaired_lines: Vec<usize>,
     pub yaml_errors: Vec<SyntaxError>,
     pub invalid_utf8_line: Option<usize>,
@@ -76,15 +78,36 @@ pub struct Doc {
     pub unclosed_frontmatter: bool,
     /// Set when the file could not be read at all.
     pub read_error: Option<String>,
+    /// `{field}` references left as written, and why.
+    pub expansion: ExpansionLimits,
 }
 
 static FIELD_REF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{([A-Za-z_][A-Za-z0-9_]*)\}").expect("valid regex"));
 
+/// A field value longer than this is never inserted into the text.
+pub const MAX_FIELD_EXPANSION: usize = 4096;
+/// All `{field}` references of a document together may add at most this
+/// many bytes, or this many times the document's size if that is more.
+const EXPANSION_BUDGET_BYTES: usize = 64 * 1024;
+const EXPANSION_BUDGET_FACTOR: usize = 4;
+
+/// Why some `{field}` references of a document are left as written: a
+/// 100 KB value referenced 2,000 times would make a 200 MB page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExpansionLimits {
+    /// (field, line of its first reference, value length) for values over
+    /// [`MAX_FIELD_EXPANSION`].
+    pub too_long: Vec<(String, usize, usize)>,
+    /// (bytes the references would add, line of the first reference) when
+    /// over the document's budget: then nothing is filled in.
+    pub over_budget: Option<(usize, usize)>,
+}
+
 /// Replaces `{field}` with that field's text; braces that name no field (or a
-/// list) stay as written.
+/// list), or a value over [`MAX_FIELD_EXPANSION`], stay as written.
 pub fn fill_fields(text: &str, fields: &[Field]) -> String {
-    if !text.contains('{') {
+    if !text.contains('{') || fields.is_empty() {
         return text.to_owned();
     }
     FIELD_REF
@@ -93,10 +116,46 @@ pub fn fill_fields(text: &str, fields: &[Field]) -> String {
                 .iter()
                 .find(|f| f.key == caps[1])
                 .and_then(Field::as_text)
+                .filter(|t| t.len() <= MAX_FIELD_EXPANSION)
                 .map(str::to_owned)
                 .unwrap_or_else(|| caps[0].to_owned())
         })
         .into_owned()
+}
+
+/// What filling in every reference of `body` would cost, and whether that
+/// is within the limits.
+fn expansion_limits(body: &str, fields: &[Field], first_line: usize) -> ExpansionLimits {
+    let mut limits = ExpansionLimits::default();
+    if !body.contains('{') || fields.is_empty() {
+        return limits;
+    }
+    let mut added = 0usize;
+    let mut first_ref_line = None;
+    for m in FIELD_REF.captures_iter(body) {
+        let whole = m.get(0).expect("match");
+        let Some(value) = fields
+            .iter()
+            .find(|f| f.key == m[1])
+            .and_then(Field::as_text)
+        else {
+            continue;
+        };
+        let line = || first_line + body[..whole.start()].matches('\n').count();
+        if value.len() > MAX_FIELD_EXPANSION {
+            if !limits.too_long.iter().any(|(k, ..)| k == &m[1]) {
+                limits.too_long.push((m[1].to_owned(), line(), value.len()));
+            }
+            continue;
+        }
+        first_ref_line.get_or_insert_with(line);
+        added += value.len();
+    }
+    let budget = EXPANSION_BUDGET_BYTES.max(body.len() * EXPANSION_BUDGET_FACTOR);
+    if added > budget {
+        limits.over_budget = Some((added, first_ref_line.unwrap_or(first_line)));
+    }
+    limits
 }
 
 /// The body with `{field}` filled in on ATX heading lines only, or None when
@@ -158,16 +217,23 @@ impl Doc {
         if !has_frontmatter {
             fields = inline_meta::scan(&text[body_offset..], body_first_line);
         }
+        let expansion = expansion_limits(&text[body_offset..], &fields, body_first_line);
+        // Over budget, nothing is filled in: as if there were no fields.
+        let fill_from: &[Field] = if expansion.over_budget.is_some() {
+            &[]
+        } else {
+            &fields
+        };
         // `# {name}` would otherwise be read as a heading attribute block.
-        let filled = fill_heading_lines(&text[body_offset..], &fields);
+        let filled = fill_heading_lines(&text[body_offset..], fill_from);
         let scan = match &filled {
             Some(body) => {
                 let full = format!("{}{body}", &text[..body_offset]);
                 body::scan(&full, body_offset, &LineIndex::new(&full), &|s| {
-                    fill_fields(s, &fields)
+                    fill_fields(s, fill_from)
                 })
             }
-            None => body::scan(&text, body_offset, &lines, &|s| fill_fields(s, &fields)),
+            None => body::scan(&text, body_offset, &lines, &|s| fill_fields(s, fill_from)),
         };
 
         let field_text = |key: &str| {
@@ -201,13 +267,25 @@ impl Doc {
             code_blocks: scan.code_blocks,
             prose_placeholders: scan.placeholders,
             agent_notes: scan.agent_notes,
+            html_anchors: scan.html_anchors,
             fields,
             repaired_lines,
             yaml_errors,
             invalid_utf8_line,
             unclosed_frontmatter,
             read_error: None,
+            expansion,
             text,
+        }
+    }
+
+    /// The fields `{field}` references are filled from: none when the
+    /// document is over its expansion budget.
+    pub fn fill_source(&self) -> &[Field] {
+        if self.expansion.over_budget.is_some() {
+            &[]
+        } else {
+            &self.fields
         }
     }
 
@@ -317,6 +395,27 @@ mod tests {
         assert_eq!(d.text_field("sev_level"), Some("SEV-2"));
         let d = doc("# Integration: Orders → Kafka\n\n**Purpose:** Publish\n**Protocol:** Kafka\n");
         assert_eq!(d.shape, Shape::SourceDestination);
+    }
+
+    #[test]
+    fn expansion_is_bounded() {
+        let big = "x".repeat(100_000);
+        let d = doc(&format!(
+            "---\nowner: {big}\ntitle: T\n---\n{}\n",
+            "{owner} ".repeat(2000)
+        ));
+        assert_eq!(d.expansion.too_long, vec![("owner".to_owned(), 5, 100_000)]);
+        assert!(fill_fields("{owner}", d.fill_source()).len() < 10);
+        let mid = "y".repeat(4000);
+        let d = doc(&format!(
+            "---\nowner: {mid}\n---\nintro\n\n{}\n",
+            "{owner} ".repeat(100)
+        ));
+        assert_eq!(d.expansion.over_budget, Some((400_000, 6)));
+        assert!(d.fill_source().is_empty());
+        let d = doc("---\nowner: Ops\n---\n{owner} and {owner}\n");
+        assert_eq!(d.expansion, ExpansionLimits::default());
+        assert_eq!(fill_fields("{owner}", d.fill_source()), "Ops");
     }
 
     #[test]

@@ -7,7 +7,7 @@ pub mod frontmatter;
 pub mod inline_meta;
 pub mod source;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -26,6 +26,10 @@ pub struct Loaded {
     /// Other files of the content dir (images, attachments), relative to it;
     /// the build copies them so relative links to them keep working.
     pub assets: BTreeSet<String>,
+    /// Files of the content dir that are never read or published (links out
+    /// of it, hidden real paths, FIFOs), with the reason; a link to one is a
+    /// `broken-link` saying why.
+    pub refused: BTreeMap<String, String>,
 }
 
 /// Folders that hold generated or installed files, never documents.
@@ -33,10 +37,22 @@ const SKIPPED_DIRS: &[&str] = &["node_modules", "target"];
 
 /// The directory documents are read from. A site without site.toml and
 /// without `content/` is read from the root itself, so `portolan check
-/// --root docs/` works on any folder of markdown as it is.
+/// --root docs/` works on any folder of markdown as it is. A content dir
+/// outside the root is an error: nothing outside the root is read.
 pub fn content_root(root: &Path, config: &Config) -> Result<PathBuf, RunError> {
     let dir = root.join(&config.content_dir);
     if dir.is_dir() {
+        let inside = match (dir.canonicalize(), root.canonicalize()) {
+            (Ok(d), Ok(r)) => d.starts_with(&r),
+            _ => false,
+        };
+        if !inside {
+            return Err(RunError(format!(
+                "content directory {} is outside the site root {}; set `content_dir` in site.toml to a folder inside it",
+                dir.display(),
+                root.display()
+            )));
+        }
         return Ok(dir);
     }
     if config.content_dir == Path::new("content") && !root.join(crate::config::CONFIG_FILE).exists()
@@ -49,36 +65,47 @@ pub fn content_root(root: &Path, config: &Config) -> Result<PathBuf, RunError> {
     )))
 }
 
+/// Folders inside the content dir that are never read: the output and the
+/// cache (a build must not read its own output back).
+pub fn excluded_dirs(root: &Path, config: &Config) -> Vec<PathBuf> {
+    [
+        root.join(&config.output_dir),
+        root.join(".portolan"),
+        crate::render::diagrams::cache_root(root),
+    ]
+    .iter()
+    .filter_map(|p| p.canonicalize().ok())
+    .collect()
+}
+
 pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
     let content = content_root(root, config)?;
-    let canonical_root = root
+    let canonical_content = content
         .canonicalize()
-        .map_err(|e| RunError(format!("cannot read the site root {}: {e}", root.display())))?;
-    let excluded: Vec<PathBuf> = [root.join(&config.output_dir), root.join(".portolan")]
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
-    let mut files = Vec::new();
-    let mut other_files = Vec::new();
-    let mut visited = HashSet::new();
-    let mut found = Found {
-        markdown: &mut files,
-        other: &mut other_files,
+        .map_err(|e| RunError(format!("cannot read {}: {e}", content.display())))?;
+    let mut walker = Walker {
+        canonical_content,
+        excluded: excluded_dirs(root, config),
+        visited: HashSet::new(),
+        markdown: Vec::new(),
+        other: Vec::new(),
+        refused: BTreeMap::new(),
+        content: content.clone(),
+        html_attachments: config.security.html_attachments,
     };
-    walk(
-        &content,
-        &canonical_root,
-        &excluded,
-        &mut visited,
-        &mut found,
-    )?;
-    files.sort();
-    let assets = other_files
+    walker.walk(&content)?;
+    let Walker {
+        mut markdown,
+        other,
+        refused,
+        ..
+    } = walker;
+    markdown.sort();
+    let assets = other
         .iter()
         .map(|p| relative_slash_path(&content, p))
         .collect();
-
-    let docs: Vec<Doc> = files
+    let docs: Vec<Doc> = markdown
         .par_iter()
         .map(|path| load_one(root, &content, path))
         .collect();
@@ -86,64 +113,110 @@ pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
         docs,
         content_dir: content,
         assets,
+        refused,
     })
 }
 
-struct Found<'a> {
-    markdown: &'a mut Vec<PathBuf>,
-    other: &'a mut Vec<PathBuf>,
+struct Walker {
+    content: PathBuf,
+    canonical_content: PathBuf,
+    excluded: Vec<PathBuf>,
+    visited: HashSet<PathBuf>,
+    markdown: Vec<PathBuf>,
+    other: Vec<PathBuf>,
+    refused: BTreeMap<String, String>,
+    html_attachments: bool,
 }
 
-fn walk(
-    dir: &Path,
-    canonical_root: &Path,
-    excluded: &[PathBuf],
-    visited: &mut HashSet<PathBuf>,
-    found: &mut Found<'_>,
-) -> Result<(), RunError> {
-    let Ok(canonical) = dir.canonicalize() else {
-        return Ok(());
-    };
-    // A symlink that leads outside the root, back into a folder already read
-    // (a loop), or into the output dir is never followed.
-    if !canonical.starts_with(canonical_root)
-        || excluded.iter().any(|e| canonical.starts_with(e))
-        || !visited.insert(canonical)
-    {
-        return Ok(());
+/// The reason given for an HTML attachment that site.toml does not allow.
+pub const HTML_ATTACHMENT_REFUSED: &str = "HTML attachments are not published: an HTML file runs its scripts on the catalog's origin; set `html_attachments = true` under [security] in site.toml to publish them";
+
+pub fn is_html(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+impl Walker {
+    fn refuse(&mut self, path: &Path, why: &crate::safe_fs::Refusal) {
+        self.refused
+            .insert(relative_slash_path(&self.content, path), why.to_string());
     }
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| RunError(format!("cannot read {}: {e}", dir.display())))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue; // a dangling symlink
+
+    fn walk(&mut self, dir: &Path) -> Result<(), RunError> {
+        let Ok(canonical) = dir.canonicalize() else {
+            return Ok(());
         };
-        if meta.is_dir() {
-            if !SKIPPED_DIRS.contains(&name.as_ref()) {
-                walk(&path, canonical_root, excluded, visited, found)?;
-            }
-        } else if meta.is_file()
-            && path
-                .canonicalize()
-                .is_ok_and(|c| c.starts_with(canonical_root))
+        // A folder read already (a symlink loop) or the output dir is
+        // never followed; one leading out of the content dir is refused.
+        if self.excluded.iter().any(|e| canonical.starts_with(e)) || !self.visited.insert(canonical)
         {
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-            {
-                found.markdown.push(path);
+            return Ok(());
+        }
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| RunError(format!("cannot read {}: {e}", dir.display())))?;
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(meta) = std::fs::metadata(&path) else {
+                self.refuse(
+                    &path,
+                    &crate::safe_fs::Refusal::Unreadable("a dangling link".into()),
+                );
+                continue;
+            };
+            if meta.is_dir() {
+                if SKIPPED_DIRS.contains(&name.as_ref()) {
+                    continue;
+                }
+                match crate::safe_fs::admit(&self.canonical_content, &path) {
+                    Ok(_) => self.walk(&path)?,
+                    Err(why) => self.refuse(&path, &why),
+                }
+                continue;
+            }
+            if let Err(why) = crate::safe_fs::admit_file(&self.canonical_content, &path) {
+                self.refuse(&path, &why);
+                continue;
+            }
+            if is_markdown(&path) {
+                self.markdown.push(path);
+            } else if is_html(&path) && !self.html_attachments {
+                self.refused.insert(
+                    relative_slash_path(&self.content, &path),
+                    HTML_ATTACHMENT_REFUSED.to_owned(),
+                );
             } else {
-                found.other.push(path);
+                self.other.push(path);
             }
         }
+        Ok(())
     }
-    Ok(())
+}
+
+/// Whether the document at `content_path` (relative to the content dir)
+/// exists now and passes the loader's rules: what serve asks of a file an
+/// event names, so it never reads what a full load would not.
+pub fn admitted_document(content_dir: &Path, content_path: &str) -> bool {
+    let path = content_dir.join(content_path);
+    let in_skipped = content_path
+        .split('/')
+        .any(|part| SKIPPED_DIRS.contains(&part) || part.starts_with('.'));
+    !in_skipped
+        && is_markdown(&path)
+        && content_dir
+            .canonicalize()
+            .is_ok_and(|c| crate::safe_fs::admit_file(&c, &path).is_ok())
+}
+
+pub fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
 pub fn relative_slash_path(base: &Path, path: &Path) -> String {
@@ -159,7 +232,7 @@ pub fn relative_slash_path(base: &Path, path: &Path) -> String {
 pub fn load_one(root: &Path, content: &Path, path: &Path) -> Doc {
     let source_path = relative_slash_path(root, path);
     let content_path = relative_slash_path(content, path);
-    match std::fs::read(path) {
+    match crate::safe_fs::read_limited(path, crate::safe_fs::MAX_DOCUMENT_BYTES) {
         Ok(bytes) => Doc::parse(source_path, content_path, source::decode(&bytes)),
         Err(e) => {
             let mut doc = Doc::parse(source_path, content_path, source::decode(b""));

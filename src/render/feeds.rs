@@ -211,7 +211,7 @@ pub fn markdown_copy(site: &SiteData<'_>, i: usize) -> String {
     if !s.description.is_empty() {
         out.push_str(&format!("> {}\n\n", md_text(&s.description)));
     }
-    let filled = fill_heading_lines(doc.body(), &doc.fields);
+    let filled = fill_heading_lines(doc.body(), doc.fill_source());
     let body = filled.as_deref().unwrap_or(doc.body());
     let mut skipped_title = false;
     for line in body.lines() {

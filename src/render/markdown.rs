@@ -1,6 +1,14 @@
 //! A document body → HTML: heading ids and anchors, `[REQUIRED]` badges,
-//! `.md` links rewritten to page URLs, highlighted code, tables that scroll,
-//! and raw HTML escaped (only a few harmless tags pass).
+//! `.md` links rewritten to page URLs, highlighted code, tables that scroll.
+//!
+//! Safety: links and images with a scheme other than http, https, mailto
+//! or tel are dropped (their text kept). A body with raw HTML is sanitized
+//! whole by `sanitize::clean_html`, so an element opened in one HTML block
+//! and closed in another (`<details>` around markdown) stays one element.
+//! What portolan generates itself (code, diagrams, headings' anchors) is
+//! not the author's markup and must not be stripped: it stands in the
+//! event stream as a placeholder token that the author cannot forge (it
+//! carries a hash of the document) and is put back after sanitizing.
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
@@ -77,22 +85,6 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
-}
-
-/// Tags without attributes that cannot run script or load anything.
-const SAFE_TAGS: &[&str] = &[
-    "br", "hr", "details", "summary", "sup", "sub", "kbd", "b", "i", "em", "strong", "code",
-    "mark", "small", "s", "u", "p", "dl", "dt", "dd",
-];
-
-fn is_safe_tag(html: &str) -> bool {
-    let t = html.trim();
-    let Some(inner) = t.strip_prefix('<').and_then(|s| s.strip_suffix('>')) else {
-        return false;
-    };
-    let inner = inner.trim_end_matches('/').trim();
-    let name = inner.strip_prefix('/').unwrap_or(inner);
-    SAFE_TAGS.contains(&name.to_ascii_lowercase().as_str())
 }
 
 fn badge(marker: Marker) -> &'static str {
@@ -184,26 +176,106 @@ struct PendingDiagram {
 }
 
 impl PendingDiagram {
-    fn finish(self, events: &mut [Event<'_>]) {
+    fn finish(self, events: &mut [Event<'_>], generated: &mut Generated) {
         let label = self
             .description
             .filter(|d| !d.trim().is_empty())
             .or(self.svg.title.clone())
             .unwrap_or(self.kind);
-        events[self.event] = Event::Html(diagram_figure(&self.svg, &self.id, &label).into());
+        events[self.event] = generated.html(diagram_figure(&self.svg, &self.id, &label));
     }
+}
+
+/// HTML portolan writes itself, kept out of the sanitizer's way.
+struct Generated {
+    /// Unique to the document's text: an author cannot write a token that
+    /// names one of these fragments without changing the hash.
+    nonce: String,
+    fragments: Vec<String>,
+}
+
+const TOKEN_START: char = '\u{E000}';
+const TOKEN_END: char = '\u{E001}';
+
+impl Generated {
+    fn new(text: &str) -> Generated {
+        Generated {
+            nonce: crate::hash::digest(&["generated-html", text])[..16].to_owned(),
+            fragments: Vec::new(),
+        }
+    }
+
+    fn html<'a>(&mut self, html: String) -> Event<'a> {
+        let token = format!(
+            "{TOKEN_START}{}:{}{TOKEN_END}",
+            self.nonce,
+            self.fragments.len()
+        );
+        self.fragments.push(html);
+        Event::Html(token.into())
+    }
+
+    /// Puts the fragments back in place of their tokens; anything else that
+    /// looks like a token stays as written.
+    fn restore(&self, html: &str) -> String {
+        if self.fragments.is_empty() {
+            return html.to_owned();
+        }
+        let mut out = String::with_capacity(
+            html.len() + self.fragments.iter().map(String::len).sum::<usize>(),
+        );
+        let mut rest = html;
+        while let Some(start) = rest.find(TOKEN_START) {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + TOKEN_START.len_utf8()..];
+            let fragment = after.find(TOKEN_END).and_then(|end| {
+                let (nonce, index) = after[..end].split_once(':')?;
+                let index: usize = index.parse().ok()?;
+                (nonce == self.nonce)
+                    .then(|| self.fragments.get(index))
+                    .flatten()
+                    .map(|f| (f, end))
+            });
+            match fragment {
+                Some((f, end)) => {
+                    out.push_str(f);
+                    rest = &after[end + TOKEN_END.len_utf8()..];
+                }
+                None => {
+                    out.push(TOKEN_START);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// How the body's events are being made safe.
+struct Safety {
+    /// Whether a link or image was dropped, per open link/image.
+    links: Vec<bool>,
+    in_comment: bool,
+    /// Raw HTML (other than comments) was seen: sanitize the body whole.
+    raw_html: bool,
 }
 
 pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     let doc: &Doc = &links.catalog.docs[index];
-    let filled = fill_heading_lines(doc.body(), &doc.fields);
+    let filled = fill_heading_lines(doc.body(), doc.fill_source());
     let source = filled.as_deref().unwrap_or(doc.body());
 
     let mut events: Vec<Event<'_>> = Vec::new();
+    let mut generated = Generated::new(&doc.text);
+    let mut safety = Safety {
+        links: Vec::new(),
+        in_comment: false,
+        raw_html: false,
+    };
     let mut heading_index = 0usize;
     let mut heading: Option<(u8, Vec<Event<'_>>)> = None;
     let mut code: Option<(String, String)> = None;
-    let mut in_comment = false;
     let mut dropped_title = false;
     let mut pending: Option<PendingDiagram> = None;
     let mut diagram_count = 0usize;
@@ -226,12 +298,12 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                 }
                 Event::End(TagEnd::Paragraph) => {
                     if let Some(p) = pending.take() {
-                        p.finish(&mut events);
+                        p.finish(&mut events, &mut generated);
                     }
                 }
                 Event::Start(_) if p.description.is_none() => {
                     if let Some(p) = pending.take() {
-                        p.finish(&mut events);
+                        p.finish(&mut events, &mut generated);
                     }
                 }
                 _ => {}
@@ -257,17 +329,17 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                         continue;
                     }
                     let id = escape_html(&id);
-                    events.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
+                    events.push(generated.html(format!("<h{level} id=\"{id}\">")));
                     events.extend(inner);
-                    if let Some(m) = marker {
-                        events.push(Event::Html(badge(m).into()));
-                    }
-                    events.push(Event::Html(
-                        format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\" data-pagefind-ignore>#</a></h{level}>\n").into(),
-                    ));
+                    let badge = marker.map(badge).unwrap_or_default();
+                    events.push(generated.html(format!(
+                        "{badge} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\" data-pagefind-ignore>#</a></h{level}>\n"
+                    )));
                 }
-                Event::Text(t) => inner.push(Event::Text(fill_fields(&t, &doc.fields).into())),
-                other => inner.push(sanitize(other, &mut in_comment, links, index)),
+                Event::Text(t) => {
+                    inner.push(Event::Text(fill_fields(&t, doc.fill_source()).into()))
+                }
+                other => inner.extend(sanitize(other, &mut safety, links, index)),
             }
             continue;
         }
@@ -282,7 +354,7 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                     match rendered {
                         Some(Ok(svg)) => {
                             if let Some(p) = pending.take() {
-                                p.finish(&mut events);
+                                p.finish(&mut events, &mut generated);
                             }
                             diagram_count += 1;
                             pending = Some(PendingDiagram {
@@ -294,7 +366,7 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                             });
                             events.push(Event::Html("".into()));
                         }
-                        _ => events.push(Event::Html(code_block(&lang, &text).into())),
+                        _ => events.push(generated.html(code_block(&lang, &text))),
                     }
                 }
                 _ => {}
@@ -315,23 +387,29 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                 code = Some((lang, String::new()));
             }
             Event::Start(Tag::Table(a)) => {
-                events.push(Event::Html("<div class=\"table-wrap\">".into()));
+                events.push(generated.html("<div class=\"table-wrap\">".to_owned()));
                 events.push(Event::Start(Tag::Table(a)));
             }
             Event::End(TagEnd::Table) => {
                 events.push(Event::End(TagEnd::Table));
-                events.push(Event::Html("</div>\n".into()));
+                events.push(generated.html("</div>\n".to_owned()));
             }
-            Event::Text(t) => events.push(Event::Text(fill_fields(&t, &doc.fields).into())),
-            other => events.push(sanitize(other, &mut in_comment, links, index)),
+            Event::Text(t) => events.push(Event::Text(fill_fields(&t, doc.fill_source()).into())),
+            other => events.extend(sanitize(other, &mut safety, links, index)),
         }
     }
 
     if let Some(p) = pending.take() {
-        p.finish(&mut events);
+        p.finish(&mut events, &mut generated);
     }
     let mut html = String::with_capacity(source.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // pulldown-cmark escapes text and attributes itself: only raw HTML
+    // needs the sanitizer, which is costly enough to skip when there is none.
+    if safety.raw_html {
+        html = super::sanitize::clean_html(&html);
+    }
+    let html = generated.restore(&html);
     let toc = doc
         .headings
         .iter()
@@ -360,45 +438,46 @@ fn strip_trailing_marker(inner: &mut Vec<Event<'_>>) {
     }
 }
 
-/// Links rewritten; raw HTML escaped unless harmless; comments dropped.
+/// Links rewritten or, with an unsafe scheme, dropped (text kept);
+/// comments dropped; other raw HTML marked for the sanitizer.
 fn sanitize<'a>(
     event: Event<'a>,
-    in_comment: &mut bool,
+    safety: &mut Safety,
     links: &LinkContext<'_>,
     index: usize,
-) -> Event<'a> {
+) -> Option<Event<'a>> {
     let mut event = event;
-    if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &mut event {
-        if let Some(url) = links.rewrite(index, dest_url) {
-            *dest_url = CowStr::from(url);
+    match &mut event {
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+            if !super::sanitize::is_safe_url(dest_url) {
+                safety.links.push(true);
+                return None;
+            }
+            safety.links.push(false);
+            if let Some(url) = links.rewrite(index, dest_url) {
+                *dest_url = CowStr::from(url);
+            }
         }
+        Event::End(TagEnd::Link | TagEnd::Image) if safety.links.pop().unwrap_or(false) => {
+            return None;
+        }
+        _ => {}
     }
     match event {
-        Event::Html(h) => html_event(h, in_comment, true),
-        Event::InlineHtml(h) => html_event(h, in_comment, false),
-        other => other,
+        Event::Html(h) | Event::InlineHtml(h) => html_event(h, safety),
+        other => Some(other),
     }
 }
 
-fn html_event<'a>(html: CowStr<'a>, in_comment: &mut bool, block: bool) -> Event<'a> {
+fn html_event<'a>(html: CowStr<'a>, safety: &mut Safety) -> Option<Event<'a>> {
     let trimmed = html.trim_start();
-    if *in_comment || trimmed.starts_with("<!--") {
-        *in_comment = !html.contains("-->");
-        return Event::Html("".into());
+    if safety.in_comment || trimmed.starts_with("<!--") {
+        safety.in_comment = !html.contains("-->");
+        return None;
     }
-    if is_safe_tag(&html) {
-        return if block {
-            Event::Html(html)
-        } else {
-            Event::InlineHtml(html)
-        };
-    }
-    let escaped = escape_html(&html);
-    if block {
-        Event::Html(escaped.into())
-    } else {
-        Event::InlineHtml(escaped.into())
-    }
+    safety.raw_html = true;
+    // As written: the body is sanitized whole once rendered.
+    Some(Event::InlineHtml(html))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod pages;
 pub mod renderer;
+pub mod sanitize;
 pub mod search;
 pub mod systems;
 pub mod theme;

@@ -15,6 +15,8 @@ use super::markdown::{self, LinkContext};
 use super::pages::{self, Memory, Reuse, SiteCtx, SiteData};
 use super::theme::{template_error, Theme};
 use super::{feeds, highlight};
+use crate::catalog::Catalog;
+use crate::content::Doc;
 use crate::{CheckResult, RunError};
 
 /// Where rendered files go.
@@ -125,7 +127,7 @@ impl<'a> Renderer<'a> {
             catalog: &checked.catalog,
             routes,
             base_path,
-            assets: &checked.assets,
+            assets: &checked.catalog.assets,
             diagrams: &checked.diagrams,
         };
         let site = SiteData::new(
@@ -311,10 +313,7 @@ impl<'a> Renderer<'a> {
                     sink.put(&format!("static/{name}"), bytes.clone())?;
                 }
                 for asset in referenced_assets(self.checked) {
-                    let from = self.checked.content_dir.join(asset);
-                    let bytes = std::fs::read(&from)
-                        .map_err(|e| RunError(format!("cannot read {}: {e}", from.display())))?;
-                    sink.put(asset, bytes)?;
+                    sink.put(asset, read_asset(&self.checked.content_dir, asset)?)?;
                 }
                 return Ok(0);
             }
@@ -325,27 +324,69 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Content files other than documents that some document links to. Only
-/// those are published: a folder of markdown may hold files nobody meant to
-/// put on the web.
+/// An attachment's bytes as published: read under the loader's rules
+/// again (the file may have changed into a link since), an SVG sanitized.
+fn read_asset(content_dir: &Path, asset: &str) -> Result<Vec<u8>, RunError> {
+    let from = content_dir.join(asset);
+    let cannot = |why: String| RunError(format!("cannot publish {}: {why}", from.display()));
+    let canonical_content = content_dir
+        .canonicalize()
+        .map_err(|e| cannot(e.to_string()))?;
+    let real = crate::safe_fs::admit_file(&canonical_content, &from)
+        .map_err(|why| cannot(why.to_string()))?;
+    let bytes = crate::safe_fs::read_limited(&real, crate::safe_fs::MAX_ASSET_BYTES)
+        .map_err(|e| cannot(e.to_string()))?;
+    let is_svg = Path::new(asset)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if is_svg {
+        let text = String::from_utf8_lossy(&bytes);
+        return Ok(super::sanitize::clean_svg_document(&text).into_bytes());
+    }
+    Ok(bytes)
+}
+
+/// Content files other than documents that some document links to, each
+/// with where it is first linked (document, line, column).
+pub fn linked_assets(catalog: &Catalog) -> BTreeMap<&String, (usize, usize, usize)> {
+    let mut linked = BTreeMap::new();
+    for (i, doc) in catalog.docs.iter().enumerate() {
+        for link in &doc.links {
+            if let Some(path) = asset_of_link(catalog, doc, &link.dest) {
+                linked.entry(path).or_insert((i, link.line, link.column));
+            }
+        }
+    }
+    linked
+}
+
+fn asset_of_link<'a>(catalog: &'a Catalog, doc: &Doc, dest: &str) -> Option<&'a String> {
+    if !super::sanitize::is_safe_url(dest) {
+        return None;
+    }
+    let target = crate::catalog::local_target(dest)?;
+    let path = crate::catalog::join_relative(&doc.content_path, &target.path)?;
+    catalog.assets.get(&path)
+}
+
+/// The content files that are published: linked by some document, and not
+/// in the way of a generated file (generated files always win). Only those:
+/// a folder of markdown may hold files nobody meant to put on the web.
 pub fn referenced_assets(checked: &CheckResult) -> Vec<&String> {
-    let wanted: std::collections::BTreeSet<&String> = checked
-        .catalog
-        .docs
-        .iter()
-        .flat_map(|doc| assets_of(checked, doc))
-        .collect();
-    wanted.into_iter().collect()
+    let routes = crate::urls::routes(&checked.catalog);
+    let routes: std::collections::HashSet<&str> = routes.iter().map(String::as_str).collect();
+    linked_assets(&checked.catalog)
+        .into_keys()
+        .filter(|path| !crate::urls::is_generated_path(path, &routes))
+        .collect()
 }
 
 /// The content files one document links to.
 pub fn assets_of<'a>(
     checked: &'a CheckResult,
-    doc: &'a crate::content::Doc,
+    doc: &'a Doc,
 ) -> impl Iterator<Item = &'a String> + 'a {
-    doc.links.iter().filter_map(move |link| {
-        let target = crate::catalog::local_target(&link.dest)?;
-        let path = crate::catalog::join_relative(&doc.content_path, &target.path)?;
-        checked.assets.get(&path)
-    })
+    doc.links
+        .iter()
+        .filter_map(move |link| asset_of_link(&checked.catalog, doc, &link.dest))
 }

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -183,6 +183,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         301 => "Moved Permanently",
         307 => "Temporary Redirect",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         _ => "Internal Server Error",
@@ -226,22 +227,81 @@ fn redirect(request: Request, status: u16, location: String) {
     );
 }
 
-fn events_url(request: &Request, events_port: u16) -> String {
-    // The host the browser used, so the stream stays on the same interface.
-    let host = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_owned())
-        .unwrap_or_else(|| "127.0.0.1".to_owned());
-    let host = match host.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h.to_owned(),
-        _ => host,
-    };
-    format!("http://{host}:{events_port}{EVENTS_PATH}")
+/// Where the preview listens: the bound address and the event port.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub bound: IpAddr,
+    pub events_port: u16,
 }
 
-pub fn handle(request: Request, shared: &RwLock<Shared>, events_port: u16) {
+/// The host part of a Host header value: `[::1]:8080` → `::1`,
+/// `localhost:1111` → `localhost`.
+fn host_part(value: &str) -> &str {
+    let value = value.trim();
+    if let Some(rest) = value.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("");
+    }
+    match value.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => value,
+    }
+}
+
+/// Whether a request's Host is one the preview answers: localhost, a
+/// loopback address, the bound address, or (bound to all interfaces) any IP
+/// literal. A DNS name pointing here (DNS rebinding: a web page reading the
+/// preview through its own domain) is refused.
+pub fn host_allowed(host: Option<&str>, bound: IpAddr) -> bool {
+    let Some(host) = host else {
+        // HTTP/1.0 without Host: not a browser's request.
+        return true;
+    };
+    let name = host_part(host);
+    let lower = name.to_ascii_lowercase();
+    if lower == "localhost" || lower.ends_with(".localhost") {
+        return true;
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || ip == bound || bound.is_unspecified(),
+        Err(_) => false,
+    }
+}
+
+fn header<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str())
+}
+
+/// The event stream's URL on the host the browser used (already checked
+/// against the allowed hosts), so the stream stays on the same interface.
+fn events_url(request: &Request, endpoint: Endpoint) -> String {
+    let host = header(request, "Host")
+        .map(host_part)
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| endpoint.bound.to_string());
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    format!("http://{host}:{}{EVENTS_PATH}", endpoint.events_port)
+}
+
+pub fn handle(request: Request, shared: &RwLock<Shared>, endpoint: Endpoint) {
+    if !host_allowed(header(&request, "Host"), endpoint.bound) {
+        respond(
+            request,
+            403,
+            "text/plain; charset=utf-8",
+            b"forbidden: this preview answers only to localhost and its own address\n".to_vec(),
+            &[],
+        );
+        return;
+    }
     let method = request.method().clone();
     if !matches!(method, Method::Get | Method::Head) {
         respond(
@@ -256,7 +316,7 @@ pub fn handle(request: Request, shared: &RwLock<Shared>, events_port: u16) {
     let url = request.url().to_owned();
     let path_only = url.split(['?', '#']).next().unwrap_or("");
     if path_only == EVENTS_PATH {
-        let location = events_url(&request, events_port);
+        let location = events_url(&request, endpoint);
         redirect(request, 307, location);
         return;
     }
@@ -312,16 +372,16 @@ pub fn handle(request: Request, shared: &RwLock<Shared>, events_port: u16) {
 /// The event server: a thread per connection; each gets `retry`, then a
 /// `reload` event per rebuild and a comment every 15 s so dead connections
 /// are noticed and dropped.
-pub fn start_event_server(listener: TcpListener, hub: Arc<Hub>) {
+pub fn start_event_server(listener: TcpListener, hub: Arc<Hub>, bound: IpAddr) {
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let hub = Arc::clone(&hub);
-            std::thread::spawn(move || stream_events(stream, &hub));
+            std::thread::spawn(move || stream_events(stream, &hub, bound));
         }
     });
 }
 
-fn stream_events(mut stream: TcpStream, hub: &Hub) {
+fn stream_events(mut stream: TcpStream, hub: &Hub, bound: IpAddr) {
     // Read the request head (bounded in size and time) and check the path.
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut head = Vec::new();
@@ -335,6 +395,17 @@ fn stream_events(mut stream: TcpStream, hub: &Hub) {
     let request_line = String::from_utf8_lossy(&head);
     let target = request_line.split_whitespace().nth(1).unwrap_or("");
     let path = target.split('?').next().unwrap_or("");
+    let host = request_line.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("host")
+            .then_some(value.trim())
+    });
+    if !host_allowed(host, bound) {
+        let _ = stream
+            .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return;
+    }
     if path != EVENTS_PATH {
         let _ = stream
             .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -369,7 +440,7 @@ fn stream_events(mut stream: TcpStream, hub: &Hub) {
 pub fn spawn_workers(
     server: Arc<Server>,
     shared: Arc<RwLock<Shared>>,
-    events_port: u16,
+    endpoint: Endpoint,
     threads: usize,
 ) {
     for _ in 0..threads {
@@ -377,7 +448,7 @@ pub fn spawn_workers(
         let shared = Arc::clone(&shared);
         std::thread::spawn(move || {
             while let Ok(request) = server.recv() {
-                handle(request, &shared, events_port);
+                handle(request, &shared, endpoint);
             }
         });
     }
@@ -405,6 +476,36 @@ mod tests {
         ] {
             assert_eq!(site_path(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn only_local_hosts_are_answered() {
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        for ok in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LOCALHOST",
+            "[::1]:1111",
+            "127.0.0.2",
+            "app.localhost:80",
+        ] {
+            assert!(host_allowed(Some(ok), lo), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "192.168.1.9:1111",
+            "localhost.evil.example",
+            "",
+        ] {
+            assert!(!host_allowed(Some(bad), lo), "{bad}");
+        }
+        let any: IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(host_allowed(Some("192.168.1.9:1111"), any));
+        assert!(!host_allowed(Some("rebind.evil.example:1111"), any));
+        let lan: IpAddr = "10.1.2.3".parse().unwrap();
+        assert!(host_allowed(Some("10.1.2.3:1111"), lan));
+        assert!(!host_allowed(Some("10.1.2.4:1111"), lan));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::{mpsc, Arc, RwLock};
 use std::time::Duration;
 
 use notify::RecursiveMode;
-use notify_debouncer_full::new_debouncer;
+use notify_debouncer_full::new_debouncer_opt;
 
 use crate::RunError;
 use http::{Hub, Shared};
@@ -62,14 +62,17 @@ fn summary(r: &Rebuild) -> String {
 }
 
 pub fn run(options: ServeOptions) -> Result<(), RunError> {
-    let addr: SocketAddr = format!("{}:{}", options.bind, options.port)
+    let ip: std::net::IpAddr = options
+        .bind
+        .trim_matches(|c| c == '[' || c == ']')
         .parse()
         .map_err(|_| {
             RunError(format!(
-                "`{}` is not an IP address to bind to",
+                "`{}` is not an IP address to bind to (e.g. 127.0.0.1 or ::1)",
                 options.bind
             ))
         })?;
+    let addr = SocketAddr::new(ip, options.port);
     let server = tiny_http::Server::http(addr).map_err(|e| {
         let in_use = e
             .downcast_ref::<std::io::Error>()
@@ -87,12 +90,16 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
         .server_addr()
         .to_ip()
         .ok_or_else(|| RunError("the server has no IP address".to_owned()))?;
-    let host = if local.ip().is_unspecified() {
-        "127.0.0.1".to_owned()
-    } else {
-        local.ip().to_string()
+    // The URL to open: the bound address, or loopback when bound to every
+    // interface (then a warning says the preview is on the network).
+    let open_at = match local.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv6() => {
+            std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+        }
+        ip if ip.is_unspecified() => std::net::IpAddr::from(std::net::Ipv4Addr::LOCALHOST),
+        ip => ip,
     };
-    let url = format!("http://{host}:{}/", local.port());
+    let url = format!("http://{}/", SocketAddr::new(open_at, local.port()));
 
     // The search index is built in the background: neither the first page
     // nor a reload waits for Pagefind.
@@ -117,9 +124,13 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     let events = std::net::TcpListener::bind((local.ip(), 0))
         .map_err(|e| RunError(format!("cannot open the live-reload port: {e}")))?;
     let events_port = events.local_addr().map(|a| a.port()).unwrap_or(0);
-    http::start_event_server(events, Arc::clone(&hub));
+    http::start_event_server(events, Arc::clone(&hub), local.ip());
     let server = Arc::new(server);
-    http::spawn_workers(Arc::clone(&server), Arc::clone(&shared), events_port, 8);
+    let endpoint = http::Endpoint {
+        bound: local.ip(),
+        events_port,
+    };
+    http::spawn_workers(Arc::clone(&server), Arc::clone(&shared), endpoint, 8);
 
     let root = options.root.canonicalize().unwrap_or(options.root.clone());
     let filter = Filter {
@@ -135,12 +146,17 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     };
     let (tx, events) = mpsc::channel::<Message>();
     let fs_tx = tx.clone();
-    let mut debouncer = new_debouncer(
+    // Symlinks are not followed: a link to a folder outside the root (even
+    // `/usr`) must not be descended into; what a full load would not read,
+    // serve does not watch. Events are then admitted by the loader's rules.
+    let mut debouncer = new_debouncer_opt::<_, notify::RecommendedWatcher, _>(
         Duration::from_millis(40),
         None,
         move |result: notify_debouncer_full::DebounceEventResult| {
             let _ = fs_tx.send(Message::Files(result));
         },
+        notify_debouncer_full::RecommendedCache::new(),
+        notify::Config::default().with_follow_symlinks(false),
     )
     .map_err(|e| RunError(format!("cannot watch files: {e}")))?;
     let mut watched = vec![(filter.content.clone(), RecursiveMode::Recursive)];
@@ -160,6 +176,13 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
 
     let r = session_summary(&session);
     println!("serving {} at {url} ({r})", options.root.display());
+    println!("listening on {local}");
+    if !local.ip().is_loopback() {
+        eprintln!(
+            "warning: the preview is bound to {} and visible to the network: anyone who can reach this machine can read the catalog; use --bind 127.0.0.1 to keep it local",
+            local.ip()
+        );
+    }
     println!("watching for changes; Ctrl-C stops");
     if options.open {
         open_browser(&url);

@@ -297,7 +297,7 @@ impl Session {
         };
         let content_dir = self.checked.content_dir.clone();
         let config = self.checked.config.clone();
-        let exists_now = |path: &String| content_dir.join(path).is_file() && !is_hidden(path);
+        let exists_now = |path: &String| content::admitted_document(&content_dir, path);
         // Edits only: documents keep their indexes, routes and summaries.
         let same_docs = changed
             .iter()
@@ -410,7 +410,7 @@ impl Session {
                 referenced_assets(&self.checked).into_iter().collect();
             if let Ok(mut files) = self.files.0.lock() {
                 files.retain(|path, _| {
-                    !self.checked.assets.contains(path) || published.contains(path)
+                    !self.checked.catalog.assets.contains(path) || published.contains(path)
                 });
             }
         }
@@ -440,7 +440,15 @@ impl Session {
             })
             .map(|p| content::relative_slash_path(Path::new(""), p))
             .filter(|path| {
-                let on_disk = std::fs::read(content_dir.join(path)).ok();
+                let on_disk = content::admitted_document(content_dir, path)
+                    .then(|| {
+                        crate::safe_fs::read_limited(
+                            &content_dir.join(path),
+                            crate::safe_fs::MAX_DOCUMENT_BYTES,
+                        )
+                        .ok()
+                    })
+                    .flatten();
                 let current = self
                     .checked
                     .catalog
@@ -496,7 +504,7 @@ impl Session {
                 .filter(|(d, _)| !changed.contains(&d.content_path))
                 .collect();
             for path in changed {
-                if content_dir.join(path).is_file() && !is_hidden(path) {
+                if content::admitted_document(content_dir, path) {
                     entries.push((load(path), Vec::new()));
                 }
             }
@@ -506,7 +514,8 @@ impl Session {
             (docs, per_doc) = entries.into_iter().unzip();
             docs
         };
-        let catalog = Catalog::link(docs);
+        let catalog =
+            Catalog::link_with(docs, catalog.content_dir, catalog.assets, catalog.refused);
         let ctx = Ctx {
             catalog: &catalog,
             config,
@@ -576,9 +585,4 @@ fn stale_files(
         }
     }
     stale
-}
-
-/// Hidden files are never documents (a full load skips them too).
-fn is_hidden(content_path: &str) -> bool {
-    content_path.split('/').any(|part| part.starts_with('.'))
 }

@@ -1,8 +1,6 @@
 //! Field rules: types, dates, enums and patterns, unknown fields, staleness,
 //! and the title every document needs.
 
-use regex::Regex;
-
 use super::{parse_date, Ctx};
 use crate::catalog::looks_like_placeholder;
 use crate::config::{FieldType, UnknownFields};
@@ -79,7 +77,8 @@ pub fn is_bracket_placeholder(raw: &str, expected: Option<FieldType>) -> bool {
 }
 
 pub fn check(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
-    if doc.title.is_none() {
+    // Broken YAML hides the title it may well have: one error is enough.
+    if doc.title.is_none() && doc.yaml_errors.is_empty() && !doc.unclosed_frontmatter {
         out.push(
             Diagnostic::error(
                 &doc.source_path,
@@ -141,6 +140,29 @@ fn check_type(ctx: &Ctx<'_>, doc: &Doc, field: &Field, out: &mut Vec<Diagnostic>
                 "write a single value after the colon"
             },
         )),
+        (FieldType::List, FieldValue::Text(text))
+            if text.contains(',') && !looks_like_placeholder(text) =>
+        {
+            let items: Vec<&str> = text.split(',').map(str::trim).collect();
+            out.push(
+                Diagnostic::warning(
+                    &doc.source_path,
+                    field.line,
+                    "field-type",
+                    format!(
+                        "`{}` is the single value `{text}`; a list was expected",
+                        field.key
+                    ),
+                )
+                .column(field.column)
+                .help(format!(
+                    "write a list: `{}: [{}]`",
+                    field.key,
+                    items.join(", ")
+                ))
+                .source_from(&doc.text),
+            );
+        }
         (FieldType::List, FieldValue::List(items)) => {
             for item in items.iter().filter(|i| i.text.is_none()) {
                 // `- [path/to/file.md]` is the seed's placeholder, reported as such.
@@ -180,8 +202,8 @@ fn check_rule(ctx: &Ctx<'_>, doc: &Doc, field: &Field, out: &mut Vec<Diagnostic>
     let Some(rule) = ctx.config.fields.get(&field.key) else {
         return;
     };
-    // Patterns were validated when site.toml was read.
-    let pattern = rule.pattern.as_deref().and_then(|p| Regex::new(p).ok());
+    // Compiled once, when site.toml was read.
+    let pattern = rule.compiled.as_ref();
     for entry in field.entries() {
         let Some(value) = entry.text.as_deref().map(str::trim) else {
             continue;

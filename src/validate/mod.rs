@@ -7,6 +7,8 @@ mod fields;
 mod kinds;
 mod links;
 mod placeholders;
+mod routes;
+mod safety;
 
 pub use dates::{parse_date, Date};
 
@@ -33,6 +35,7 @@ pub fn doc_diagnostics(ctx: &Ctx<'_>, doc: &Doc) -> Vec<Diagnostic> {
     kinds::check(ctx, doc, &mut out);
     agents::check(ctx, doc, &mut out);
     placeholders::check(ctx, doc, &mut out);
+    safety::check(ctx, doc, &mut out);
     out
 }
 
@@ -41,6 +44,7 @@ pub fn doc_diagnostics(ctx: &Ctx<'_>, doc: &Doc) -> Vec<Diagnostic> {
 pub fn cross_doc_diagnostics(ctx: &Ctx<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     links::check(ctx, &mut out);
+    routes::check(ctx, &mut out);
     out
 }
 
