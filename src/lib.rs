@@ -139,3 +139,30 @@ pub fn all_diagnostics(per_doc: &[Vec<Diagnostic>], site: &[Diagnostic]) -> Vec<
     diagnostics::sort_and_dedup(&mut all);
     all
 }
+
+/// The whole pipeline over one document's bytes, for the fuzz target and
+/// the property tests: decode, parse, link, validate, render the body.
+/// Returns the number of diagnostics. Never panics, never hangs: that is
+/// what they check.
+#[doc(hidden)]
+pub fn pipeline_for_bytes(bytes: &[u8]) -> usize {
+    let doc = content::Doc::parse(
+        "content/fuzz.md".to_owned(),
+        "fuzz.md".to_owned(),
+        content::source::decode(bytes),
+    );
+    let catalog = Catalog::link(vec![doc]);
+    let config = Config::default();
+    let (per_doc, site) = validate::validate(&catalog, &config, validate::today());
+    let routes = urls::routes(&catalog);
+    let diagrams = render::diagrams::Diagrams::default();
+    let links = render::markdown::LinkContext {
+        catalog: &catalog,
+        routes: &routes,
+        base_path: "/",
+        assets: &catalog.assets,
+        diagrams: &diagrams,
+    };
+    let rendered = render::markdown::render(0, &links);
+    per_doc.iter().map(Vec::len).sum::<usize>() + site.len() + rendered.toc.len()
+}

@@ -128,30 +128,28 @@ fn good_fences_become_accessible_inline_svg_with_unique_ids() {
 #[test]
 fn a_hung_diagram_is_stopped_and_the_rest_still_render() {
     let Some(mmdc) = mmdc() else { return };
-    // 480 crossing edges (under mermaid's 500-edge limit) keep the layout
-    // busy for about two seconds, twice the one allowed.
-    let mut huge = String::from("```mermaid\ngraph TD\n");
-    for i in 0..240 {
-        huge.push_str(&format!(
-            "    n{i} --> n{}\n    n{i} --> m{}\n",
-            (i * 7 + 3) % 240,
-            (i * 13) % 60
-        ));
-    }
-    huge.push_str("```\n");
-    let doc = format!("# Slow\n\n{huge}\n{GOOD}");
+    // The worker is told to hang for real (a busy loop in the page) on the
+    // diagram carrying the marker, with a 1 s limit of its own; the good
+    // ones get 60 s, which no busy machine misses. The test depends on no
+    // machine's speed.
+    let hung = "```mermaid\ngraph TD\n    HANG_HERE --> x\n```\n";
+    let doc = format!("# Slow\n\n{hung}\n{GOOD}\n{SEQUENCE}");
     let dir = site(&[
         ("content/slow.md", doc.as_bytes()),
-        ("site.toml", b"[diagrams]\ntimeout_seconds = 1\n"),
+        ("site.toml", b"[diagrams]\ntimeout_seconds = 60\n"),
     ]);
     let cache = tempfile::tempdir().unwrap();
-    let o = run_with(
-        dir.path(),
-        cache.path(),
-        &mmdc,
-        &["check", "--format", "json"],
-    );
-    let v = json(&o);
+    let check = || {
+        bin()
+            .args(["check", "--format", "json", "--root"])
+            .arg(dir.path())
+            .env("PORTOLAN_CACHE_DIR", cache.path())
+            .env("PORTOLAN_MMDC", &mmdc)
+            .env("PORTOLAN_TEST_HANG_MARKER", "HANG_HERE")
+            .output()
+            .unwrap()
+    };
+    let v = json(&check());
     let diagrams: Vec<_> = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -167,13 +165,82 @@ fn a_hung_diagram_is_stopped_and_the_rest_still_render() {
             .contains("longer than 1 s"),
         "{v:#}"
     );
-    // The page was replaced and the small diagram after it still rendered.
+    // The page was replaced and both diagrams after it rendered; the
+    // timeout itself was not cached (it says nothing about the diagram).
     let cached: Vec<String> = std::fs::read_dir(cache.path().join("diagrams"))
         .unwrap()
         .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .collect();
-    assert!(cached.iter().any(|c| c.contains("\"svg\"")), "{cached:?}");
+    assert_eq!(cached.len(), 2, "{cached:?}");
+    assert!(cached.iter().all(|c| c.contains("\"svg\"")), "{cached:?}");
+    // Without the hang, the same diagram renders: no stale verdict.
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .env("PORTOLAN_CACHE_DIR", cache.path())
+        .env("PORTOLAN_MMDC", &mmdc)
+        .output()
+        .unwrap();
+    let v = json(&o);
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "diagram"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn diagram_configuration_cannot_load_or_run_anything() {
+    let Some(mmdc) = mmdc() else { return };
+    let doc = "# Evil\n\n```Mermaid\n%%{init: {'theme': 'forest', 'themeCSS': '.node rect{fill:url(https://evil.example/x)} @import url(https://evil.example/y.css);', 'securityLevel': 'loose'}}%%\ngraph LR\n    A[\"<img src=x onerror=alert(1)>\"] --> B\n    click A \"javascript:alert(2)\"\n```\n";
+    let dir = site(&[("content/evil.md", doc.as_bytes())]);
+    let cache = tempfile::tempdir().unwrap();
+    let o = run_with(
+        dir.path(),
+        cache.path(),
+        &mmdc,
+        &["check", "--format", "json"],
+    );
+    let v = json(&o);
+    let warning = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "diagram" && d["severity"] == "warning")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(warning["line"], 3);
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("themeCSS") && message.contains("securityLevel"),
+        "{message}"
+    );
+    let out = dir.path().join("public");
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .env("PORTOLAN_CACHE_DIR", cache.path())
+        .env("PORTOLAN_MMDC", &mmdc)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(out.join("evil/index.html")).unwrap();
+    assert!(page.contains("<svg"), "```Mermaid renders like ```mermaid");
+    let svg = &page[page.find("<svg").unwrap()..page.rfind("</svg>").unwrap()];
+    for bad in [
+        "evil.example",
+        "@import",
+        "onerror",
+        "javascript:",
+        "<script",
+        "<img",
+    ] {
+        assert!(!svg.contains(bad), "{bad} in the inline SVG");
+    }
 }
 
 #[test]

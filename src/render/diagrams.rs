@@ -22,10 +22,16 @@ const WORKER_SCRIPT: &str = include_str!("assets/mermaid-worker.mjs");
 /// The id mermaid gives the SVG; each page replaces it with a unique one.
 pub const SVG_ID_PLACEHOLDER: &str = "portolan-mermaid-svg";
 /// Part of every cache key: change it when the theme config changes.
-const THEME_CONFIG: &str = r#"{"theme":"default","securityLevel":"strict"}"#;
+/// `secure` lists what no directive may override, should one slip past
+/// `directives::clean`.
+const THEME_CONFIG: &str = r#"{"theme":"default","securityLevel":"strict","htmlLabels":true,"secure":["secure","securityLevel","startOnLoad","maxTextSize","maxEdges","themeCSS","dompurifyConfig","htmlLabels"]}"#;
+/// Part of every cache key: change it when the SVG sanitizer changes what
+/// it keeps (entries are sanitized again when read all the same).
+const SANITIZER_VERSION: &str = "svg-allow-list-1";
 
+/// ```` ```mermaid ````, in any case (```` ```Mermaid ```` too).
 pub fn is_diagram(lang: &str) -> bool {
-    matches!(lang, "mermaid" | "mermaid-example")
+    lang.eq_ignore_ascii_case("mermaid") || lang.eq_ignore_ascii_case("mermaid-example")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -192,10 +198,39 @@ pub fn prepare(
     if definitions.is_empty() || !enabled(config) {
         return (diagrams, Vec::new());
     }
+    // What each definition may configure of its own rendering; mermaid
+    // sees the cleaned text, the page looks diagrams up by the original.
+    let cleaned: HashMap<&str, super::directives::Cleaned> = definitions
+        .iter()
+        .map(|&d| (d, super::directives::clean(d)))
+        .collect();
+    let mut diagnostics = Vec::new();
+    for o in &occurrences {
+        if let Some(c) = cleaned.get(o.definition).filter(|c| !c.removed.is_empty()) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    o.file,
+                    o.line,
+                    "diagram",
+                    format!(
+                        "this diagram's configuration may set only its theme and layout; removed: {}",
+                        c.removed.join(", ")
+                    ),
+                )
+                .help("keep `theme`, `themeVariables` and layout options (flowchart, sequence...) in %%{init}%%; themeCSS and securityLevel are never applied"),
+            );
+        }
+    }
+    let clean_of = |d: &str| -> String {
+        cleaned
+            .get(d)
+            .map(|c| c.definition.clone())
+            .unwrap_or_default()
+    };
     let toolchain = match find_toolchain(root, config) {
         Ok(t) => t,
         Err(why) => {
-            let diagnostics = occurrences
+            let unavailable = occurrences
                 .first()
                 .map(|o| {
                     vec![Diagnostic::warning(
@@ -211,14 +246,22 @@ pub fn prepare(
                     .help("install them to render diagrams: `apt-get install chromium` and `PUPPETEER_SKIP_DOWNLOAD=1 npm ci` (or set [diagrams] mmdc / PORTOLAN_MMDC)")]
                 })
                 .unwrap_or_default();
+            diagnostics.extend(unavailable);
             return (diagrams, diagnostics);
         }
     };
 
     let cache_dir = cache_root(root).join("diagrams");
     let cache_ok = std::fs::create_dir_all(&cache_dir).is_ok();
-    let key =
-        |definition: &str| crate::hash::digest(&[&toolchain.cli_version, THEME_CONFIG, definition]);
+    // Keyed by what mermaid renders: the cleaned definition.
+    let key = |definition: &str| {
+        crate::hash::digest(&[
+            &toolchain.cli_version,
+            THEME_CONFIG,
+            SANITIZER_VERSION,
+            &clean_of(definition),
+        ])
+    };
     let mut missing: Vec<&str> = Vec::new();
     for &definition in &definitions {
         if let Some(outcome) = previous.and_then(|p| p.by_definition.get(definition)) {
@@ -233,13 +276,19 @@ pub fn prepare(
                 std::fs::read_to_string(cache_dir.join(format!("{}.json", key(definition)))).ok()
             })
             .flatten()
-            .and_then(|text| serde_json::from_str::<CacheEntry>(&text).ok());
+            .and_then(|text| serde_json::from_str::<CacheEntry>(&text).ok())
+            // Never trusted blindly: sanitized again, and an entry whose SVG
+            // does not survive that is rendered anew.
+            .map(|entry| sanitized(entry.into()))
+            .filter(|outcome| {
+                outcome.as_ref().is_ok_and(|s| !s.svg.is_empty()) || outcome.is_err()
+            });
         match cached {
-            Some(entry) => {
+            Some(outcome) => {
                 diagrams.stats.cached += 1;
                 diagrams
                     .by_definition
-                    .insert(definition.to_owned(), Arc::new(entry.into()));
+                    .insert(definition.to_owned(), Arc::new(outcome));
             }
             None => missing.push(definition),
         }
@@ -247,10 +296,15 @@ pub fn prepare(
     if !missing.is_empty() {
         diagrams.stats.renderer_started = true;
         let timeout = Duration::from_secs(config.diagrams.timeout_seconds.max(1));
-        let results = render_all(&toolchain, root, &missing, timeout, progress);
-        for (definition, outcome) in missing.iter().zip(results) {
+        let to_render: Vec<String> = missing.iter().map(|d| clean_of(d)).collect();
+        let to_render: Vec<&str> = to_render.iter().map(String::as_str).collect();
+        let results = render_all(&toolchain, root, &to_render, timeout, progress);
+        for (definition, (outcome, verdict)) in missing.iter().zip(results) {
             diagrams.stats.rendered += 1;
-            if cache_ok {
+            let outcome = sanitized(outcome);
+            // Only verdicts on the definition are cached: a timeout or a
+            // renderer that died says nothing about the diagram.
+            if cache_ok && verdict && outcome.as_ref().map_or(true, |s| !s.svg.is_empty()) {
                 let entry = CacheEntry::from(&outcome);
                 if let Ok(text) = serde_json::to_string(&entry) {
                     write_atomically(
@@ -265,7 +319,6 @@ pub fn prepare(
         }
     }
 
-    let mut diagnostics = Vec::new();
     for o in &occurrences {
         if let Some(Err(message)) = diagrams.by_definition.get(o.definition).map(|o| &**o) {
             diagrams.stats.failed += 1;
@@ -277,6 +330,19 @@ pub fn prepare(
         }
     }
     (diagrams, diagnostics)
+}
+
+/// A rendered SVG as it may be inlined: see `sanitize::clean_svg`. One that
+/// is not well-formed becomes an error instead.
+fn sanitized(outcome: Outcome) -> Outcome {
+    outcome.and_then(|svg| {
+        let clean = super::sanitize::clean_svg(&svg.svg);
+        if clean.is_empty() {
+            Err("the rendered SVG is not well-formed XML and was not published".to_owned())
+        } else {
+            Ok(Svg { svg: clean, ..svg })
+        }
+    })
 }
 
 /// Concurrent builds may fill the same cache: a reader never sees half a file.
@@ -337,14 +403,16 @@ impl From<&Outcome> for CacheEntry {
 
 /// Renders `definitions` in order. A renderer that dies or stops answering
 /// is restarted once for what is left; after that the rest are errors.
+/// Each result says whether it is a verdict on the definition (rendered,
+/// or rejected by mermaid) rather than a timeout or a renderer failure.
 fn render_all(
     toolchain: &Toolchain,
     root: &Path,
     definitions: &[&str],
     timeout: Duration,
     progress: bool,
-) -> Vec<Outcome> {
-    let mut results: Vec<Option<Outcome>> = vec![None; definitions.len()];
+) -> Vec<(Outcome, bool)> {
+    let mut results: Vec<Option<(Outcome, bool)>> = vec![None; definitions.len()];
     let mut last_failure = String::new();
     for _attempt in 0..2 {
         let pending: Vec<usize> = (0..definitions.len())
@@ -368,7 +436,14 @@ fn render_all(
     }
     results
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(format!("the diagram renderer failed: {last_failure}"))))
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                (
+                    Err(format!("the diagram renderer failed: {last_failure}")),
+                    false,
+                )
+            })
+        })
         .collect()
 }
 
@@ -436,6 +511,10 @@ impl Worker {
             "timeoutMs": timeout.as_millis() as u64,
             "svgId": SVG_ID_PLACEHOLDER,
             "mermaidConfig": serde_json::from_str::<serde_json::Value>(THEME_CONFIG).unwrap_or_default(),
+            // Tests only: a definition containing this text hangs the page
+            // for real, with a 1 s limit of its own, so the timeout path is
+            // tested without depending on how fast the machine is.
+            "testHang": std::env::var("PORTOLAN_TEST_HANG_MARKER").ok().filter(|m| !m.is_empty()),
         });
         let mut child = Command::new(&toolchain.node)
             .arg(&script)
@@ -502,7 +581,7 @@ impl Worker {
         mut self,
         definitions: &[&str],
         pending: &[usize],
-        results: &mut [Option<Outcome>],
+        results: &mut [Option<(Outcome, bool)>],
         timeout: Duration,
         progress: bool,
     ) -> Option<String> {
@@ -543,13 +622,20 @@ impl Worker {
                     if results[id].is_some() {
                         continue;
                     }
+                    let verdict = v["transient"] != true;
                     results[id] = Some(match v["svg"].as_str() {
-                        Some(svg) => Ok(Svg {
-                            svg: svg.to_owned(),
-                            title: v["title"].as_str().map(str::to_owned),
-                            desc: v["desc"].as_str().map(str::to_owned),
-                        }),
-                        None => Err(v["error"].as_str().unwrap_or("unknown error").to_owned()),
+                        Some(svg) => (
+                            Ok(Svg {
+                                svg: svg.to_owned(),
+                                title: v["title"].as_str().map(str::to_owned),
+                                desc: v["desc"].as_str().map(str::to_owned),
+                            }),
+                            verdict,
+                        ),
+                        None => (
+                            Err(v["error"].as_str().unwrap_or("unknown error").to_owned()),
+                            verdict,
+                        ),
                     });
                     outstanding -= 1;
                     done += 1;

@@ -2,6 +2,7 @@
 //! and leaves writing (and its atomicity) to `site`.
 
 pub mod diagrams;
+pub mod directives;
 pub mod feeds;
 pub mod highlight;
 pub mod markdown;

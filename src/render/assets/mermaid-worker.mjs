@@ -122,9 +122,15 @@ async function main() {
     for (;;) {
       const job = await nextJob();
       if (job === null) break;
-      const result = await Promise.race([render(page, job).catch((e) => ({ error: String(e.message || e) })), timeout(config.timeoutMs)]);
+      // Tests only: a page stuck in a busy loop, with a limit of its own.
+      const hang = config.testHang && job.definition.includes(config.testHang);
+      const limitMs = hang ? 1000 : config.timeoutMs;
+      const work = hang ? page.evaluate(() => { for (;;) {} }) : render(page, job);
+      const result = await Promise.race([work.catch((e) => ({ error: String(e.message || e) })), timeout(limitMs)]);
       if (result.timedOut) {
-        send({ id: job.id, error: `rendering took longer than ${config.timeoutMs / 1000} s and was stopped` });
+        // Transient: a timeout is not a verdict on the definition, so it
+        // is not cached.
+        send({ id: job.id, transient: true, error: `rendering took longer than ${limitMs / 1000} s and was stopped` });
         // The page may be stuck in mermaid's JavaScript: replace it.
         await Promise.race([page.close().catch(() => {}), timeout(2000)]);
         page = await newPage();
