@@ -23,6 +23,15 @@ pub fn digest(parts: &[&str]) -> String {
     )
 }
 
+/// A 32-character hex digest of one byte string (a file's content).
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    format!(
+        "{:016x}{:016x}",
+        fnv1a(bytes, 0xcbf2_9ce4_8422_2325),
+        fnv1a(bytes, 0x6c62_272e_07bb_0142)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::digest;

@@ -204,7 +204,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
         }
         Command::New { shape, title, root } => {
             let config = portolan::Config::load(&root)?;
-            let path = scaffold::create(&root.join(&config.content_dir), shape, &title)?;
+            let path = scaffold::create(&scaffold::target_dir(&root, &config)?, shape, &title)?;
             println!("created {}", path.display());
             Ok(0)
         }

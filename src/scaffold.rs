@@ -5,8 +5,55 @@
 use std::path::{Path, PathBuf};
 
 use crate::content::Shape;
-use crate::slug::url_slug;
+use crate::config::Config;
 use crate::RunError;
+
+/// Where `new` writes: where check reads. A site without site.toml and
+/// without `content/` is read from its root, so that is where a new
+/// document goes; a configured content dir that does not exist yet is
+/// created.
+pub fn target_dir(root: &Path, config: &Config) -> Result<PathBuf, RunError> {
+    match crate::content::content_root(root, config) {
+        Ok(dir) => Ok(dir),
+        Err(_) if !root.join(&config.content_dir).exists() => Ok(root.join(&config.content_dir)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Longest file name `new` makes, in bytes (file systems allow 255).
+const MAX_SLUG_BYTES: usize = 80;
+
+/// A file name from a title: letters (any script) and digits lowercased,
+/// everything else a single `-`, at most [`MAX_SLUG_BYTES`], cut between
+/// words where it can be.
+pub fn file_slug(title: &str) -> String {
+    let mut out = String::with_capacity(title.len().min(MAX_SLUG_BYTES));
+    for ch in title.chars() {
+        if ch.is_alphanumeric() {
+            for lower in ch.to_lowercase() {
+                out.push(lower);
+            }
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    if out.len() > MAX_SLUG_BYTES {
+        let mut cut = MAX_SLUG_BYTES;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        if let Some(word_end) = out.rfind('-').filter(|&i| i > MAX_SLUG_BYTES / 2) {
+            out.truncate(word_end);
+        }
+    }
+    let out = out.trim_matches('-').to_owned();
+    if out.is_empty() {
+        "untitled".to_owned()
+    } else {
+        out
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum NewShape {
@@ -94,7 +141,7 @@ pub fn create(content_dir: &Path, shape: NewShape, title: &str) -> Result<PathBu
     }
     std::fs::create_dir_all(content_dir)
         .map_err(|e| RunError(format!("cannot create {}: {e}", content_dir.display())))?;
-    let path = content_dir.join(format!("{}.md", url_slug(title)));
+    let path = content_dir.join(format!("{}.md", file_slug(title)));
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -115,6 +162,18 @@ pub fn create(content_dir: &Path, shape: NewShape, title: &str) -> Result<PathBu
 mod tests {
     use super::*;
     use crate::content::{source::decode, Doc};
+
+    #[test]
+    fn slugs_keep_letters_of_any_script_and_stay_short() {
+        assert_eq!(file_slug("Stripe → Ledger: Payouts"), "stripe-ledger-payouts");
+        assert_eq!(file_slug("Заказы и склад"), "заказы-и-склад");
+        assert_eq!(file_slug("注文サービス"), "注文サービス");
+        assert_eq!(file_slug("→ ↔ !!"), "untitled");
+        let long = file_slug(&"word ".repeat(100));
+        assert!(long.len() <= MAX_SLUG_BYTES && !long.ends_with('-'), "{long}");
+        let long = file_slug(&"é".repeat(300));
+        assert!(long.len() <= MAX_SLUG_BYTES, "{long}");
+    }
 
     #[test]
     fn every_shape_is_recognised_with_its_title() {

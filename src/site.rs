@@ -76,6 +76,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     }
     ensure_safe_output(root, &checked.content_dir, &out_dir)?;
     timer.lap("check (load, parse, link, validate, diagrams)");
+    // One build of an output dir at a time: a second waits, so neither
+    // deletes the other's staging dir nor swaps out what it just wrote.
+    let _lock = lock_output(root, &out_dir)?;
     let theme = Theme::load(root, &checked.config)?;
 
     // Same inputs as the build that wrote the output dir, and that output
@@ -202,9 +205,47 @@ fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
 
 const FINGERPRINT_FILE: &str = ".portolan-build";
 
-/// The marker records the input fingerprint and every file written (path
-/// and size), so a later build can tell that nothing needs doing and that
-/// nobody changed the output meanwhile.
+/// Holds the output dir's lock file (beside it) until dropped.
+struct OutputLock {
+    _file: std::fs::File,
+}
+
+/// The lock lives in the site's `.portolan/` (ignored by git), one file
+/// per output dir; it is never deleted, since a process may be waiting on
+/// it.
+fn lock_output(root: &Path, out: &Path) -> Result<OutputLock, RunError> {
+    let key = crate::hash::digest(&[&absolute(out)?.to_string_lossy()]);
+    let path = root.join(".portolan").join(format!("build-{}.lock", &key[..16]));
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| RunError(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| RunError(format!("cannot open the lock {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another portolan build of {} to finish",
+                out.display()
+            );
+            file.lock()
+                .map_err(|e| RunError(format!("cannot lock {}: {e}", path.display())))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(RunError(format!("cannot lock {}: {e}", path.display())))
+        }
+    }
+    Ok(OutputLock { _file: file })
+}
+
+/// The marker records the input fingerprint and every file written (path,
+/// size and content hash), so a later build can tell that nothing needs
+/// doing and that nobody changed the output meanwhile.
 fn record_fingerprint(dir: &Path, fingerprint: &str) -> Result<(), RunError> {
     let mut manifest = format!("written by portolan build; safe to delete\n{fingerprint}\n");
     let mut stack = vec![dir.to_path_buf()];
@@ -217,10 +258,13 @@ fn record_fingerprint(dir: &Path, fingerprint: &str) -> Result<(), RunError> {
             if path.is_dir() {
                 stack.push(path);
             } else if entry.file_name() != FINGERPRINT_FILE {
-                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| RunError(format!("cannot read {}: {e}", path.display())))?;
                 files.push(format!(
-                    "{}\t{len}",
-                    crate::content::relative_slash_path(dir, &path)
+                    "{}\t{}\t{}",
+                    crate::content::relative_slash_path(dir, &path),
+                    bytes.len(),
+                    crate::hash::digest_bytes(&bytes)
                 ));
             }
         }
@@ -241,11 +285,17 @@ fn output_is_current(out: &Path, fingerprint: &str) -> bool {
     }
     let mut expected = 1; // the marker itself
     for line in lines {
-        let Some((path, len)) = line.split_once('\t') else {
+        let mut parts = line.split('\t');
+        let (Some(path), Some(len), Some(hash)) = (parts.next(), parts.next(), parts.next())
+        else {
             return false;
         };
-        let ok = std::fs::metadata(out.join(path))
-            .is_ok_and(|m| m.is_file() && m.len().to_string() == len);
+        // Size first (cheap), then the content: an edited file of the same
+        // size is noticed too.
+        let file = out.join(path);
+        let ok = std::fs::metadata(&file)
+            .is_ok_and(|m| m.is_file() && m.len().to_string() == len)
+            && std::fs::read(&file).is_ok_and(|b| crate::hash::digest_bytes(&b) == hash);
         if !ok {
             return false;
         }
@@ -301,6 +351,10 @@ pub fn ensure_safe_output(root: &Path, content: &Path, out: &Path) -> Result<(),
     if content_abs.starts_with(&out_abs) {
         return refuse("it contains the content directory");
     }
+    if out_abs.starts_with(&content_abs) {
+        // The next build would read its own output back as documents.
+        return refuse("it is inside the content directory");
+    }
     if out_abs.exists() {
         if !out_abs.is_dir() {
             return refuse("it exists and is not a directory");
@@ -318,13 +372,18 @@ pub fn ensure_safe_output(root: &Path, content: &Path, out: &Path) -> Result<(),
 }
 
 fn sibling(out: &Path, tag: &str) -> Result<PathBuf, RunError> {
+    sibling_named(out, &format!("{tag}-{}", std::process::id()))
+}
+
+/// `.<name>.portolan-<tag>` beside the output dir.
+fn sibling_named(out: &Path, tag: &str) -> Result<PathBuf, RunError> {
     let abs = absolute(out)?;
     let name = abs
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "site".to_owned());
     let parent = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(parent.join(format!(".{name}.portolan-{tag}-{}", std::process::id())))
+    Ok(parent.join(format!(".{name}.portolan-{tag}")))
 }
 
 /// A fresh temporary sibling of the output dir. Leftovers of interrupted
@@ -352,8 +411,44 @@ fn staging_dir(out: &Path) -> Result<PathBuf, RunError> {
     Ok(staging)
 }
 
+/// Exchanges two paths atomically where the OS can (Linux's renameat2 with
+/// RENAME_EXCHANGE): at every instant one complete site is at `out`.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
 fn swap_in(staging: &Path, out: &Path) -> Result<(), RunError> {
     let io = |what: &str, e: std::io::Error| RunError(format!("{what}: {e}"));
+    if out.is_dir() && exchange(staging, out).is_ok() {
+        // The old site is now at the staging path.
+        let _ = std::fs::remove_dir_all(staging);
+        return Ok(());
+    }
+    // Elsewhere (or on a file system without the exchange): two renames,
+    // with a short window in which `out` does not exist.
     if out.exists() {
         let old = sibling(out, "old")?;
         std::fs::rename(out, &old)
@@ -399,4 +494,26 @@ fn render_into(dir: &Path, checked: &crate::CheckResult, theme: &Theme) -> Resul
     }
     timer.lap("search index");
     Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_swap_is_one_atomic_exchange() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("public"), dir.path().join("staging"));
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(old.join("v"), "old").unwrap();
+        std::fs::write(new.join("v"), "new").unwrap();
+        exchange(&new, &old).unwrap();
+        assert_eq!(std::fs::read_to_string(old.join("v")).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(new.join("v")).unwrap(), "old");
+        swap_in(&new, &old).unwrap();
+        assert_eq!(std::fs::read_to_string(old.join("v")).unwrap(), "old");
+        assert!(!new.exists());
+    }
 }

@@ -308,6 +308,7 @@ fn dangerous_output_dirs_are_refused() {
         (Path::new("/").to_path_buf(), "file system root"),
         (Path::new(&home).to_path_buf(), "home directory"),
         (foreign.clone(), "not written by portolan"),
+        (root.join("content/public"), "inside the content directory"),
     ] {
         let o = build(root, &out, &[]);
         assert_eq!(
@@ -329,6 +330,66 @@ fn dangerous_output_dirs_are_refused() {
         b"precious"
     );
     assert!(root.join("content/a.md").is_file());
+}
+
+#[test]
+fn concurrent_builds_of_one_output_both_succeed() {
+    let site_dir = site(&[
+        ("content/a.md", b"# A\n\nSome text.\n"),
+        ("content/b.md", b"# B\n\n[a](a.md)\n"),
+        ("site.toml", b"title = \"t\"\n"),
+    ]);
+    let root = site_dir.path();
+    let out = root.join("public");
+    let spawn = || {
+        bin()
+            .args(["build", "--root"])
+            .arg(root)
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children: Vec<_> = (0..4).map(|_| spawn()).collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    assert!(out.join("a/index.html").is_file() && out.join("b/index.html").is_file());
+    let leftovers: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("portolan-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn an_edited_output_file_is_noticed_even_at_the_same_size() {
+    let site_dir = site(&[("content/a.md", b"# A\n\nSome text.\n"), ("site.toml", b"")]);
+    let root = site_dir.path();
+    let out = root.join("public");
+    let run_build = || {
+        bin()
+            .args(["build", "--root"])
+            .arg(root)
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run_build().status.code(), Some(0));
+    assert!(stdout(&run_build()).contains("up to date"));
+    let page = out.join("a/index.html");
+    let original = std::fs::read(&page).unwrap();
+    let mut edited = original.clone();
+    let at = edited.len() / 2;
+    edited[at] = if edited[at] == b'x' { b'y' } else { b'x' };
+    std::fs::write(&page, &edited).unwrap();
+    let o = run_build();
+    assert!(!stdout(&o).contains("up to date"), "{}", stdout(&o));
+    assert_eq!(std::fs::read(&page).unwrap(), original);
 }
 
 #[test]

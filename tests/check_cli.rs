@@ -331,6 +331,40 @@ fn new_writes_each_shape_and_refuses_to_overwrite() {
 }
 
 #[test]
+fn new_writes_where_check_reads_with_any_title() {
+    // A folder of markdown without site.toml or content/: check reads the
+    // root, so new must write there and hide nothing.
+    let dir = site(&[("existing.md", b"# Existing\n")]);
+    let new = |title: &str| {
+        bin()
+            .args(["new", "system-pair", title, "--root"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let long = "Very long integration title ".repeat(20);
+    for title in [long.as_str(), "Заказы ↔ Склад", "注文 ↔ 在庫"] {
+        let o = new(title);
+        assert_eq!(o.status.code(), Some(0), "{title}: {}", stderr(&o));
+    }
+    assert!(!dir.path().join("content").exists());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n == "заказы-склад.md"), "{names:?}");
+    assert!(names.iter().any(|n| n == "注文-在庫.md"), "{names:?}");
+    assert!(names.iter().all(|n| n.len() <= 84), "{names:?}");
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(json(&o)["summary"]["documents"], 4, "{}", stdout(&o));
+}
+
+#[test]
 fn corpora_are_checked_without_panic() {
     for name in ["dapr-docs", "mermaid-docs"] {
         let Some(path) = corpus(name) else { continue };
