@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod console;
 pub mod content;
 pub mod diagnostics;
 pub mod hash;

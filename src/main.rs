@@ -89,7 +89,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            portolan::errln!("error: {e}");
             ExitCode::from(2)
         }
     }
@@ -118,7 +118,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
             let summary = Summary {
                 documents: result.catalog.docs.len(),
             };
-            print!(
+            portolan::out!(
                 "{}",
                 report::render(format, &result.diagnostics, &summary, use_color())
             );
@@ -143,8 +143,8 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                     documents,
                 } => {
                     let summary = Summary { documents };
-                    eprint!("{}", report::human(&diagnostics, &summary, color));
-                    eprintln!("build stopped: nothing was written");
+                    portolan::err!("{}", report::human(&diagnostics, &summary, color));
+                    portolan::errln!("build stopped: nothing was written");
                     Ok(1)
                 }
                 BuildOutcome::Built { diagnostics, built } => {
@@ -152,10 +152,10 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                         let summary = Summary {
                             documents: built.documents,
                         };
-                        eprint!("{}", report::human(&diagnostics, &summary, color));
+                        portolan::err!("{}", report::human(&diagnostics, &summary, color));
                     }
                     if built.pages == 0 {
-                        println!(
+                        portolan::outln!(
                             "{} is up to date: {} documents, nothing changed ({:.2}s)",
                             built.out_dir.display(),
                             built.documents,
@@ -163,7 +163,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                         );
                         return Ok(0);
                     }
-                    println!(
+                    portolan::outln!(
                         "built {} documents into {} pages in {} ({} warning{}) in {:.2}s",
                         built.documents,
                         built.pages,
@@ -174,7 +174,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                     );
                     let d = built.diagrams;
                     if d.total > 0 {
-                        println!(
+                        portolan::outln!(
                             "diagrams: {} total, {} rendered, {} from cache, {} broken; renderer {}",
                             d.total,
                             d.rendered,
@@ -205,7 +205,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
         Command::New { shape, title, root } => {
             let config = portolan::Config::load(&root)?;
             let path = scaffold::create(&scaffold::target_dir(&root, &config)?, shape, &title)?;
-            println!("created {}", path.display());
+            portolan::outln!("created {}", path.display());
             Ok(0)
         }
     }
@@ -215,7 +215,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
 /// the site in memory, so there is nothing to flush.
 fn install_stop_handler() {
     let _ = ctrlc::set_handler(|| {
-        println!("\nstopped");
+        portolan::outln!("\nstopped");
         std::process::exit(0);
     });
 }

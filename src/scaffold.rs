@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::content::Shape;
 use crate::config::Config;
+use crate::content::Shape;
 use crate::RunError;
 
 /// Where `new` writes: where check reads. A site without site.toml and
@@ -165,12 +165,18 @@ mod tests {
 
     #[test]
     fn slugs_keep_letters_of_any_script_and_stay_short() {
-        assert_eq!(file_slug("Stripe → Ledger: Payouts"), "stripe-ledger-payouts");
+        assert_eq!(
+            file_slug("Stripe → Ledger: Payouts"),
+            "stripe-ledger-payouts"
+        );
         assert_eq!(file_slug("Заказы и склад"), "заказы-и-склад");
         assert_eq!(file_slug("注文サービス"), "注文サービス");
         assert_eq!(file_slug("→ ↔ !!"), "untitled");
         let long = file_slug(&"word ".repeat(100));
-        assert!(long.len() <= MAX_SLUG_BYTES && !long.ends_with('-'), "{long}");
+        assert!(
+            long.len() <= MAX_SLUG_BYTES && !long.ends_with('-'),
+            "{long}"
+        );
         let long = file_slug(&"é".repeat(300));
         assert!(long.len() <= MAX_SLUG_BYTES, "{long}");
     }

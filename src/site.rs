@@ -215,7 +215,9 @@ struct OutputLock {
 /// it.
 fn lock_output(root: &Path, out: &Path) -> Result<OutputLock, RunError> {
     let key = crate::hash::digest(&[&absolute(out)?.to_string_lossy()]);
-    let path = root.join(".portolan").join(format!("build-{}.lock", &key[..16]));
+    let path = root
+        .join(".portolan")
+        .join(format!("build-{}.lock", &key[..16]));
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| RunError(format!("cannot create {}: {e}", parent.display())))?;
@@ -229,7 +231,7 @@ fn lock_output(root: &Path, out: &Path) -> Result<OutputLock, RunError> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!(
+            crate::errln!(
                 "waiting for another portolan build of {} to finish",
                 out.display()
             );
@@ -286,15 +288,13 @@ fn output_is_current(out: &Path, fingerprint: &str) -> bool {
     let mut expected = 1; // the marker itself
     for line in lines {
         let mut parts = line.split('\t');
-        let (Some(path), Some(len), Some(hash)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(path), Some(len), Some(hash)) = (parts.next(), parts.next(), parts.next()) else {
             return false;
         };
         // Size first (cheap), then the content: an edited file of the same
         // size is noticed too.
         let file = out.join(path);
-        let ok = std::fs::metadata(&file)
-            .is_ok_and(|m| m.is_file() && m.len().to_string() == len)
+        let ok = std::fs::metadata(&file).is_ok_and(|m| m.is_file() && m.len().to_string() == len)
             && std::fs::read(&file).is_ok_and(|b| crate::hash::digest_bytes(&b) == hash);
         if !ok {
             return false;

@@ -21,7 +21,7 @@ impl Timer {
     pub fn lap(&self, what: &str) {
         if self.enabled {
             let now = Instant::now();
-            eprintln!(
+            crate::errln!(
                 "[timing] {what}: {} ms",
                 (now - self.last.get()).as_millis()
             );

@@ -426,3 +426,177 @@ fn live_reload_reconnects_after_a_server_restart_in_chromium() {
     assert_eq!(v["reloadedAfterRestart"], true, "{v}");
     assert_eq!(v["hasNewText"], true, "{v}");
 }
+
+#[test]
+fn only_local_hosts_are_answered_and_redirects_stay_on_them() {
+    let dir = site(&[("content/a.md", b"# A\n"), ("site.toml", b"")]);
+    let served = Served::start(dir.path());
+    for host in [
+        "evil.example",
+        "evil.example:80",
+        "localhost.evil.example",
+        "192.0.2.1",
+    ] {
+        assert_eq!(http_get_host(served.port, "/", host).status, 403, "{host}");
+        assert_eq!(
+            http_get_host(served.port, "/__portolan/events", host).status,
+            403,
+            "{host}"
+        );
+    }
+    let port = served.port;
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(http_get_host(port, "/", &host).status, 200, "{host}");
+    }
+    let redirect = http_get_host(port, "/__portolan/events", &format!("localhost:{port}"));
+    assert_eq!(redirect.status, 307);
+    let location = redirect.header("Location").unwrap();
+    assert!(location.starts_with("http://localhost:"), "{location}");
+    // The event server refuses foreign hosts too.
+    let events_port: u16 = location
+        .trim_start_matches("http://localhost:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut stream = TcpStream::connect(("127.0.0.1", events_port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let refused =
+        http_request_to(&mut stream, "GET", "/__portolan/events", "evil.example").unwrap();
+    assert_eq!(refused.status, 403);
+}
+
+#[test]
+fn bind_addresses_are_printed_as_they_are() {
+    let dir = site(&[("content/a.md", b"# A\n"), ("site.toml", b"")]);
+    let start = |bind: &str| {
+        let mut child = bin()
+            .args(["serve", "--port", "0", "--bind", bind, "--root"])
+            .arg(dir.path())
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        let second = lines.next().and_then(Result::ok).unwrap_or_default();
+        let _ = child.kill();
+        let o = child.wait_with_output().unwrap();
+        (first, second, stderr(&o))
+    };
+    let (first, second, err) = start("0.0.0.0");
+    assert!(first.contains("http://127.0.0.1:"), "{first}");
+    assert!(second.starts_with("listening on 0.0.0.0:"), "{second}");
+    assert!(err.contains("visible to the network"), "{err}");
+    let (first, _, err) = start("::1");
+    if err.contains("cannot listen") {
+        // No IPv6 loopback on this machine: the address was still accepted.
+        assert!(!err.contains("not an IP address"), "{err}");
+    } else {
+        assert!(first.contains("http://[::1]:"), "{first} / {err}");
+        assert!(!err.contains("visible to the network"), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_reads_nothing_through_links_out_of_the_content_dir() {
+    let outside = site(&[("leak.md", b"# Leak\n\nOUTSIDE_TEXT\n")]);
+    let dir = site(&[("content/a.md", b"# A\n"), ("site.toml", b"")]);
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("content/linked")).unwrap();
+    let served = Served::start(dir.path());
+    assert_eq!(served.get("/linked/leak/").status, 404);
+    // A link to a file outside, made while serving, and an edit behind the
+    // folder link: neither is read. A real edit then proves serve is alive
+    // and has seen the events.
+    std::os::unix::fs::symlink(
+        outside.path().join("leak.md"),
+        dir.path().join("content/evil.md"),
+    )
+    .unwrap();
+    write(outside.path(), "leak.md", b"# Leak\n\nOUTSIDE_TEXT again\n");
+    std::thread::sleep(Duration::from_millis(300));
+    write(dir.path(), "content/a.md", b"# A\n\nedited\n");
+    served.wait_log("changed");
+    assert!(served.get("/a/").text().contains("edited"));
+    assert_eq!(served.get("/evil/").status, 404);
+    assert_eq!(served.get("/linked/leak/").status, 404);
+    assert!(!served.get("/").text().contains("Leak"));
+}
+
+#[test]
+fn serve_survives_a_closed_stdout_and_check_exits_quietly() {
+    let dir = site(&[("content/a.md", b"# A\n"), ("site.toml", b"")]);
+    let mut child = bin()
+        .args(["serve", "--port", "0", "--root"])
+        .arg(dir.path())
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    let port: u16 = first
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap();
+    drop(reader); // like `portolan serve | head -1`
+                  // Each edit makes serve print a line into the closed pipe.
+    for i in 0..3 {
+        write(
+            dir.path(),
+            "content/a.md",
+            format!("# A\n\nedit {i}\n").as_bytes(),
+        );
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let page = http_get(port, "/a/");
+            if page.text().contains(&format!("edit {i}")) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve stopped answering after edit {i}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "serve is still running"
+    );
+    let _ = child.kill();
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+
+    // check into a closed pipe: no panic, its usual exit code.
+    let mut check = bin()
+        .args(["check", "--root"])
+        .arg(repo_root())
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(check.stdout.take());
+    let o = check.wait_with_output().unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{:?} {}",
+        o.status,
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}

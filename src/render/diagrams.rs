@@ -432,7 +432,7 @@ fn render_all(
         }
     }
     if progress {
-        eprintln!();
+        crate::errln!();
     }
     results
         .into_iter()
@@ -640,7 +640,7 @@ impl Worker {
                     outstanding -= 1;
                     done += 1;
                     if progress {
-                        eprint!("\rdiagrams {done}/{total}");
+                        crate::err!("\rdiagrams {done}/{total}");
                     }
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {

@@ -149,7 +149,7 @@ fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Opti
     match answer.recv_timeout(DEADLINE) {
         Ok(html) => html,
         Err(_) => {
-            eprintln!(
+            crate::errln!(
                 "warning: highlighting a {} block took over {} s; it is shown as plain text",
                 syntax.name,
                 DEADLINE.as_secs()

@@ -175,15 +175,15 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     }
 
     let r = session_summary(&session);
-    println!("serving {} at {url} ({r})", options.root.display());
-    println!("listening on {local}");
+    crate::outln!("serving {} at {url} ({r})", options.root.display());
+    crate::outln!("listening on {local}");
     if !local.ip().is_loopback() {
-        eprintln!(
+        crate::errln!(
             "warning: the preview is bound to {} and visible to the network: anyone who can reach this machine can read the catalog; use --bind 127.0.0.1 to keep it local",
             local.ip()
         );
     }
-    println!("watching for changes; Ctrl-C stops");
+    crate::outln!("watching for changes; Ctrl-C stops");
     if options.open {
         open_browser(&url);
     }
@@ -231,14 +231,14 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
                 if !search_announced {
                     search_announced = true;
                     // Until now the search page had no index; say when it works.
-                    println!(
+                    crate::outln!(
                         "[{}] search index ready ({} s after start)",
                         clock(),
                         started.elapsed().as_secs()
                     );
                 }
             }
-            Message::Search(_, Err(e)) => eprintln!("search index: {e}"),
+            Message::Search(_, Err(e)) => crate::errln!("search index: {e}"),
             Message::Search(..) => {} // superseded by a newer rebuild
         }
     }
@@ -289,14 +289,14 @@ fn rebuild(
             false
         }
         Ok(report) => {
-            println!("[{}] {what} changed: {}", clock(), summary(&report));
+            crate::outln!("[{}] {what} changed: {}", clock(), summary(&report));
             publish(session, shared, None);
             hub.broadcast(&format!("{{\"pages\":{}}}", report.pages));
             true
         }
         Err(e) => {
             // The last good site stays up; the overlay says what is wrong.
-            println!("[{}] {what} changed: rebuild failed: {e}", clock());
+            crate::outln!("[{}] {what} changed: rebuild failed: {e}", clock());
             publish(session, shared, Some(e.0));
             hub.broadcast("{\"failed\":true}");
             false
@@ -311,6 +311,6 @@ fn open_browser(url: &str) {
         "xdg-open"
     };
     if std::process::Command::new(opener).arg(url).spawn().is_err() {
-        eprintln!("could not open a browser; visit {url}");
+        crate::errln!("could not open a browser; visit {url}");
     }
 }

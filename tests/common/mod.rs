@@ -264,10 +264,20 @@ pub fn http_request(
     method: &str,
     target: &str,
 ) -> std::io::Result<HttpResponse> {
+    http_request_to(stream, method, target, "127.0.0.1")
+}
+
+/// `http_request` with the Host header given.
+pub fn http_request_to(
+    stream: &mut std::net::TcpStream,
+    method: &str,
+    target: &str,
+    host: &str,
+) -> std::io::Result<HttpResponse> {
     use std::io::{BufRead, BufReader, Read, Write};
     // One write, as browsers send a request: split writes meet Nagle's
     // algorithm and delayed ACKs and cost 40 ms each.
-    let request = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let request = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\n\r\n");
     stream.write_all(request.as_bytes())?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut status_line = String::new();
@@ -304,9 +314,15 @@ pub fn http_request(
 }
 
 pub fn http_get(port: u16, target: &str) -> HttpResponse {
+    http_get_host(port, target, "127.0.0.1")
+}
+
+/// A GET to 127.0.0.1 naming another host, as a browser on a DNS-rebinding
+/// page would.
+pub fn http_get_host(port: u16, target: &str, host: &str) -> HttpResponse {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(10)))
         .unwrap();
-    http_request(&mut stream, "GET", target).expect("response")
+    http_request_to(&mut stream, "GET", target, host).expect("response")
 }
