@@ -113,6 +113,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     }
     swap_in(&staging, &out_dir)?;
     timer.lap("swap in");
+    let mut diagnostics = checked.diagnostics;
+    diagnostics.extend(crate::validate::after_render(&checked.catalog));
+    crate::diagnostics::sort_and_dedup(&mut diagnostics);
     Ok(BuildOutcome::Built {
         built: Built {
             documents: checked.catalog.docs.len(),
@@ -121,7 +124,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             elapsed: started.elapsed(),
             diagrams: checked.diagrams.stats,
         },
-        diagnostics: checked.diagnostics,
+        diagnostics,
     })
 }
 

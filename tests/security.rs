@@ -418,3 +418,52 @@ fn content_dir_outside_the_root_is_an_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn code_that_hangs_the_highlighter_is_a_counted_diagnostic_once() {
+    // Six blocks the highlighter never finishes (a test hook stands in for
+    // a looping grammar, with a 1 s deadline): at most four threads are
+    // lost, every block is reported at its line, and the next build
+    // remembers them instead of waiting again.
+    let mut doc = String::from("# Hang\n");
+    for i in 0..6 {
+        doc.push_str(&format!("\n```yaml\nkey: HANG_{i}\n```\n"));
+    }
+    let dir = site(&[("site.toml", b""), ("content/hang.md", doc.as_bytes())]);
+    let build = || {
+        bin()
+            .args(["build", "--root"])
+            .arg(dir.path())
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .env("PORTOLAN_TEST_HIGHLIGHT_HANG", "HANG_")
+            .output()
+            .unwrap()
+    };
+    let o = build();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    let lines: Vec<usize> = text
+        .match_indices("content/hang.md:")
+        .filter_map(|(i, _)| {
+            let digits: String = text[i + 16..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .collect();
+    assert_eq!(lines, [3, 7, 11, 15, 19, 23], "{text}");
+    assert!(text.contains("warning[highlight]"), "{text}");
+    let page = std::fs::read_to_string(dir.path().join("public/hang/index.html")).unwrap();
+    assert_eq!(
+        page.matches("class=\"plain\"").count() + page.matches("class=\"unknown\"").count(),
+        6
+    );
+    // check now knows the four that hung, from the cache.
+    let report = check_json(dir.path());
+    let remembered = codes(&report)
+        .into_iter()
+        .filter(|(c, ..)| c == "highlight")
+        .count();
+    assert_eq!(remembered, 4, "{report:#}");
+}

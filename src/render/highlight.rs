@@ -42,12 +42,72 @@ fn normalise(lang: &str) -> &str {
     }
 }
 
+/// The old Sublime JavaScript grammar loops forever on TypeScript-like
+/// code. Whatever name reaches it (`javascript`, `htc`, its file
+/// extensions), bat's Babel grammar reads the block instead.
+const LOOPING_GRAMMAR: &str = "JavaScript";
+const REPLACEMENT_GRAMMAR: &str = "JavaScript (Babel)";
+
 fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
     let lang = lang.trim().to_ascii_lowercase();
     let lang = normalise(&lang);
-    SYNTAXES
+    let found = SYNTAXES
         .find_syntax_by_token(lang)
-        .or_else(|| SYNTAXES.find_syntax_by_name(lang))
+        .or_else(|| SYNTAXES.find_syntax_by_name(lang))?;
+    if found.name == LOOPING_GRAMMAR {
+        return SYNTAXES
+            .find_syntax_by_name(REPLACEMENT_GRAMMAR)
+            .or(Some(found));
+    }
+    Some(found)
+}
+
+/// Where blocks that took too long are remembered between runs, so a
+/// block costs the deadline once, not on every build. Set by `check`.
+static HUNG_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+/// Part of every remembered key: a new grammar set may read the block.
+const HUNG_VERSION: &str = "hung-v1";
+
+pub fn remember_hung_blocks_in(cache_root: &std::path::Path) {
+    let _ = HUNG_DIR.set(cache_root.join("highlight-hung"));
+}
+
+fn hung_key(syntax: &SyntaxReference, code: &str) -> (String, String) {
+    (
+        syntax.name.clone(),
+        crate::hash::digest(&[HUNG_VERSION, env!("CARGO_PKG_VERSION"), &syntax.name, code]),
+    )
+}
+
+/// Blocks not highlighted because too many threads were stuck already.
+static SKIPPED: LazyLock<Mutex<std::collections::HashSet<(String, String)>>> =
+    LazyLock::new(|| Mutex::new(std::collections::HashSet::new()));
+
+/// Blocks that took over the deadline in this process.
+static HUNG: LazyLock<Mutex<std::collections::HashSet<(String, String)>>> =
+    LazyLock::new(|| Mutex::new(std::collections::HashSet::new()));
+
+/// Whether highlighting this block took too long, in this run or an
+/// earlier one: it is then shown as plain text, and check warns.
+pub fn timed_out(lang: &str, code: &str) -> bool {
+    let Some(syntax) = find_syntax(lang) else {
+        return false;
+    };
+    let key = hung_key(syntax, code);
+    HUNG.lock().is_ok_and(|h| h.contains(&key))
+        || SKIPPED.lock().is_ok_and(|h| h.contains(&key))
+        || HUNG_DIR.get().is_some_and(|dir| dir.join(&key.1).is_file())
+}
+
+fn remember_hung(key: (String, String)) {
+    if let Some(dir) = HUNG_DIR.get() {
+        if std::fs::create_dir_all(dir).is_ok() {
+            let _ = std::fs::write(dir.join(&key.1), key.0.as_bytes());
+        }
+    }
+    if let Ok(mut hung) = HUNG.lock() {
+        hung.insert(key);
+    }
 }
 
 pub fn is_known_language(lang: &str) -> bool {
@@ -62,6 +122,9 @@ pub fn highlight(lang: &str, code: &str) -> Option<String> {
     if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
+    if timed_out(lang, code) {
+        return None;
+    }
     let html = highlight_with_deadline(syntax, code);
     if let Ok(mut cache) = CACHE.lock() {
         cache.insert(key, html.clone());
@@ -69,7 +132,28 @@ pub fn highlight(lang: &str, code: &str) -> Option<String> {
     html
 }
 
+/// Tests only: a block containing this text never finishes (as a looping
+/// grammar would), and the deadline is 1 s.
+static TEST_HANG: LazyLock<Option<String>> = LazyLock::new(|| {
+    std::env::var("PORTOLAN_TEST_HIGHLIGHT_HANG")
+        .ok()
+        .filter(|m| !m.is_empty())
+});
+
+fn deadline() -> Duration {
+    if TEST_HANG.is_some() {
+        Duration::from_secs(1)
+    } else {
+        DEADLINE
+    }
+}
+
 fn highlight_now(syntax: &SyntaxReference, code: &str) -> Option<String> {
+    if TEST_HANG.as_deref().is_some_and(|m| code.contains(m)) {
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         // A grammar failure is not the author's problem: fall back to plain.
@@ -101,7 +185,13 @@ struct Job {
 struct Workers {
     queue: mpsc::Sender<Job>,
     jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
+    /// Threads lost to blocks that never finished.
+    stuck: usize,
 }
+
+/// After this many threads are stuck, nothing more is highlighted in this
+/// process: each stuck thread keeps a core busy until the process exits.
+const MAX_STUCK_THREADS: usize = 4;
 
 impl Workers {
     fn start() -> Workers {
@@ -109,6 +199,7 @@ impl Workers {
         let workers = Workers {
             queue,
             jobs: Arc::new(Mutex::new(jobs)),
+            stuck: 0,
         };
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         for _ in 0..threads {
@@ -133,6 +224,16 @@ impl Workers {
 static WORKERS: LazyLock<Mutex<Workers>> = LazyLock::new(|| Mutex::new(Workers::start()));
 
 fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Option<String> {
+    if WORKERS
+        .lock()
+        .map_or(true, |w| w.stuck >= MAX_STUCK_THREADS)
+    {
+        // Not remembered across runs: it did not hang, it was not tried.
+        if let Ok(mut skipped) = SKIPPED.lock() {
+            skipped.insert(hung_key(syntax, code));
+        }
+        return None;
+    }
     let (reply, answer) = mpsc::channel();
     let job = Job {
         syntax,
@@ -146,16 +247,16 @@ fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Opti
     if !sent {
         return highlight_now(syntax, code);
     }
-    match answer.recv_timeout(DEADLINE) {
+    match answer.recv_timeout(deadline()) {
         Ok(html) => html,
         Err(_) => {
-            crate::errln!(
-                "warning: highlighting a {} block took over {} s; it is shown as plain text",
-                syntax.name,
-                DEADLINE.as_secs()
-            );
-            if let Ok(workers) = WORKERS.lock() {
-                workers.add_thread();
+            // Reported as a `highlight` diagnostic at the block's line.
+            remember_hung(hung_key(syntax, code));
+            if let Ok(mut workers) = WORKERS.lock() {
+                workers.stuck += 1;
+                if workers.stuck < MAX_STUCK_THREADS {
+                    workers.add_thread();
+                }
             }
             None
         }
@@ -195,16 +296,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_grammar_that_loops_forever_gives_plain_text() {
-        // TypeScript that the old Sublime JavaScript grammar (reached by
-        // `htc`) never finishes; from dapr's docs, reduced.
+    fn no_name_reaches_the_looping_grammar() {
+        // TypeScript that the old Sublime JavaScript grammar never
+        // finishes; from dapr's docs, reduced.
         let code = "  f(\n    a?: any,\n  ): P<s> {\n  }\n  /**\n";
-        assert_eq!(highlight("htc", code), None);
-        // The same grammar is not stuck for other blocks.
-        assert!(highlight("htc", "var x = 1;\n").is_some());
-        // `javascript` fences go to Babel, which reads it.
-        let html = highlight("javascript", code).expect("highlighted");
+        for lang in ["htc", "javascript", "js", "JavaScript"] {
+            let syntax = find_syntax(lang).expect(lang);
+            assert_eq!(syntax.name, REPLACEMENT_GRAMMAR, "{lang}");
+        }
+        for syntax in SYNTAXES.syntaxes() {
+            for ext in &syntax.file_extensions {
+                let found = find_syntax(ext).map(|s| s.name.as_str());
+                assert_ne!(found, Some(LOOPING_GRAMMAR), "`{ext}` reaches it");
+            }
+        }
+        let html = highlight("htc", code).expect("highlighted");
         assert!(html.contains("hl-"), "{html}");
+        assert!(!timed_out("htc", code));
+    }
+
+    #[test]
+    fn a_block_that_hangs_is_remembered_and_threads_are_bounded() {
+        // The looping grammar itself, reached directly (no name leads to it
+        // any more), stands in for any grammar that never finishes.
+        let looping = SYNTAXES.find_syntax_by_name(LOOPING_GRAMMAR).unwrap();
+        let code = "  f(\n    a?: any,\n  ): P<s> {\n  }\n  /**\n";
+        assert_eq!(highlight_with_deadline(looping, code), None);
+        let key = hung_key(looping, code);
+        assert!(HUNG.lock().unwrap().contains(&key));
+        assert!(WORKERS.lock().unwrap().stuck >= 1);
+        // Other blocks still highlight on the remaining threads.
+        assert!(highlight("yaml", "a: 1\n").is_some());
     }
 
     #[test]

@@ -48,6 +48,16 @@ pub fn cross_doc_diagnostics(ctx: &Ctx<'_>) -> Vec<Diagnostic> {
     out
 }
 
+/// Problems found only by rendering: code blocks whose highlighting timed
+/// out during this render. `build` adds them to what it reports.
+pub fn after_render(catalog: &Catalog) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for doc in &catalog.docs {
+        safety::highlight_timeouts(doc, &mut out);
+    }
+    out
+}
+
 /// Every per-document list (aligned with `catalog.docs`) and the cross-doc list.
 pub fn validate(
     catalog: &Catalog,

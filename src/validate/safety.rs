@@ -12,6 +12,7 @@ use crate::render::sanitize::{is_safe_url, URL_SCHEMES};
 
 pub fn check(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
     expansion(doc, out);
+    highlight_timeouts(doc, out);
     for link in &doc.links {
         if !is_safe_url(&link.dest) {
             let shown: String = link.dest.chars().take(60).collect();
@@ -105,5 +106,24 @@ fn expansion(doc: &Doc, out: &mut Vec<Diagnostic>) {
             .help("reference long fields fewer times; a page may grow to at most 4 times its source (or 64 KB) through references")
             .source_from(&doc.text),
         );
+    }
+}
+
+/// `highlight`: code blocks whose highlighting took over the deadline (in
+/// this run or an earlier one) and are shown as plain text.
+pub fn highlight_timeouts(doc: &Doc, out: &mut Vec<Diagnostic>) {
+    for block in &doc.code_blocks {
+        if crate::render::highlight::timed_out(&block.lang, &block.content) {
+            out.push(
+                Diagnostic::warning(
+                    &doc.source_path,
+                    block.line,
+                    "highlight",
+                    format!("this `{}` block was not highlighted in time (over 10 s, or too many blocks stuck before it); it is shown as plain text", block.lang),
+                )
+                .help("the grammar cannot read this code; use another fence language (or none) for it")
+                .source_from(&doc.text),
+            );
+        }
     }
 }
