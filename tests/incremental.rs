@@ -95,7 +95,7 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
     let target = all[rng.next(all.len())].clone();
     let text = std::fs::read_to_string(&target).unwrap_or_default();
     let name = target.strip_prefix(root).unwrap().display().to_string();
-    match rng.next(13) {
+    match rng.next(19) {
         0 => {
             // Retitle: every page listing this document changes.
             let new = if let Some(rest) = text.strip_prefix("---\ntitle: ") {
@@ -172,7 +172,7 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
             std::fs::write(&target, new).unwrap();
             (vec![target], format!("describe {name}"))
         }
-        10 => {
+        10 if text.contains("\n## ") => {
             // Prose in the middle of the body: only this page changes.
             let new = text.replacen(
                 "\n## ",
@@ -192,11 +192,130 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
             std::fs::write(&target, new).unwrap();
             (vec![target], format!("picture {name}"))
         }
+        13 => {
+            // An id another document's `related` names: it now wins over the
+            // path (or the id) that entry resolved to before.
+            let entries = related_entries(root);
+            let Some(entry) = entries.get(rng.next(entries.len().max(1))) else {
+                return (vec![], "nothing".into());
+            };
+            let new = match text.strip_prefix("---\n") {
+                Some(rest) if text.contains("\nid: ") || text.starts_with("---\nid: ") => {
+                    let mut out = String::from("---\n");
+                    for line in rest.split_inclusive('\n') {
+                        if line.starts_with("id: ") {
+                            out.push_str(&format!("id: {entry}\n"));
+                        } else {
+                            out.push_str(line);
+                        }
+                    }
+                    out
+                }
+                Some(rest) => format!("---\nid: {entry}\n{rest}"),
+                None => format!("---\nid: {entry}\n---\n{text}"),
+            };
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("id {entry} on {name}"))
+        }
+        14 => {
+            // Rename in place: one path goes, another comes.
+            let to = target.with_file_name(format!("renamed-{step}.md"));
+            std::fs::rename(&target, &to).unwrap();
+            (vec![target, to], format!("rename {name}"))
+        }
+        15 => {
+            // Move to another folder.
+            let to = root.join(format!(
+                "content/moved/{step}-{}",
+                target.file_name().unwrap().to_string_lossy()
+            ));
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::rename(&target, &to).unwrap();
+            (vec![target, to], format!("move {name}"))
+        }
+        16 => {
+            // Several files saved at once (an editor's "save all", a git
+            // checkout): a retitle, a link and a prose edit.
+            let a = all[rng.next(all.len())].clone();
+            let b = all[rng.next(all.len())].clone();
+            let a_text = std::fs::read_to_string(&a).unwrap_or_default();
+            std::fs::write(&a, a_text.replacen("# ", &format!("# Batch {step} "), 1)).unwrap();
+            let b_text = std::fs::read_to_string(&b).unwrap_or_default();
+            let rel = target
+                .strip_prefix(root.join("content"))
+                .unwrap()
+                .display()
+                .to_string();
+            std::fs::write(&b, format!("{b_text}\n\n[batch](/{rel})\n")).unwrap();
+            std::fs::write(&target, format!("{text}\n\nBatch prose {step}.\n")).unwrap();
+            (vec![a, b, target], format!("batch around {name}"))
+        }
+        17 => {
+            // `guide.md` beside `guide/index.md`: links to `guide/` resolve
+            // to the new file now.
+            let folder = target.parent().unwrap().to_path_buf();
+            let sibling = folder.with_extension("md");
+            if folder == root.join("content") || sibling.exists() {
+                return (vec![], "nothing".into());
+            }
+            let title = format!("Sibling of a folder {step}");
+            std::fs::write(&sibling, format!("---\ntitle: {title}\n---\n\nText.\n")).unwrap();
+            // And a link to the folder, so something resolves through it.
+            std::fs::write(
+                &target,
+                format!(
+                    "{text}\n\n[folder](/{}/)\n",
+                    folder.strip_prefix(root.join("content")).unwrap().display()
+                ),
+            )
+            .unwrap();
+            (
+                vec![sibling, target],
+                format!("sibling {}", folder.display()),
+            )
+        }
+        18 => {
+            // Delete several at once.
+            let other = all[rng.next(all.len())].clone();
+            if all.len() <= 8 || other == target {
+                return (vec![], "nothing".into());
+            }
+            std::fs::remove_file(&target).unwrap();
+            std::fs::remove_file(&other).unwrap();
+            (vec![target, other], format!("delete two around {name}"))
+        }
         _ => {
             std::fs::write(&target, format!("{text}\n\nA new paragraph {step}.\n")).unwrap();
             (vec![target], format!("append {name}"))
         }
     }
+}
+
+/// Every `related` entry written in the site (ids and paths).
+fn related_entries(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for doc in docs(root) {
+        let text = std::fs::read_to_string(doc).unwrap_or_default();
+        let mut in_related = false;
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("related:") {
+                let rest = rest.trim();
+                if let Some(list) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                    out.extend(list.split(',').map(|e| e.trim().to_owned()));
+                }
+                in_related = rest.is_empty();
+                continue;
+            }
+            match line.strip_prefix("  - ") {
+                Some(entry) if in_related => out.push(entry.trim().to_owned()),
+                _ => in_related = false,
+            }
+        }
+    }
+    out.retain(|e| !e.is_empty() && !e.contains(['[', ':', '#']));
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Applies `steps` random edits to the site at `root`, each incrementally,
@@ -210,6 +329,9 @@ fn random_edits_match_full_renders(root: &Path, search: bool, seed: u64, steps: 
     let mut prose_edits = 0;
     for step in 0..steps {
         let (paths, what) = edit(root, &mut rng, step);
+        if paths.is_empty() {
+            continue;
+        }
         let report = session.update_docs(&paths).expect("incremental rebuild");
         let fresh = fresh_session();
         assert_same(
@@ -246,6 +368,16 @@ fn random_edits_match_a_full_build_byte_for_byte() {
     let site = example_site();
     let prose_edits = random_edits_match_full_renders(site.path(), true, 20_261_121, 64);
     assert!(prose_edits >= 4, "the quiet path was hardly exercised");
+}
+
+/// More edit sequences, without the search index: every kind of edit,
+/// many times over, from several seeds.
+#[test]
+fn many_random_edit_sequences_match_full_renders() {
+    for seed in [1, 2, 3, 4] {
+        let site = example_site();
+        random_edits_match_full_renders(site.path(), false, seed, 40);
+    }
 }
 
 /// The same on real documentation written for Hugo (dapr's docs: shortcodes,
@@ -304,6 +436,69 @@ fn renaming_a_linked_heading_updates_the_pages_linking_to_it() {
         "the anchor link from zendesk-order-service.md is reported"
     );
     assert!(report.pages > 1, "only the renamed page was re-rendered");
+}
+
+/// An `id` added to one document now wins over the path another document's
+/// `related` entry named: the old target's "Referenced by" must lose it,
+/// though neither it nor its neighbours were edited.
+#[test]
+fn an_id_that_retargets_a_reference_updates_the_old_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    common::write(root, "site.toml", b"[diagrams]\nenabled = false\n");
+    common::write(
+        root,
+        "content/a.md",
+        b"---\ntitle: A\nrelated: [b.md]\n---\n\nText.\n",
+    );
+    common::write(root, "content/b.md", b"---\ntitle: B\n---\n\nText.\n");
+    common::write(root, "content/c.md", b"---\ntitle: C\n---\n\nText.\n");
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let page = |s: &Session, p: &str| String::from_utf8_lossy(&s.files.snapshot()[p]).into_owned();
+    assert!(page(&session, "b/index.html").contains("Referenced by"));
+    common::write(
+        root,
+        "content/c.md",
+        b"---\ntitle: C\nid: b.md\n---\n\nText.\n",
+    );
+    session.update_docs(&[root.join("content/c.md")]).unwrap();
+    let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+    assert_same(
+        &session.files.snapshot(),
+        &fresh.files.snapshot(),
+        "id retarget",
+    );
+    assert!(!page(&session, "b/index.html").contains("Referenced by"));
+}
+
+/// `guide.md` added beside `guide/index.md`: a `related_files: [guide]`
+/// entry now resolves to the new file, and the folder page loses its
+/// "Referenced by" entry.
+#[test]
+fn a_sibling_file_that_wins_a_folder_link_updates_both_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    common::write(root, "site.toml", b"[diagrams]\nenabled = false\n");
+    common::write(root, "content/guide/index.md", b"# Guide index\n");
+    common::write(
+        root,
+        "content/a.md",
+        b"---\ntitle: A\nrelated_files: [guide]\n---\n\nText.\n",
+    );
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let page = |s: &Session, p: &str| String::from_utf8_lossy(&s.files.snapshot()[p]).into_owned();
+    assert!(page(&session, "guide/index.html").contains("Referenced by"));
+    common::write(root, "content/guide.md", b"# Guide file\n");
+    session
+        .update_docs(&[root.join("content/guide.md")])
+        .unwrap();
+    let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+    assert_same(
+        &session.files.snapshot(),
+        &fresh.files.snapshot(),
+        "sibling",
+    );
+    assert!(!page(&session, "guide/index.html").contains("Referenced by"));
 }
 
 /// A picture is published while a document links to it, and only then.

@@ -36,7 +36,7 @@ impl LinkContext<'_> {
     }
 
     /// The URL a link in `from` should point at; None leaves it as written.
-    fn rewrite(&self, from: usize, dest: &str) -> Option<String> {
+    pub(crate) fn rewrite(&self, from: usize, dest: &str) -> Option<String> {
         let target = local_target(dest)?;
         let anchor = target
             .anchor

@@ -8,7 +8,7 @@
 //! agents, indexes). Tests compare the result with a fresh full build byte
 //! for byte.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::content::{self, Doc};
 use crate::diagnostics::{count, Diagnostic, Severity};
 use crate::render::feeds::field_json;
+use crate::render::markdown::LinkContext;
 use crate::render::pages::{DocSummary, Memory, Reuse};
 use crate::render::renderer::{assets_of, referenced_assets, MemorySink, Page, Renderer};
 use crate::render::theme::Theme;
@@ -69,6 +70,55 @@ impl Neighbourhood {
         self.tags.extend(tags_of(d).map(str::to_owned));
         self.agents.extend(agents_of(d).map(str::to_owned));
     }
+}
+
+/// Each document's edges by path: outgoing in the order written (the
+/// "Related" list keeps it), incoming sorted (pages sort them by title).
+/// Compared whole before and after an edit, so a page whose relations an
+/// edit elsewhere changed (an `id` that now wins over a path, a new
+/// `guide.md` beside `guide/index.md`) is re-rendered, whoever its
+/// neighbours were.
+type Graph = HashMap<String, (Vec<(String, EdgeKind)>, Vec<(String, EdgeKind)>)>;
+
+fn graph_of(catalog: &Catalog) -> Graph {
+    let path = |j: usize| catalog.docs[j].content_path.clone();
+    catalog
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let outgoing = catalog.outgoing[i]
+                .iter()
+                .map(|&e| (path(catalog.edges[e].to), catalog.edges[e].kind))
+                .collect();
+            let mut incoming: Vec<_> = catalog.incoming[i]
+                .iter()
+                .map(|&e| (path(catalog.edges[e].from), catalog.edges[e].kind))
+                .collect();
+            incoming.sort();
+            (doc.content_path.clone(), (outgoing, incoming))
+        })
+        .collect()
+}
+
+/// Every document's links as its page writes them (the URL each link is
+/// rewritten to). They depend on which documents exist, so they are
+/// compared whenever documents were added or removed.
+fn rewrites_of(links: &LinkContext<'_>) -> HashMap<String, Vec<Option<String>>> {
+    links
+        .catalog
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let urls = doc
+                .links
+                .iter()
+                .map(|l| links.rewrite(i, &l.dest))
+                .collect();
+            (doc.content_path.clone(), urls)
+        })
+        .collect()
 }
 
 /// Everything other pages can show of one document. An edit that leaves it
@@ -314,6 +364,17 @@ impl Session {
                 old_assets.extend(assets_of(&self.checked, &old.docs[i]).cloned());
             }
         }
+        let old_graph = graph_of(old);
+        let base_path = self.checked.config.base_path();
+        let old_rewrites = (!same_docs).then(|| {
+            rewrites_of(&LinkContext {
+                catalog: old,
+                routes: &self.routes,
+                base_path: &base_path,
+                assets: &old.assets,
+                diagrams: &self.checked.diagrams,
+            })
+        });
         let old_routes: Option<BTreeMap<String, String>> = (!same_docs).then(|| {
             old.docs
                 .iter()
@@ -353,7 +414,6 @@ impl Session {
             summaries: std::mem::take(&mut memory.summaries),
             changed: changed_indexes.clone(),
         });
-        let base_path = self.checked.config.base_path();
         let renderer =
             Renderer::reusing(&self.checked, &self.theme, &self.routes, &base_path, reuse);
         if renderer.site.terms != memory.terms {
@@ -372,6 +432,29 @@ impl Session {
             }
         }
 
+        // Pages whose relations or written links changed, wherever the edit
+        // was: found by comparing the whole graph, not the edited
+        // documents' neighbours.
+        let new_graph = graph_of(new);
+        let new_rewrites = old_rewrites
+            .as_ref()
+            .map(|_| rewrites_of(&renderer.site.links));
+        let mut rewired: Vec<usize> = Vec::new();
+        for (j, doc) in new.docs.iter().enumerate() {
+            let path = &doc.content_path;
+            let graph_moved = old_graph.get(path) != new_graph.get(path);
+            let links_moved = match (&old_rewrites, &new_rewrites) {
+                (Some(old), Some(new)) => old.get(path) != new.get(path),
+                _ => false,
+            };
+            if (graph_moved || links_moved) && !changed.contains(path) {
+                rewired.push(j);
+            }
+        }
+        if !rewired.is_empty() {
+            dirty.links = true;
+        }
+
         let stale = stale_files(&changed, old_routes.as_ref(), &touched, &renderer, &memory);
         if let Ok(mut files) = self.files.0.lock() {
             for f in &stale {
@@ -380,6 +463,7 @@ impl Session {
         }
 
         let mut pages: Vec<Page> = changed_indexes.iter().map(|&i| Page::Doc(i)).collect();
+        pages.extend(rewired.iter().map(|&j| Page::Doc(j)));
         if dirty.listed || dirty.links {
             pages.extend(
                 touched
@@ -415,6 +499,8 @@ impl Session {
             }
         }
         timer.lap("serve: page data");
+        pages.sort();
+        pages.dedup();
         let rendered = renderer.render(&pages, &self.files)?;
         self.memory = Some(renderer.into_memory());
         timer.lap("serve: render");
