@@ -395,3 +395,68 @@ fn corpora_are_checked_without_panic() {
         );
     }
 }
+
+#[test]
+fn placeholders_are_precise() {
+    let doc = "---\ntitle: Precise\ntags: [integration, Relevant tags]\n---\n\n\
+Status [WIP], [DEPRECATED], by [NAME], he wrote [sic].\n\
+Match [a-z0-9]; press [Ctrl]+[C]; see [[Page]].\n\
+A [reference][nowhere] and [collapsed][].\n\
+\n\
+- **Availability**: [99.9%]\n\
+- **Error Rate**: [< X%]\n\
+- **Support Hours**: [24/7|Business hours]\n\
+\n\
+| Field | Type | Other |\n\
+|---|---|---|\n\
+| id | [Type] | [Type] |\n\
+\n\
+- [System A API Reference](link)\n\
+\n\
+Text[^1].\n\
+\n\
+[^1]: From [The Book], see [Chapter Name].\n";
+    let dir = site(&[("content/p.md", doc.as_bytes())]);
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v = json(&o);
+    let found: Vec<(String, u64, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let placeholders: Vec<(u64, String)> = found
+        .iter()
+        .filter(|(c, ..)| c == "placeholder")
+        .map(|(_, l, m)| (*l, m.split('`').nth(1).unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(
+        placeholders,
+        [
+            (3, "Relevant tags".to_owned()),
+            (10, "[99.9%]".to_owned()),
+            (11, "[< X%]".to_owned()),
+            (12, "[24/7|Business hours]".to_owned()),
+            (16, "[Type]".to_owned()),
+            (16, "[Type]".to_owned()),
+            (18, "(link)".to_owned()),
+        ],
+        "{found:?}"
+    );
+    let refs: Vec<u64> = found
+        .iter()
+        .filter(|(c, ..)| c == "undefined-reference")
+        .map(|(_, l, _)| *l)
+        .collect();
+    assert_eq!(refs, [8, 8], "{found:?}");
+}

@@ -103,6 +103,15 @@ pub struct BodyScan {
     pub agent_notes: Vec<AgentNote>,
     /// Ids and `<a name>`s defined in raw HTML: link targets like headings.
     pub html_anchors: Vec<String>,
+    /// `[text][label]` and `[text][]` whose label no definition gives.
+    pub undefined_refs: Vec<UndefinedRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UndefinedRef {
+    pub label: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 static HTML_ANCHOR_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -138,9 +147,21 @@ pub fn scan(
     let mut heading: Option<(u8, usize, Option<String>, String)> = None;
     let mut code: Option<(String, usize, String)> = None;
     let mut link_depth = 0usize;
+    let mut footnote_depth = 0usize;
     let mut prose = ProseBuffer::default();
-
-    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+    let mut undefined = Vec::new();
+    let mut on_broken = |broken: pulldown_cmark::BrokenLink<'_>| {
+        use pulldown_cmark::LinkType;
+        // `[text][label]` and `[text][]` are references by their syntax;
+        // a bare `[text]` may be anything (template text included).
+        if matches!(broken.link_type, LinkType::Reference | LinkType::Collapsed) {
+            undefined.push((broken.reference.to_string(), broken.span.start));
+        }
+        None
+    };
+    let parser =
+        Parser::new_with_broken_link_callback(body, markdown_options(), Some(&mut on_broken));
+    for (event, range) in parser.into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 prose.flush(&mut scan.placeholders, body, &position, true);
@@ -200,20 +221,25 @@ pub fn scan(
             Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
                 link_depth = link_depth.saturating_sub(1)
             }
-            Event::Start(
-                Tag::Paragraph
-                | Tag::TableCell
-                | Tag::Item
-                | Tag::BlockQuote(_)
-                | Tag::FootnoteDefinition(_),
-            )
+            // Footnotes hold citations and asides, never template text.
+            Event::Start(Tag::FootnoteDefinition(_)) => {
+                prose.flush(&mut scan.placeholders, body, &position, false);
+                footnote_depth += 1;
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                prose.clear();
+                footnote_depth = footnote_depth.saturating_sub(1);
+            }
+            Event::Start(Tag::Paragraph | Tag::TableCell | Tag::Item | Tag::BlockQuote(_))
             | Event::End(
-                TagEnd::Paragraph
-                | TagEnd::TableCell
-                | TagEnd::Item
-                | TagEnd::BlockQuote(_)
-                | TagEnd::FootnoteDefinition,
-            ) => prose.flush(&mut scan.placeholders, body, &position, false),
+                TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::BlockQuote(_),
+            ) => {
+                if footnote_depth > 0 {
+                    prose.clear();
+                } else {
+                    prose.flush(&mut scan.placeholders, body, &position, false);
+                }
+            }
             Event::Text(t) => {
                 if let Some((_, _, content)) = code.as_mut() {
                     content.push_str(&t);
@@ -250,6 +276,14 @@ pub fn scan(
     }
     prose.flush(&mut scan.placeholders, body, &position, false);
     scan.agent_notes = agent_notes(body, position(0).0);
+    for (label, offset) in undefined {
+        let (line, column) = position(offset);
+        scan.undefined_refs.push(UndefinedRef {
+            label,
+            line,
+            column,
+        });
+    }
     scan
 }
 
@@ -287,6 +321,11 @@ impl ProseBuffer {
     fn push(&mut self, text: &str, source_offset: usize) {
         self.pieces.push((self.text.len(), source_offset));
         self.text.push_str(text);
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.pieces.clear();
     }
 
     fn break_run(&mut self) {
@@ -343,8 +382,14 @@ pub fn find_placeholders(text: &str, allow_markers: bool) -> Vec<FoundPlaceholde
         let whole = caps.get(0).expect("match");
         let before = text[..whole.start()].chars().next_back();
         let after = text[whole.end()..].chars().next();
-        if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, ']' | ')' | '!' | '\\' | '_'))
-            || after.is_some_and(|c| matches!(c, '(' | '[' | '_'))
+        // `[[Page]]` is a wiki link; `[Ctrl]+[C]` names keys.
+        let before_key = text[..whole.start()].trim_end().ends_with('+');
+        let after_key = text[whole.end()..].trim_start().starts_with('+');
+        if before
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, ']' | '[' | ')' | '!' | '\\' | '_'))
+            || after.is_some_and(|c| matches!(c, '(' | '[' | ']' | '_'))
+            || before_key
+            || after_key
         {
             continue;
         }
@@ -374,10 +419,23 @@ pub fn find_placeholders(text: &str, allow_markers: bool) -> Vec<FoundPlaceholde
     found
 }
 
+/// A regular expression's character class: `[a-z0-9]`, `[A-Fa-f\d_-]`.
+static CHAR_CLASS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\^?(?:[A-Za-z0-9]-[A-Za-z0-9]|\\.|[A-Za-z0-9_.\-])+$").expect("valid regex")
+});
+
 fn is_placeholder_text(inner: &str, allow_markers: bool) -> bool {
     let inner = inner.trim();
     if inner.is_empty() || inner.contains(RUN_BREAK) {
         return false;
+    }
+    // Template figures: `[99.9%]`, `[< X%]`, `[24/7|Business hours]`.
+    let figure = inner
+        .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '<' | '>' | '≤' | '≥'))
+        && (inner.contains('%') || inner.contains('|') || inner.starts_with(['<', '>', '≤', '≥']))
+        && !inner.starts_with("<!");
+    if figure {
+        return true;
     }
     // Footnotes, GitHub alerts, task boxes and citations like [1] are not
     // template text.
@@ -389,6 +447,24 @@ fn is_placeholder_text(inner: &str, allow_markers: bool) -> bool {
         || !inner.chars().any(char::is_alphabetic)
     {
         return false;
+    }
+    // `[a-z0-9]` is a regular expression's class.
+    if inner.contains('-') && CHAR_CLASS_RE.is_match(inner) {
+        return false;
+    }
+    // One word in capitals is a label (`[WIP]`, `[DEPRECATED]`, `[NAME]`);
+    // one in lower case an editor's note (`[sic]`, `[sp]`). Template text
+    // is Capitalised (`[Type]`) or several words.
+    let one_word = !inner.contains(char::is_whitespace);
+    if one_word {
+        let letters: Vec<char> = inner.chars().filter(|c| c.is_alphabetic()).collect();
+        let all_upper = letters.iter().all(|c| c.is_uppercase());
+        let all_lower = letters.iter().all(|c| c.is_lowercase());
+        let is_marker =
+            inner.eq_ignore_ascii_case("required") || inner.eq_ignore_ascii_case("optional");
+        if (all_upper && !is_marker) || all_lower {
+            return false;
+        }
     }
     let is_marker =
         inner.eq_ignore_ascii_case("required") || inner.eq_ignore_ascii_case("optional");
@@ -490,6 +566,49 @@ mod tests {
         let s = scan_text("## Deploy [REQUIRED]\n\nUpdated YYYY-MM-DD by [OPTIONAL] someone, in YYYY-MM-DD format.\n");
         let found: Vec<_> = s.placeholders.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(found, ["YYYY-MM-DD"]);
+    }
+
+    #[test]
+    fn placeholders_are_told_from_labels_keys_and_classes() {
+        let found = |text: &str| -> Vec<String> {
+            scan_text(text)
+                .placeholders
+                .into_iter()
+                .map(|p| p.text)
+                .collect()
+        };
+        for quiet in [
+            "Status [WIP] and [DEPRECATED] by [NAME].\n",
+            "He said [sic] it.\n",
+            "Match `x` with [a-z0-9] or [A-Fa-f0-9_-].\n",
+            "Press [Ctrl]+[C] or [Ctrl] + [Shift] + [K].\n",
+            "See [[Page]] and [[Other page]].\n",
+            "Text[^1].\n\n[^1]: From [The Book], chapter [Intro].\n",
+            "Use [text][undefined-label] and [other][].\n",
+        ] {
+            assert_eq!(found(quiet), Vec::<String>::new(), "{quiet}");
+        }
+        assert_eq!(
+            found("- **Availability**: [99.9%]\n- **Error Rate**: [< X%]\n- **Support Hours**: [24/7|Business hours]\n"),
+            ["[99.9%]", "[< X%]", "[24/7|Business hours]"]
+        );
+        assert_eq!(
+            found("| [Type] | x | [Type] |\n|---|---|---|\n"),
+            ["[Type]", "[Type]"]
+        );
+    }
+
+    #[test]
+    fn undefined_references_are_found() {
+        let s = scan_text(
+            "Use [text][missing] and [this][] here.\n\n[defined]: https://x.io\n\n[ok][defined]\n",
+        );
+        let refs: Vec<_> = s
+            .undefined_refs
+            .iter()
+            .map(|r| (r.label.as_str(), r.line, r.column))
+            .collect();
+        assert_eq!(refs, [("missing", 1, 5), ("this", 1, 25)]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use super::body::{self, AgentNote, BodyLink, CodeBlock, Heading, ProsePlaceholder};
+use super::body::{self, AgentNote, BodyLink, CodeBlock, Heading, ProsePlaceholder, UndefinedRef};
 use super::field::{Field, FieldOrigin};
 use super::frontmatter::{self, SyntaxError};
 use super::inline_meta;
@@ -71,6 +71,8 @@ pub struct Doc {
     pub agent_notes: Vec<AgentNote>,
     /// Ids and names defined in raw HTML, which links may target.
     pub html_anchors: Vec<String>,
+    /// Reference links whose label nothing defines.
+    pub undefined_refs: Vec<UndefinedRef>,
     pub repaired_lines: Vec<usize>,
     pub yaml_errors: Vec<SyntaxError>,
     pub invalid_utf8_line: Option<usize>,
@@ -268,6 +270,7 @@ impl Doc {
             prose_placeholders: scan.placeholders,
             agent_notes: scan.agent_notes,
             html_anchors: scan.html_anchors,
+            undefined_refs: scan.undefined_refs,
             fields,
             repaired_lines,
             yaml_errors,

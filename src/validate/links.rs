@@ -6,6 +6,7 @@ use crate::diagnostics::{closest, Diagnostic};
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let catalog = ctx.catalog;
+    let suggester = super::suggest::Suggester::new(catalog);
     let mut ids: Vec<_> = catalog.by_id.iter().filter(|(_, d)| d.len() > 1).collect();
     ids.sort();
     for (id, docs) in ids {
@@ -44,22 +45,17 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 Some("link only to documents of this catalog".to_owned()),
             ),
             Problem::NoSuchDocument => {
-                let name = u.target.rsplit('/').next().unwrap_or(&u.target);
-                let suggestion = closest(
-                    &u.target,
-                    catalog.docs.iter().map(|d| d.content_path.as_str()),
-                )
-                .or_else(|| {
-                    catalog
-                        .docs
-                        .iter()
-                        .map(|d| d.content_path.as_str())
-                        .find(|p| {
-                            p.rsplit('/')
-                                .next()
-                                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                        })
-                });
+                let path = crate::catalog::local_target(&u.target)
+                    .map(|t| t.path)
+                    .unwrap_or_else(|| u.target.clone());
+                let anchor = u
+                    .target
+                    .split_once('#')
+                    .map(|(_, a)| format!("#{a}"))
+                    .unwrap_or_default();
+                let suggestion = suggester
+                    .suggest(&doc.content_path, &path)
+                    .map(|s| format!("{s}{anchor}"));
                 let id_hint = if u.kind == EdgeKind::Related {
                     closest(&u.target, catalog.by_id.keys().map(String::as_str))
                 } else {
@@ -67,9 +63,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 };
                 let help = match (id_hint, suggestion) {
                     (Some(id), _) => Some(format!("did you mean the id `{id}`?")),
-                    (None, Some(path)) => Some(format!(
-                        "did you mean `{path}`? (paths are relative to this document, or to the content dir when they start with `/`)"
-                    )),
+                    (None, Some(path)) => Some(format!("did you mean `{path}`?")),
                     (None, None) => None,
                 };
                 (format!("{what} `{}` matches no document", u.target), help)

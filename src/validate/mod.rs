@@ -9,6 +9,7 @@ mod links;
 mod placeholders;
 mod routes;
 mod safety;
+mod suggest;
 
 pub use dates::{parse_date, Date};
 
