@@ -213,6 +213,25 @@ fn edit_reload_overlay_and_fix() {
     let page = served.get("/b/").text();
     assert!(page.contains("Third version."));
     assert!(page.contains("unknown key `tilte`"), "{page}");
+
+    // A content save meanwhile renders, and the overlay stays until
+    // site.toml is fixed.
+    std::fs::write(
+        site_dir.path().join("content/b.md"),
+        "# Beta\n\nFourth version.\n",
+    )
+    .unwrap();
+    events.read_until("event: reload");
+    let page = served.get("/b/").text();
+    assert!(page.contains("Fourth version."));
+    assert!(
+        page.contains("unknown key `tilte`"),
+        "overlay gone after a content save: {page}"
+    );
+    std::fs::write(site_dir.path().join("site.toml"), "title = \"Preview\"\n").unwrap();
+    events.read_until("event: reload");
+    let page = served.get("/b/").text();
+    assert!(!page.contains("tilte"), "{page}");
 }
 
 #[test]
@@ -493,7 +512,10 @@ fn bind_addresses_are_printed_as_they_are() {
         (first, second, stderr(&o))
     };
     let (first, second, err) = start("0.0.0.0");
-    assert!(first.contains("http://127.0.0.1:"), "{first}");
+    assert!(
+        first.contains("http://127.0.0.1:"),
+        "{first} / {second} / {err}"
+    );
     assert!(second.starts_with("listening on 0.0.0.0:"), "{second}");
     assert!(err.contains("visible to the network"), "{err}");
     let (first, _, err) = start("::1");

@@ -23,6 +23,9 @@ static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_new
 /// `(grammar, code hash)` → highlighted HTML; None for a block shown plain.
 type Cache = HashMap<(String, String), Option<String>>;
 
+/// Blocks kept in memory; past it the cache starts over.
+const MAX_CACHED_BLOCKS: usize = 100_000;
+
 static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Short names authors use that the grammar set knows under another token.
@@ -127,6 +130,10 @@ pub fn highlight(lang: &str, code: &str) -> Option<String> {
     }
     let html = highlight_with_deadline(syntax, code);
     if let Ok(mut cache) = CACHE.lock() {
+        // Bounded: a long-running serve sees every version of every block.
+        if cache.len() >= MAX_CACHED_BLOCKS {
+            cache.clear();
+        }
         cache.insert(key, html.clone());
     }
     html

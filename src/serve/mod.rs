@@ -38,12 +38,15 @@ fn clock() -> String {
     )
 }
 
-fn publish(session: &Session, shared: &RwLock<Shared>, fatal: Option<String>) {
+/// Makes the session's files and problems what the HTTP side serves.
+/// `failure`: why this rebuild failed, if it did; a broken site.toml stays
+/// in the overlay until it is fixed, whatever else is saved meanwhile.
+fn publish(session: &Session, shared: &RwLock<Shared>, failure: Option<String>) {
     let files = Arc::new(session.files.snapshot());
     if let Ok(mut s) = shared.write() {
         s.files = files;
         s.overlay = session.diagnostics().to_vec();
-        s.fatal = fatal;
+        s.fatal = failure.or_else(|| session.config_error().map(str::to_owned));
     }
 }
 
@@ -174,15 +177,16 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
             .map_err(|e| RunError(format!("cannot watch {}: {e}", path.display())))?;
     }
 
-    let r = session_summary(&session);
-    crate::outln!("serving {} at {url} ({r})", options.root.display());
-    crate::outln!("listening on {local}");
+    // Said before the address, so nobody starts using it unwarned.
     if !local.ip().is_loopback() {
         crate::errln!(
             "warning: the preview is bound to {} and visible to the network: anyone who can reach this machine can read the catalog; use --bind 127.0.0.1 to keep it local",
             local.ip()
         );
     }
+    let r = session_summary(&session);
+    crate::outln!("serving {} at {url} ({r})", options.root.display());
+    crate::outln!("listening on {local}");
     crate::outln!("watching for changes; Ctrl-C stops");
     if options.open {
         open_browser(&url);

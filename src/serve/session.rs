@@ -38,6 +38,10 @@ pub struct Session {
     /// off and indexes in the background instead, so a reload never waits
     /// for Pagefind.
     pub search_sync: bool,
+    /// Why the last full rebuild (site.toml, theme) failed, until one
+    /// succeeds: edits to documents go on with the last good configuration,
+    /// and the overlay keeps saying what is wrong.
+    config_error: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -236,6 +240,7 @@ impl Session {
             memory: None,
             files: MemorySink::default(),
             search_sync,
+            config_error: None,
         };
         session.render_all()?;
         Ok(session)
@@ -261,6 +266,11 @@ impl Session {
 
     pub fn content_dir(&self) -> &Path {
         &self.checked.content_dir
+    }
+
+    /// The failure of the last full rebuild, while it stands.
+    pub fn config_error(&self) -> Option<&str> {
+        self.config_error.as_deref()
     }
 
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -324,7 +334,14 @@ impl Session {
     /// previous site stays in place.
     pub fn rebuild_all(&mut self) -> Result<Rebuild, RunError> {
         let started = Instant::now();
-        let (checked, theme) = Self::load(&self.root, self.base_url.as_deref())?;
+        let (checked, theme) = match Self::load(&self.root, self.base_url.as_deref()) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                self.config_error = Some(e.0.clone());
+                return Err(e);
+            }
+        };
+        self.config_error = None;
         self.checked = checked;
         self.theme = theme;
         self.routes = crate::urls::routes(&self.checked.catalog);
