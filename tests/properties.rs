@@ -55,7 +55,10 @@ proptest! {
 fn fuzz_findings_stay_fixed() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
     let mut count = 0;
-    for entry in std::fs::read_dir(&dir).expect("tests/fixtures/fuzz exists").flatten() {
+    for entry in std::fs::read_dir(&dir)
+        .expect("tests/fixtures/fuzz exists")
+        .flatten()
+    {
         let bytes = std::fs::read(entry.path()).unwrap();
         let _ = portolan::pipeline_for_bytes(&bytes);
         count += 1;

@@ -109,7 +109,14 @@ impl<'a> Suggester<'a> {
         let limit = (wanted.chars().count() / 3).clamp(1, 6);
         let mut best: Option<(usize, usize, &str)> = None;
         for (d, name) in self.near(&wanted, limit) {
-            for &path in self.paths.get(name).into_iter().flatten() {
+            // A link out of a document never meant the document itself.
+            for &path in self
+                .paths
+                .get(name)
+                .into_iter()
+                .flatten()
+                .filter(|&&p| p != from)
+            {
                 let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
                 let elsewhere = usize::from(dir != wanted_dir);
                 let key = (d, elsewhere, path);
@@ -180,6 +187,7 @@ mod tests {
             Some("../crm/zendesk.md")
         );
         assert_eq!(s.suggest("crm/zendesk.md", "completely-different.md"), None);
+        assert_eq!(s.suggest("crm/zendesk.md", "src/zendesk.md"), None);
     }
 
     #[test]
