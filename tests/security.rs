@@ -467,3 +467,42 @@ fn code_that_hangs_the_highlighter_is_a_counted_diagnostic_once() {
         .count();
     assert_eq!(remembered, 4, "{report:#}");
 }
+
+#[test]
+fn a_file_name_too_long_for_the_output_is_reported_by_check() {
+    let name = format!("content/{}.md", "n".repeat(250));
+    let dir = site(&[("site.toml", b""), (name.as_str(), b"# Long\n")]);
+    let found = codes(&check_json(dir.path()));
+    assert!(
+        found
+            .iter()
+            .any(|(c, m, _)| c == "route-conflict" && m.contains("bytes long")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_comma_separated_string_where_a_list_belongs_gets_a_hint() {
+    let dir = site(&[
+        ("site.toml", b""),
+        (
+            "content/a.md",
+            b"---\ntitle: A\ntags: payments, stripe, cards\n---\n",
+        ),
+    ]);
+    let report = check_json(dir.path());
+    let hint = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "field-type")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(hint["line"], 3);
+    assert!(
+        hint["help"]
+            .as_str()
+            .unwrap()
+            .contains("[payments, stripe, cards]"),
+        "{hint}"
+    );
+}

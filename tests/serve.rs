@@ -622,3 +622,39 @@ fn serve_survives_a_closed_stdout_and_check_exits_quietly() {
     );
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
+
+#[test]
+fn hostile_documents_saved_into_serve_neither_block_nor_crash_it() {
+    let dir = site(&[("content/a.md", b"# A\n"), ("site.toml", b"")]);
+    let served = Served::start(dir.path());
+    let deep = format!(
+        "---\nx: {}{}\n---\n# Deep\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    write(dir.path(), "content/deep.md", deep.as_bytes());
+    let bomb = format!(
+        "---\ntitle: Bomb\nowner: {}\n---\n{}\n",
+        "o".repeat(100 * 1024),
+        "{owner} ".repeat(2000)
+    );
+    write(dir.path(), "content/bomb.md", bomb.as_bytes());
+    served.wait_log("changed");
+    // The next ordinary save is served: nothing is stuck behind them.
+    write(dir.path(), "content/a.md", b"# A\n\nafter the bombs\n");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !served.get("/a/").text().contains("after the bombs") {
+        assert!(
+            Instant::now() < deadline,
+            "serve did not take the next save"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let page = served.get("/bomb/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.len() < 2 * bomb.len(),
+        "{} bytes",
+        page.body.len()
+    );
+}
