@@ -371,14 +371,7 @@ fn an_edited_output_file_is_noticed_even_at_the_same_size() {
     let site_dir = site(&[("content/a.md", b"# A\n\nSome text.\n"), ("site.toml", b"")]);
     let root = site_dir.path();
     let out = root.join("public");
-    let run_build = || {
-        bin()
-            .args(["build", "--root"])
-            .arg(root)
-            .env("PORTOLAN_DIAGRAMS", "off")
-            .output()
-            .unwrap()
-    };
+    let run_build = || run_in(root, &["build"]);
     assert_eq!(run_build().status.code(), Some(0));
     assert!(stdout(&run_build()).contains("up to date"));
     let page = out.join("a/index.html");

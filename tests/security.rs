@@ -32,12 +32,7 @@ fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn build_into(root: &Path) -> (std::process::Output, BTreeMap<String, Vec<u8>>) {
     let out = root.join("public");
-    let o = bin()
-        .args(["build", "--root"])
-        .arg(root)
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .output()
-        .unwrap();
+    let o = run_in(root, &["build"]);
     let files = if out.is_dir() {
         read_tree(&out)
     } else {
@@ -47,13 +42,7 @@ fn build_into(root: &Path) -> (std::process::Output, BTreeMap<String, Vec<u8>>) 
 }
 
 fn check_json(root: &Path) -> serde_json::Value {
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(root)
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .output()
-        .unwrap();
-    json(&o)
+    json(&run_in(root, &["check", "--format", "json"]))
 }
 
 fn codes(report: &serde_json::Value) -> Vec<(String, String, u64)> {
@@ -314,12 +303,7 @@ fn generated_files_win_over_attachments_and_documents() {
             "{needle}: {conflicts:?}"
         );
     }
-    let o = bin()
-        .args(["build", "--root"])
-        .arg(dir.path())
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .output()
-        .unwrap();
+    let o = run_in(dir.path(), &["build"]);
     assert_eq!(
         o.status.code(),
         Some(1),

@@ -18,6 +18,18 @@ pub fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("portolan runs")
 }
 
+/// `portolan <args> --root <root>` with diagrams off (tests of other
+/// things need neither mermaid-cli nor its time).
+pub fn run_in(root: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .output()
+        .expect("portolan runs")
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
