@@ -13,6 +13,16 @@ const GOOD: &str = "```mermaid\ngraph LR\n    A[Orders] --> B[Kafka]\n```\n";
 const BROKEN: &str = "```mermaid\ngraph LR\n    A --> \n```\n";
 const SEQUENCE: &str = "```mermaid\nsequenceDiagram\n    A->>B: hello\n```\n";
 
+/// The diagnostics of a JSON report with one code.
+fn with_code<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .collect()
+}
+
 fn run_with(root: &Path, cache: &Path, mmdc: &Path, args: &[&str]) -> Output {
     bin()
         .args(args)
@@ -39,12 +49,7 @@ fn broken_diagram_is_an_error_at_its_fence_and_neighbours_render() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v = json(&o);
-    let diagrams: Vec<_> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "diagram")
-        .collect();
+    let diagrams = with_code(&v, "diagram");
     assert_eq!(diagrams.len(), 1, "{v:#}");
     assert_eq!(diagrams[0]["file"], "content/flows.md");
     assert_eq!(diagrams[0]["line"], 10);
@@ -150,12 +155,7 @@ fn a_hung_diagram_is_stopped_and_the_rest_still_render() {
             .unwrap()
     };
     let v = json(&check());
-    let diagrams: Vec<_> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "diagram")
-        .collect();
+    let diagrams = with_code(&v, "diagram");
     assert_eq!(diagrams.len(), 1, "{v:#}");
     assert_eq!(diagrams[0]["line"], 3);
     assert!(
@@ -207,11 +207,9 @@ fn diagram_configuration_cannot_load_or_run_anything() {
         &["check", "--format", "json"],
     );
     let v = json(&o);
-    let warning = v["diagnostics"]
-        .as_array()
-        .unwrap()
+    let warning = *with_code(&v, "diagram")
         .iter()
-        .find(|d| d["code"] == "diagram" && d["severity"] == "warning")
+        .find(|d| d["severity"] == "warning")
         .unwrap_or_else(|| panic!("{v:#}"));
     assert_eq!(warning["line"], 3);
     let message = warning["message"].as_str().unwrap();
