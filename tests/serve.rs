@@ -534,8 +534,12 @@ fn serve_reads_nothing_through_links_out_of_the_content_dir() {
     let outside = site(&[("leak.md", b"# Leak\n\nOUTSIDE_TEXT\n")]);
     let dir = site(&[("content/a.md", b"# A\n"), ("site.toml", b"")]);
     std::os::unix::fs::symlink(outside.path(), dir.path().join("content/linked")).unwrap();
+    // A link to a big tree outside: the watcher must not descend into it.
+    std::os::unix::fs::symlink("/usr", dir.path().join("content/usr")).unwrap();
     let served = Served::start(dir.path());
     assert_eq!(served.get("/linked/leak/").status, 404);
+    let watches = inotify_watches(served.child.id());
+    assert!(watches < 50, "{watches} inotify watches: the watcher followed a link");
     // A link to a file outside, made while serving, and an edit behind the
     // folder link: neither is read. A real edit then proves serve is alive
     // and has seen the events.
@@ -657,4 +661,17 @@ fn hostile_documents_saved_into_serve_neither_block_nor_crash_it() {
         "{} bytes",
         page.body.len()
     );
+}
+
+/// How many inotify watches a process holds (Linux: one `inotify wd:` line
+/// per watch in its fdinfo).
+#[cfg(unix)]
+fn inotify_watches(pid: u32) -> usize {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fdinfo")) else {
+        return 0;
+    };
+    fds.flatten()
+        .filter_map(|fd| std::fs::read_to_string(fd.path()).ok())
+        .map(|info| info.lines().filter(|l| l.starts_with("inotify wd:")).count())
+        .sum()
 }
