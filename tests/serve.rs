@@ -539,7 +539,10 @@ fn serve_reads_nothing_through_links_out_of_the_content_dir() {
     let served = Served::start(dir.path());
     assert_eq!(served.get("/linked/leak/").status, 404);
     let watches = inotify_watches(served.child.id());
-    assert!(watches < 50, "{watches} inotify watches: the watcher followed a link");
+    assert!(
+        watches < 50,
+        "{watches} inotify watches: the watcher followed a link"
+    );
     // A link to a file outside, made while serving, and an edit behind the
     // folder link: neither is read. A real edit then proves serve is alive
     // and has seen the events.
@@ -672,6 +675,10 @@ fn inotify_watches(pid: u32) -> usize {
     };
     fds.flatten()
         .filter_map(|fd| std::fs::read_to_string(fd.path()).ok())
-        .map(|info| info.lines().filter(|l| l.starts_with("inotify wd:")).count())
+        .map(|info| {
+            info.lines()
+                .filter(|l| l.starts_with("inotify wd:"))
+                .count()
+        })
         .sum()
 }
