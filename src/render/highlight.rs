@@ -71,6 +71,21 @@ static HUNG_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::
 /// Part of every remembered key: a new grammar set may read the block.
 const HUNG_VERSION: &str = "hung-v1";
 
+/// Blocks that hung in earlier runs, read once from `HUNG_DIR` (one empty
+/// file per block): a stat per code block would cost more than it saves.
+static HUNG_ON_DISK: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    HUNG_DIR
+        .get()
+        .and_then(|dir| std::fs::read_dir(dir).ok())
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+});
+
 pub fn remember_hung_blocks_in(cache_root: &std::path::Path) {
     let _ = HUNG_DIR.set(cache_root.join("highlight-hung"));
 }
@@ -99,7 +114,7 @@ pub fn timed_out(lang: &str, code: &str) -> bool {
     let key = hung_key(syntax, code);
     HUNG.lock().is_ok_and(|h| h.contains(&key))
         || SKIPPED.lock().is_ok_and(|h| h.contains(&key))
-        || HUNG_DIR.get().is_some_and(|dir| dir.join(&key.1).is_file())
+        || HUNG_ON_DISK.contains(&key.1)
 }
 
 fn remember_hung(key: (String, String)) {
