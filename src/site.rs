@@ -100,14 +100,14 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
 
     let staging = staging_dir(&out_dir)?;
     let result = render_into(&staging, &checked, &theme);
-    let pages = match result {
-        Ok(pages) => pages,
+    let (pages, written) = match result {
+        Ok(done) => done,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
     };
-    if let Err(e) = record_fingerprint(&staging, &fingerprint) {
+    if let Err(e) = record_fingerprint(&staging, &fingerprint, &written) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
@@ -251,32 +251,13 @@ fn lock_output(root: &Path, out: &Path) -> Result<OutputLock, RunError> {
 /// The marker records the input fingerprint and every file written (path,
 /// size and content hash), so a later build can tell that nothing needs
 /// doing and that nobody changed the output meanwhile.
-fn record_fingerprint(dir: &Path, fingerprint: &str) -> Result<(), RunError> {
+fn record_fingerprint(dir: &Path, fingerprint: &str, written: &Written) -> Result<(), RunError> {
     let mut manifest = format!("written by portolan build; safe to delete\n{fingerprint}\n");
-    let mut stack = vec![dir.to_path_buf()];
-    let mut files = Vec::new();
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|e| RunError(format!("cannot read {}: {e}", d.display())))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if entry.file_name() != FINGERPRINT_FILE {
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| RunError(format!("cannot read {}: {e}", path.display())))?;
-                files.push(format!(
-                    "{}\t{}\t{}",
-                    crate::content::relative_slash_path(dir, &path),
-                    bytes.len(),
-                    crate::hash::digest_bytes(&bytes)
-                ));
-            }
+    for (path, (len, hash)) in written {
+        if path != FINGERPRINT_FILE {
+            manifest.push_str(&format!("{path}\t{len}\t{hash}\n"));
         }
     }
-    files.sort();
-    manifest.push_str(&files.join("\n"));
-    manifest.push('\n');
     write_file(dir, FINGERPRINT_FILE, manifest.as_bytes())
 }
 
@@ -476,14 +457,22 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Renders every page into `dir`; returns the number of HTML pages.
-fn render_into(dir: &Path, checked: &crate::CheckResult, theme: &Theme) -> Result<usize, RunError> {
+/// Written files: path → (size, content hash).
+type Written = std::collections::BTreeMap<String, (usize, String)>;
+
+/// Renders every page into `dir`; returns the number of HTML pages and
+/// every file written.
+fn render_into(
+    dir: &Path,
+    checked: &crate::CheckResult,
+    theme: &Theme,
+) -> Result<(usize, Written), RunError> {
     let base_path = checked.config.base_path();
     let routes = crate::urls::routes(&checked.catalog);
     let timer = crate::timings::Timer::start();
     let renderer = Renderer::new(checked, theme, &routes, &base_path);
     timer.lap("page data");
-    let sink = DirSink(dir.to_path_buf());
+    let sink = DirSink::new(dir);
     let all = renderer.all_pages();
     let (docs, others): (Vec<Page>, Vec<Page>) =
         all.into_iter().partition(|p| matches!(p, Page::Doc(_)));
@@ -496,7 +485,7 @@ fn render_into(dir: &Path, checked: &crate::CheckResult, theme: &Theme) -> Resul
         sink.put(&path, bytes)?;
     }
     timer.lap("search index");
-    Ok(pages)
+    Ok((pages, sink.into_written()))
 }
 
 #[cfg(test)]

@@ -24,11 +24,37 @@ pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), RunError>;
 }
 
-pub struct DirSink(pub PathBuf);
+/// Files written into a directory, each recorded with its size and content
+/// hash as it goes by (the build's marker lists them without reading the
+/// output back).
+pub struct DirSink {
+    dir: PathBuf,
+    written: Mutex<BTreeMap<String, (usize, String)>>,
+}
+
+impl DirSink {
+    pub fn new(dir: &Path) -> DirSink {
+        DirSink {
+            dir: dir.to_path_buf(),
+            written: Mutex::default(),
+        }
+    }
+
+    /// Every file written: path → (size, content hash).
+    pub fn into_written(self) -> BTreeMap<String, (usize, String)> {
+        self.written.into_inner().unwrap_or_default()
+    }
+}
 
 impl Sink for DirSink {
     fn put(&self, relative: &str, bytes: Vec<u8>) -> Result<(), RunError> {
-        write_file(&self.0, relative, &bytes)
+        let digest = crate::hash::digest_bytes(&bytes);
+        write_file(&self.dir, relative, &bytes)?;
+        self.written
+            .lock()
+            .map_err(|_| RunError("the list of written files is poisoned".to_owned()))?
+            .insert(relative.to_owned(), (bytes.len(), digest));
+        Ok(())
     }
 }
 
