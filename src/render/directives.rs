@@ -17,7 +17,16 @@ const ALLOWED_KEYS: &[&str] = &[
     "layout",
     "darkMode",
     "fontSize",
+    "fontFamily",
+    "altFontFamily",
     "wrap",
+    "htmlLabels",
+    "logLevel",
+    "deterministicIds",
+    "deterministicIDSeed",
+    "markdownAutoWrap",
+    "arrowMarkerAbsolute",
+    "elk",
     "flowchart",
     "sequence",
     "gantt",
@@ -39,20 +48,19 @@ const ALLOWED_KEYS: &[&str] = &[
     "block",
     "radar",
     "architecture",
+    "treemap",
+    "treeView",
 ];
 
 /// Keys removed wherever they stand, even inside an allowed section.
 const NEVER: &[&str] = &[
     "themeCSS",
     "securityLevel",
-    "htmlLabels",
     "startOnLoad",
     "secure",
     "dompurifyConfig",
     "maxTextSize",
     "maxEdges",
-    "arrowMarkerAbsolute",
-    "useMaxWidth",
 ];
 
 /// The definition as mermaid may see it, and the keys (or directives)
@@ -126,13 +134,15 @@ fn clean_frontmatter(yaml: &str, removed: &mut Vec<String>) -> String {
     let mut kept = Map::new();
     for (key, value) in map {
         match key.as_str() {
-            "title" if value.is_string() => {
+            "title" | "displayMode" if value.is_string() => {
                 kept.insert(key, value);
             }
             "config" => {
                 kept.insert(key, Value::Object(clean_config(value, removed)));
             }
-            other => removed.push(other.to_owned()),
+            // Anything else at the top is not configuration: mermaid
+            // ignores it, so it is dropped without a word.
+            _ => {}
         }
     }
     // JSON is YAML: the cleaned frontmatter is written as one JSON line.
@@ -243,7 +253,7 @@ mod tests {
 
     #[test]
     fn theme_css_and_security_level_are_removed() {
-        let c = clean("%%{init: {'theme': 'dark', 'themeCSS': '.x{background:url(https://evil.example/a)}', 'securityLevel': 'loose', flowchart: {curve: 'basis', htmlLabels: true}}}%%\ngraph LR\n  a-->b\n");
+        let c = clean("%%{init: {'theme': 'dark', 'themeCSS': '.x{background:url(https://evil.example/a)}', 'securityLevel': 'loose', flowchart: {curve: 'basis', htmlLabels: true}, fontFamily: 'x;} @import url(https://evil.example)'}}%%\ngraph LR\n  a-->b\n");
         assert!(!c.definition.contains("evil"), "{}", c.definition);
         assert!(!c.definition.contains("loose"));
         assert!(
@@ -252,11 +262,9 @@ mod tests {
             c.definition
         );
         assert!(c.definition.contains("\"curve\":\"basis\""));
+        assert!(c.definition.contains("\"htmlLabels\":true"));
         assert!(c.definition.ends_with("\ngraph LR\n  a-->b\n"));
-        assert_eq!(
-            c.removed,
-            ["flowchart.htmlLabels", "securityLevel", "themeCSS"]
-        );
+        assert_eq!(c.removed, ["fontFamily", "securityLevel", "themeCSS"]);
     }
 
     #[test]
