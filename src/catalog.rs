@@ -64,7 +64,7 @@ pub struct Catalog {
     /// Other files of the content dir that links may point at.
     pub assets: BTreeSet<String>,
     /// Files of the content dir that are never read or published, with why.
-    pub refused: BTreeMap<String, String>,
+    pub refused: BTreeMap<String, crate::safe_fs::Refusal>,
     /// Where documents and attachments were read from (empty when the
     /// catalog was made from documents alone).
     pub content_dir: std::path::PathBuf,
@@ -80,7 +80,7 @@ impl Catalog {
         docs: Vec<Doc>,
         content_dir: std::path::PathBuf,
         assets: BTreeSet<String>,
-        refused: BTreeMap<String, String>,
+        refused: BTreeMap<String, crate::safe_fs::Refusal>,
     ) -> Catalog {
         let by_path: HashMap<String, usize> = docs
             .iter()

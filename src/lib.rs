@@ -39,7 +39,6 @@ pub struct CheckResult {
     pub doc_diagnostics: Vec<Vec<Diagnostic>>,
     /// Problems between documents and of diagrams.
     pub site_diagnostics: Vec<Diagnostic>,
-    pub content_dir: std::path::PathBuf,
     /// Rendered mermaid diagrams, including the systems map.
     pub diagrams: render::diagrams::Diagrams,
     /// The systems map as mermaid text, when any document names systems.
@@ -89,7 +88,7 @@ pub fn check_with(
     timer.lap("load and parse");
     let catalog = Catalog::link_with(
         loaded.docs,
-        loaded.content_dir.clone(),
+        loaded.content_dir,
         loaded.assets,
         loaded.refused,
     );
@@ -115,7 +114,6 @@ pub fn check_with(
         diagnostics,
         doc_diagnostics,
         site_diagnostics,
-        content_dir: loaded.content_dir,
         diagrams,
         systems_map,
     })

@@ -60,6 +60,8 @@ pub enum Refusal {
     NotRegular,
     /// A dangling symlink or an unreadable entry.
     Unreadable(String),
+    /// An `.html` attachment, which site.toml does not allow.
+    HtmlAttachment,
 }
 
 impl std::fmt::Display for Refusal {
@@ -71,6 +73,7 @@ impl std::fmt::Display for Refusal {
             }
             Refusal::NotRegular => f.write_str("it is not a regular file"),
             Refusal::Unreadable(e) => write!(f, "it cannot be read: {e}"),
+            Refusal::HtmlAttachment => f.write_str("HTML attachments are not published: an HTML file runs its scripts on the catalog's origin; set `html_attachments = true` under [security] in site.toml to publish them"),
         }
     }
 }

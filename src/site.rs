@@ -74,7 +74,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             diagnostics: checked.diagnostics,
         });
     }
-    ensure_safe_output(root, &checked.content_dir, &out_dir)?;
+    ensure_safe_output(root, &checked.catalog.content_dir, &out_dir)?;
     timer.lap("check (load, parse, link, validate, diagrams)");
     // One build of an output dir at a time: a second waits, so neither
     // deletes the other's staging dir nor swaps out what it just wrote.
@@ -198,7 +198,7 @@ fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
         parts.push(crate::hash::digest(&[&doc.text]));
     }
     for asset in crate::render::renderer::referenced_assets(checked) {
-        let meta = std::fs::metadata(checked.content_dir.join(asset)).ok();
+        let meta = std::fs::metadata(checked.catalog.content_dir.join(asset)).ok();
         let stamp = meta.map(|m| format!("{}:{:?}", m.len(), m.modified().ok()));
         parts.push(format!("{asset}={stamp:?}"));
     }
@@ -208,7 +208,8 @@ fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
 
 const FINGERPRINT_FILE: &str = ".portolan-build";
 
-/// Holds the output dir's lock file (beside it) until dropped.
+/// Holds the output dir's lock (a file in the site's `.portolan/`) until
+/// dropped.
 struct OutputLock {
     _file: std::fs::File,
 }

@@ -310,3 +310,52 @@ fn without_mermaid_cli_diagrams_show_as_source_and_the_build_passes() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "--strict fails on the warning");
 }
+
+/// A cache entry is never trusted blindly: one whose SVG does not survive
+/// the sanitizer (tampered, or written by a broken renderer) is rendered
+/// anew, and one carrying script is published without it.
+#[test]
+fn tampered_cache_entries_are_not_published() {
+    let Some(mmdc) = mmdc() else { return };
+    let dir = site(&[("content/a.md", format!("# A\n\n{GOOD}").as_bytes())]);
+    let cache = tempfile::tempdir().unwrap();
+    let check = || {
+        run_with(
+            dir.path(),
+            cache.path(),
+            &mmdc,
+            &["check", "--format", "json"],
+        )
+    };
+    assert!(with_code(&json(&check()), "diagram").is_empty());
+    let entries: Vec<_> = std::fs::read_dir(cache.path().join("diagrams"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(entries.len(), 1);
+    // Not well-formed: rendered again, no error reaches the author.
+    std::fs::write(
+        &entries[0],
+        r#"{"svg":{"svg":"<svg><g></svg>","title":null,"desc":null}}"#,
+    )
+    .unwrap();
+    assert!(with_code(&json(&check()), "diagram").is_empty());
+    let rewritten = std::fs::read_to_string(&entries[0]).unwrap();
+    assert!(rewritten.contains("Orders"), "{rewritten}");
+    // Well-formed but hostile: published without the script.
+    std::fs::write(
+        &entries[0],
+        r#"{"svg":{"svg":"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script><text>cached</text></svg>","title":null,"desc":null}}"#,
+    )
+    .unwrap();
+    let o = run_with(dir.path(), cache.path(), &mmdc, &["build"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(dir.path().join("public/a/index.html")).unwrap();
+    assert!(page.contains("cached"), "the cached entry was used");
+    assert!(
+        !page.contains("alert(") && !page.contains("onload"),
+        "{page}"
+    );
+}

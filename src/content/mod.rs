@@ -17,6 +17,7 @@ pub use field::{Field, FieldValue};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::safe_fs::Refusal;
 use crate::RunError;
 
 pub struct Loaded {
@@ -29,7 +30,7 @@ pub struct Loaded {
     /// Files of the content dir that are never read or published (links out
     /// of it, hidden real paths, FIFOs), with the reason; a link to one is a
     /// `broken-link` saying why.
-    pub refused: BTreeMap<String, String>,
+    pub refused: BTreeMap<String, Refusal>,
 }
 
 /// Folders that hold generated or installed files, never documents.
@@ -124,12 +125,9 @@ struct Walker {
     visited: HashSet<PathBuf>,
     markdown: Vec<PathBuf>,
     other: Vec<PathBuf>,
-    refused: BTreeMap<String, String>,
+    refused: BTreeMap<String, Refusal>,
     html_attachments: bool,
 }
-
-/// The reason given for an HTML attachment that site.toml does not allow.
-pub const HTML_ATTACHMENT_REFUSED: &str = "HTML attachments are not published: an HTML file runs its scripts on the catalog's origin; set `html_attachments = true` under [security] in site.toml to publish them";
 
 pub fn is_html(path: &Path) -> bool {
     path.extension()
@@ -137,9 +135,9 @@ pub fn is_html(path: &Path) -> bool {
 }
 
 impl Walker {
-    fn refuse(&mut self, path: &Path, why: &crate::safe_fs::Refusal) {
+    fn refuse(&mut self, path: &Path, why: Refusal) {
         self.refused
-            .insert(relative_slash_path(&self.content, path), why.to_string());
+            .insert(relative_slash_path(&self.content, path), why);
     }
 
     fn walk(&mut self, dir: &Path) -> Result<(), RunError> {
@@ -164,10 +162,7 @@ impl Walker {
             }
             let path = entry.path();
             let Ok(meta) = std::fs::metadata(&path) else {
-                self.refuse(
-                    &path,
-                    &crate::safe_fs::Refusal::Unreadable("a dangling link".into()),
-                );
+                self.refuse(&path, Refusal::Unreadable("a dangling link".into()));
                 continue;
             };
             if meta.is_dir() {
@@ -176,21 +171,18 @@ impl Walker {
                 }
                 match crate::safe_fs::admit(&self.canonical_content, &path) {
                     Ok(_) => self.walk(&path)?,
-                    Err(why) => self.refuse(&path, &why),
+                    Err(why) => self.refuse(&path, why),
                 }
                 continue;
             }
             if let Err(why) = crate::safe_fs::admit_file(&self.canonical_content, &path) {
-                self.refuse(&path, &why);
+                self.refuse(&path, why);
                 continue;
             }
             if is_markdown(&path) {
                 self.markdown.push(path);
             } else if is_html(&path) && !self.html_attachments {
-                self.refused.insert(
-                    relative_slash_path(&self.content, &path),
-                    HTML_ATTACHMENT_REFUSED.to_owned(),
-                );
+                self.refuse(&path, Refusal::HtmlAttachment);
             } else {
                 self.other.push(path);
             }

@@ -279,9 +279,10 @@ pub fn prepare(
             .and_then(|text| serde_json::from_str::<CacheEntry>(&text).ok())
             // Never trusted blindly: sanitized again, and an entry whose SVG
             // does not survive that is rendered anew.
-            .map(|entry| sanitized(entry.into()))
-            .filter(|outcome| {
-                outcome.as_ref().is_ok_and(|s| !s.svg.is_empty()) || outcome.is_err()
+            .and_then(|entry| {
+                let had_svg = entry.svg.is_some();
+                let outcome = sanitized(entry.into());
+                (!(had_svg && outcome.is_err())).then_some(outcome)
             });
         match cached {
             Some(outcome) => {
@@ -304,7 +305,7 @@ pub fn prepare(
             let outcome = sanitized(outcome);
             // Only verdicts on the definition are cached: a timeout or a
             // renderer that died says nothing about the diagram.
-            if cache_ok && verdict && outcome.as_ref().map_or(true, |s| !s.svg.is_empty()) {
+            if cache_ok && verdict {
                 let entry = CacheEntry::from(&outcome);
                 if let Ok(text) = serde_json::to_string(&entry) {
                     write_atomically(

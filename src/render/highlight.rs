@@ -97,24 +97,25 @@ fn hung_key(syntax: &SyntaxReference, code: &str) -> (String, String) {
     )
 }
 
-/// Blocks not highlighted because too many threads were stuck already.
-static SKIPPED: LazyLock<Mutex<std::collections::HashSet<(String, String)>>> =
-    LazyLock::new(|| Mutex::new(std::collections::HashSet::new()));
-
-/// Blocks that took over the deadline in this process.
+/// Blocks left plain in this process: they took over the deadline, or
+/// too many threads were stuck already to try them.
 static HUNG: LazyLock<Mutex<std::collections::HashSet<(String, String)>>> =
     LazyLock::new(|| Mutex::new(std::collections::HashSet::new()));
 
 /// Whether highlighting this block took too long, in this run or an
 /// earlier one: it is then shown as plain text, and check warns.
 pub fn timed_out(lang: &str, code: &str) -> bool {
+    // The common case, asked for every code block of every check: nothing
+    // ever hung, so nothing needs hashing.
+    let none_here = HUNG.lock().map_or(true, |h| h.is_empty());
+    if none_here && HUNG_ON_DISK.is_empty() {
+        return false;
+    }
     let Some(syntax) = find_syntax(lang) else {
         return false;
     };
     let key = hung_key(syntax, code);
-    HUNG.lock().is_ok_and(|h| h.contains(&key))
-        || SKIPPED.lock().is_ok_and(|h| h.contains(&key))
-        || HUNG_ON_DISK.contains(&key.1)
+    HUNG.lock().is_ok_and(|h| h.contains(&key)) || HUNG_ON_DISK.contains(&key.1)
 }
 
 fn remember_hung(key: (String, String)) {
@@ -251,8 +252,8 @@ fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Opti
         .map_or(true, |w| w.stuck >= MAX_STUCK_THREADS)
     {
         // Not remembered across runs: it did not hang, it was not tried.
-        if let Ok(mut skipped) = SKIPPED.lock() {
-            skipped.insert(hung_key(syntax, code));
+        if let Ok(mut hung) = HUNG.lock() {
+            hung.insert(hung_key(syntax, code));
         }
         return None;
     }

@@ -339,7 +339,7 @@ impl<'a> Renderer<'a> {
                     sink.put(&format!("static/{name}"), bytes.clone())?;
                 }
                 for asset in referenced_assets(self.checked) {
-                    sink.put(asset, read_asset(&self.checked.content_dir, asset)?)?;
+                    sink.put(asset, read_asset(&self.checked.catalog.content_dir, asset)?)?;
                 }
                 return Ok(0);
             }

@@ -265,7 +265,7 @@ impl Session {
     }
 
     pub fn content_dir(&self) -> &Path {
-        &self.checked.content_dir
+        &self.checked.catalog.content_dir
     }
 
     /// The failure of the last full rebuild, while it stands.
@@ -362,7 +362,7 @@ impl Session {
             // The last render failed: nothing to build on.
             return self.rebuild_all();
         };
-        let content_dir = self.checked.content_dir.clone();
+        let content_dir = self.checked.catalog.content_dir.clone();
         let config = self.checked.config.clone();
         let exists_now = |path: &String| content::admitted_document(&content_dir, path);
         // Edits only: documents keep their indexes, routes and summaries.
@@ -531,7 +531,7 @@ impl Session {
     /// session holds. Editors and file systems often report one save as
     /// several events: a file whose text is unchanged is no change.
     fn changed_docs(&self, paths: &[PathBuf]) -> BTreeSet<String> {
-        let content_dir = &self.checked.content_dir;
+        let content_dir = &self.checked.catalog.content_dir;
         // Watchers report canonical paths; the session may hold relative ones.
         let canonical_content = content_dir.canonicalize().unwrap_or(content_dir.clone());
         paths

@@ -6,7 +6,9 @@ use crate::diagnostics::{closest, Diagnostic};
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let catalog = ctx.catalog;
-    let suggester = super::suggest::Suggester::new(catalog);
+    // Built on first need: most runs (and serve's every save) have no
+    // missing document to suggest one for.
+    let suggester = std::cell::OnceCell::new();
     let mut ids: Vec<_> = catalog.by_id.iter().filter(|(_, d)| d.len() > 1).collect();
     ids.sort();
     for (id, docs) in ids {
@@ -54,6 +56,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     .map(|(_, a)| format!("#{a}"))
                     .unwrap_or_default();
                 let suggestion = suggester
+                    .get_or_init(|| super::suggest::Suggester::new(catalog))
                     .suggest(&doc.content_path, &path)
                     .map(|s| format!("{s}{anchor}"));
                 let id_hint = if u.kind == EdgeKind::Related {

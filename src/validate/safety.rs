@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use crate::catalog::{join_relative, local_target};
-use crate::content::{Doc, HTML_ATTACHMENT_REFUSED};
+use crate::content::Doc;
 use crate::diagnostics::Diagnostic;
 use crate::render::sanitize::{is_safe_url, URL_SCHEMES};
 
@@ -41,7 +41,7 @@ pub fn check(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
         };
         let catalog = ctx.catalog;
         if let Some(why) = catalog.refused.get(&path) {
-            let diagnostic = if why == HTML_ATTACHMENT_REFUSED {
+            let diagnostic = if *why == crate::safe_fs::Refusal::HtmlAttachment {
                 Diagnostic::warning(
                     &doc.source_path,
                     link.line,
