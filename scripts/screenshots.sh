@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the example catalog and takes screenshots of the home page and a
-# document page at 1280 px and 390 px wide with Debian's headless Chromium,
-# so a person can look at the theme. Output: target/screenshots/*.png
+# document page at 1280 px and 390 px wide, in light and dark mode, with
+# Debian's headless Chromium, so a person can look at the theme.
+# Output: target/screenshots/*.png
 #
 #   scripts/screenshots.sh [PAGE]   (PAGE defaults to payments/stripe-payments/)
 set -euo pipefail
@@ -22,15 +23,23 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 server=$!
 sleep 1
 
-shoot() { # name url width height
+shoot() { # name url width height [chromium flags...]
+  local name="$1" url="$2" width="$3" height="$4"
+  shift 4
   "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$site/.profile-$1" --hide-scrollbars --window-size="$3,$4" \
-    --screenshot="$out/$1.png" "$2" >/dev/null 2>&1
-  echo "$out/$1.png"
+    --user-data-dir="$site/.profile-$name" --hide-scrollbars --window-size="$width,$height" \
+    "$@" --screenshot="$out/$name.png" "$url" >/dev/null 2>&1
+  echo "$out/$name.png"
 }
 base="http://127.0.0.1:$port/integrations/"
 shoot home-1280 "$base" 1280 1600
 shoot home-390 "$base" 390 1600
 shoot doc-1280 "$base$page" 1280 2000
 shoot doc-390 "$base$page" 390 2000
+# prefers-color-scheme: dark (Blink's preferredColorScheme 0 is dark).
+dark=(--blink-settings=preferredColorScheme=0)
+shoot home-1280-dark "$base" 1280 1600 "${dark[@]}"
+shoot home-390-dark "$base" 390 1600 "${dark[@]}"
+shoot doc-1280-dark "$base$page" 1280 2000 "${dark[@]}"
+shoot doc-390-dark "$base$page" 390 2000 "${dark[@]}"
