@@ -219,13 +219,14 @@ struct OutputLock {
 /// it.
 fn lock_output(root: &Path, out: &Path) -> Result<OutputLock, RunError> {
     let key = crate::hash::digest(&[&absolute(out)?.to_string_lossy()]);
-    let path = root
-        .join(".portolan")
-        .join(format!("build-{}.lock", &key[..16]));
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| RunError(format!("cannot create {}: {e}", parent.display())))?;
-    }
+    let in_site = root.join(".portolan");
+    // A read-only site root (a checkout built into /tmp) still builds: the
+    // lock then goes beside the output, whose parent must be writable anyway.
+    let path = if std::fs::create_dir_all(&in_site).is_ok() {
+        in_site.join(format!("build-{}.lock", &key[..16]))
+    } else {
+        sibling_named(out, "lock")?
+    };
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
