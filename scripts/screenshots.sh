@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the example catalog and takes screenshots of the home page and a
-# document page at 1280 px and 390 px wide, in light and dark mode, with
-# Debian's headless Chromium, so a person can look at the theme.
+# Builds the example catalog and takes screenshots of the home page, a
+# document page, the systems map and one system page at 1280 px and 390 px
+# wide, in light and dark mode, with Debian's headless Chromium, so a person can look at the theme.
 # Output: target/screenshots/*.png
 #
 #   scripts/screenshots.sh [PAGE]   (PAGE defaults to payments/stripe-payments/)
@@ -43,3 +43,14 @@ shoot home-1280-dark "$base" 1280 1600 "${dark[@]}"
 shoot home-390-dark "$base" 390 1600 "${dark[@]}"
 shoot doc-1280-dark "$base$page" 1280 2000 "${dark[@]}"
 shoot doc-390-dark "$base$page" 390 2000 "${dark[@]}"
+# The landscape and one system page.
+system="${PORTOLAN_SYSTEM:-payments}"
+for scheme in light dark; do
+  flags=()
+  suffix=""
+  if [ "$scheme" = dark ]; then flags=("${dark[@]}"); suffix="-dark"; fi
+  shoot "systems-1280$suffix" "${base}systems/" 1280 1800 "${flags[@]}"
+  shoot "systems-390$suffix" "${base}systems/" 390 1800 "${flags[@]}"
+  shoot "system-1280$suffix" "${base}systems/$system/" 1280 1800 "${flags[@]}"
+  shoot "system-390$suffix" "${base}systems/$system/" 390 1800 "${flags[@]}"
+done

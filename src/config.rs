@@ -34,6 +34,9 @@ pub struct Config {
     pub fields: BTreeMap<String, FieldRule>,
     pub kinds: BTreeMap<String, KindRule>,
     pub agents: BTreeMap<String, AgentDecl>,
+    /// Systems of the landscape, by id (`[systems.stripe]`). Optional: the
+    /// map also reads systems from the documents themselves.
+    pub systems: BTreeMap<String, SystemDecl>,
     pub diagrams: DiagramsConfig,
     pub security: Security,
 }
@@ -95,6 +98,7 @@ impl Default for Config {
             fields: BTreeMap::new(),
             kinds,
             agents: BTreeMap::new(),
+            systems: BTreeMap::new(),
             diagrams: DiagramsConfig::default(),
             security: Security::default(),
         }
@@ -107,6 +111,9 @@ pub struct Validation {
     pub placeholders: RuleLevel,
     pub unknown_fields: UnknownFields,
     pub stale_after_days: u32,
+    /// Report documents from which no system could be read (`info`), so
+    /// authors see what the map leaves out. Off by default.
+    pub unmapped_documents: Notice,
 }
 
 impl Default for Validation {
@@ -115,6 +122,7 @@ impl Default for Validation {
             placeholders: RuleLevel::Warn,
             unknown_fields: UnknownFields::Typos,
             stale_after_days: 365,
+            unmapped_documents: Notice::Off,
         }
     }
 }
@@ -125,6 +133,14 @@ pub enum RuleLevel {
     Error,
     Warn,
     Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Notice {
+    Off,
+    Info,
+    Warn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -174,6 +190,32 @@ pub struct AgentDecl {
     pub description: String,
 }
 
+/// Whether a system is part of the platform this catalog documents.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SystemKind {
+    Internal,
+    External,
+}
+
+/// One `[systems.<id>]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemDecl {
+    /// Display name; the id when absent.
+    pub name: Option<String>,
+    /// Other names documents use for this system.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub kind: Option<SystemKind>,
+    pub owner: Option<String>,
+    pub domain: Option<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+}
+
 /// The keys each table accepts; used to name an unknown key and suggest the
 /// closest valid one before serde's less helpful message would appear.
 const TOP_KEYS: &[&str] = &[
@@ -189,10 +231,25 @@ const TOP_KEYS: &[&str] = &[
     "fields",
     "kinds",
     "agents",
+    "systems",
     "diagrams",
     "security",
 ];
-const VALIDATION_KEYS: &[&str] = &["placeholders", "unknown_fields", "stale_after_days"];
+const VALIDATION_KEYS: &[&str] = &[
+    "placeholders",
+    "unknown_fields",
+    "stale_after_days",
+    "unmapped_documents",
+];
+const SYSTEM_KEYS: &[&str] = &[
+    "name",
+    "aliases",
+    "kind",
+    "owner",
+    "domain",
+    "description",
+    "url",
+];
 const FIELD_RULE_KEYS: &[&str] = &["type", "enum", "pattern"];
 const KIND_KEYS: &[&str] = &["required", "required_sections"];
 const AGENT_KEYS: &[&str] = &["description"];
@@ -243,6 +300,18 @@ impl Config {
                 }
             }
         }
+        for id in config.systems.keys() {
+            let valid = !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !valid {
+                return Err(RunError(format!(
+                    "{CONFIG_FILE}: [systems.{id}]: a system id is its URL (systems/<id>/): use lowercase letters, digits, `-` and `_`, e.g. [systems.{}]",
+                    crate::slug::url_slug(id)
+                )));
+            }
+        }
         Ok(config)
     }
 
@@ -277,8 +346,9 @@ fn toml_error(text: &str, e: &toml::de::Error) -> RunError {
 
 fn check_keys(table: &toml::Table) -> Result<(), RunError> {
     check_table(table, TOP_KEYS, "")?;
-    let nested: [(&str, &[&str]); 6] = [
+    let nested: [(&str, &[&str]); 7] = [
         ("fields", FIELD_RULE_KEYS),
+        ("systems", SYSTEM_KEYS),
         ("kinds", KIND_KEYS),
         ("agents", AGENT_KEYS),
         ("validation", VALIDATION_KEYS),

@@ -7,6 +7,8 @@ use serde::Serialize;
 pub enum Severity {
     Error,
     Warning,
+    /// Worth knowing, never a failure (not even under `--strict`).
+    Info,
 }
 
 impl Severity {
@@ -14,6 +16,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }

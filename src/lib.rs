@@ -11,6 +11,7 @@ pub mod console;
 pub mod content;
 pub mod diagnostics;
 pub mod hash;
+pub mod landscape;
 pub mod render;
 pub mod report;
 pub mod safe_fs;
@@ -39,10 +40,10 @@ pub struct CheckResult {
     pub doc_diagnostics: Vec<Vec<Diagnostic>>,
     /// Problems between documents and of diagrams.
     pub site_diagnostics: Vec<Diagnostic>,
-    /// Rendered mermaid diagrams, including the systems map.
+    /// Rendered mermaid diagrams.
     pub diagrams: render::diagrams::Diagrams,
-    /// The systems map as mermaid text, when any document names systems.
-    pub systems_map: Option<String>,
+    /// Systems and the integrations between them.
+    pub landscape: landscape::Landscape,
 }
 
 /// Options that change what counts as a problem without touching site.toml.
@@ -52,6 +53,8 @@ pub struct CheckOptions {
     pub strict: bool,
     /// Show diagram rendering progress on stderr (a terminal).
     pub progress: bool,
+    /// Leave diagrams unrendered (commands that print the landscape).
+    pub skip_diagrams: bool,
 }
 
 /// A failure of the run itself (exit code 2), as opposed to problems in the
@@ -95,16 +98,16 @@ pub fn check_with(
     timer.lap("link");
     let (doc_diagnostics, mut site_diagnostics) =
         validate::validate(&catalog, &config, validate::today());
-    timer.lap("validate");
-    let systems_map = render::systems::mermaid_for(&catalog, &config);
-    let (diagrams, diagram_diagnostics) = render_diagrams(
-        root,
-        &config,
-        &catalog,
-        systems_map.as_deref(),
-        None,
-        options.progress,
-    );
+    let landscape = landscape::Landscape::build(&catalog, &config);
+    site_diagnostics.extend(validate::landscape_diagnostics(
+        &catalog, &config, &landscape,
+    ));
+    timer.lap("validate, landscape");
+    let (diagrams, diagram_diagnostics) = if options.skip_diagrams {
+        Default::default()
+    } else {
+        render_diagrams(root, &config, &catalog, None, options.progress)
+    };
     timer.lap("diagrams");
     site_diagnostics.extend(diagram_diagnostics);
     let diagnostics = all_diagnostics(&doc_diagnostics, &site_diagnostics);
@@ -115,22 +118,20 @@ pub fn check_with(
         doc_diagnostics,
         site_diagnostics,
         diagrams,
-        systems_map,
+        landscape,
     })
 }
 
-/// Every diagram of the catalog and its systems map, reusing `previous`
-/// results held in memory (serve) before the disk cache.
+/// Every diagram of the catalog, reusing `previous` results held in memory
+/// (serve) before the disk cache.
 pub fn render_diagrams(
     root: &Path,
     config: &Config,
     catalog: &Catalog,
-    systems_map: Option<&str>,
     previous: Option<&render::diagrams::Diagrams>,
     progress: bool,
 ) -> (render::diagrams::Diagrams, Vec<Diagnostic>) {
-    let extra: Vec<String> = systems_map.map(str::to_owned).into_iter().collect();
-    render::diagrams::prepare(root, config, catalog, &extra, previous, progress)
+    render::diagrams::prepare(root, config, catalog, previous, progress)
 }
 
 /// One sorted, deduplicated list of per-document and site problems.

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use portolan::diagnostics::{count, Severity};
+use portolan::landscape::output::{impact_human, impact_json, systems_human, systems_json};
 use portolan::report::{self, Format, Summary};
 use portolan::scaffold::{self, NewShape};
 use portolan::site::{self, BuildOptions, BuildOutcome};
@@ -66,6 +67,26 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// List every system of the landscape: kind, owner, integrations in and out.
+    Systems {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// What a change to one system affects: its integrations, the systems
+    /// downstream (what breaks if it goes down) and upstream (what it needs).
+    Impact {
+        /// A system id, name or alias.
+        system: String,
+        /// How many hops to follow.
+        #[arg(long, default_value_t = 3)]
+        depth: usize,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// Create a document from one of the five templates.
     New {
         #[arg(value_enum)]
@@ -75,6 +96,12 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -113,6 +140,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
             let options = CheckOptions {
                 strict,
                 progress: std::io::stderr().is_terminal(),
+                skip_diagrams: false,
             };
             let result = portolan::check(&root, options)?;
             let summary = Summary {
@@ -202,6 +230,40 @@ fn run(cli: Cli) -> Result<u8, RunError> {
             })?;
             Ok(0)
         }
+        Command::Systems { root, format } => {
+            let checked = landscape_of(&root)?;
+            let text = match format {
+                ListFormat::Human => systems_human(&checked.landscape),
+                ListFormat::Json => systems_json(&checked.landscape, &checked.catalog),
+            };
+            portolan::out!("{text}");
+            Ok(0)
+        }
+        Command::Impact {
+            system,
+            depth,
+            root,
+            format,
+        } => {
+            let checked = landscape_of(&root)?;
+            let landscape = &checked.landscape;
+            let Some(s) = landscape.find(&system) else {
+                let hint = match landscape.suggest(&system) {
+                    Some(s) => format!("; did you mean `{s}`?"),
+                    None => "; `portolan systems` lists them".to_owned(),
+                };
+                return Err(RunError(format!(
+                    "no system `{system}` in this catalog{hint}"
+                )));
+            };
+            let impact = landscape.impact(s, depth);
+            let text = match format {
+                ListFormat::Human => impact_human(landscape, &checked.catalog, &impact, depth),
+                ListFormat::Json => impact_json(landscape, &checked.catalog, &impact, depth),
+            };
+            portolan::out!("{text}");
+            Ok(0)
+        }
         Command::New { shape, title, root } => {
             let config = portolan::Config::load(&root)?;
             let path = scaffold::create(&scaffold::target_dir(&root, &config)?, shape, &title)?;
@@ -209,6 +271,17 @@ fn run(cli: Cli) -> Result<u8, RunError> {
             Ok(0)
         }
     }
+}
+
+/// The catalog and its landscape, without rendering diagrams.
+fn landscape_of(root: &std::path::Path) -> Result<portolan::CheckResult, RunError> {
+    portolan::check(
+        root,
+        CheckOptions {
+            skip_diagrams: true,
+            ..CheckOptions::default()
+        },
+    )
 }
 
 /// Ctrl-C and SIGTERM end `serve` with a message and exit code 0: it keeps

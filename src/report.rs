@@ -65,6 +65,18 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("io", "A file that could not be read"),
     (
+        "unknown-system",
+        "A system name that matches none of the declared [systems] (only when some are declared)",
+    ),
+    (
+        "ambiguous-system",
+        "A system name that matches two declared systems",
+    ),
+    (
+        "unmapped-document",
+        "A document from which no system could be read (validation.unmapped_documents)",
+    ),
+    (
         "unsafe-url",
         "A link or image URL with a scheme other than http, https, mailto or tel: dropped, text kept",
     ),
@@ -137,7 +149,7 @@ pub fn human(diagnostics: &[Diagnostic], summary: &Summary, color: bool) -> Stri
     for d in diagnostics {
         let sev_color = match d.severity {
             Severity::Error => p.error,
-            Severity::Warning => p.warning,
+            Severity::Warning | Severity::Info => p.warning,
         };
         out.push_str(&format!(
             "{sev_color}{}[{}]{reset}{bold}: {}{reset}\n",
@@ -186,6 +198,10 @@ pub fn human(diagnostics: &[Diagnostic], summary: &Summary, color: bool) -> Stri
         warnings,
         plural(warnings)
     ));
+    let infos = count(diagnostics, Severity::Info);
+    if infos > 0 {
+        out.push_str(&format!("and {infos} note{} (info)\n", plural(infos)));
+    }
     out
 }
 
@@ -204,6 +220,7 @@ fn json_report(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             "documents": summary.documents,
             "errors": count(diagnostics, Severity::Error),
             "warnings": count(diagnostics, Severity::Warning),
+            "infos": count(diagnostics, Severity::Info),
         }
     });
     let mut s = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_owned());
@@ -230,6 +247,7 @@ fn github(diagnostics: &[Diagnostic]) -> String {
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "notice",
         };
         let col = d.column.map(|c| format!(",col={c}")).unwrap_or_default();
         let message = match &d.help {
@@ -272,7 +290,7 @@ fn sarif(diagnostics: &[Diagnostic]) -> String {
             json!({
                 "ruleId": d.code,
                 "ruleIndex": CODES.iter().position(|(c, _)| *c == d.code).unwrap_or(0),
-                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "note" },
                 "message": { "text": text },
                 "locations": [{
                     "physicalLocation": {

@@ -64,6 +64,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         CheckOptions {
             strict: options.strict,
             progress: options.progress,
+            skip_diagrams: false,
         },
     )?;
     let errors = count(&checked.diagnostics, Severity::Error);

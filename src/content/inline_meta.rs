@@ -107,8 +107,22 @@ fn scan_lines(body: &str, first_line: usize, stop_at_h2: bool) -> Vec<Field> {
 /// code, for facets such as protocol and direction that templates put in a
 /// bullet list under a section rather than under the title.
 pub fn find_anywhere(body: &str, wanted: &str) -> Option<String> {
+    find_anywhere_at(body, wanted).map(|found| found.value)
+}
+
+/// A `**Key**: value` line found in a body, with its position.
+pub struct Found {
+    pub value: String,
+    /// 0-based line within the body.
+    pub line: usize,
+    /// 1-based column of the value, in characters.
+    pub column: usize,
+}
+
+/// As [`find_anywhere`], with where the value stands.
+pub fn find_anywhere_at(body: &str, wanted: &str) -> Option<Found> {
     let mut fence = false;
-    for line in body.lines() {
+    for (i, line) in body.lines().enumerate() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = !fence;
@@ -123,9 +137,13 @@ pub fn find_anywhere(body: &str, wanted: &str) -> Option<String> {
         if caps[3].is_empty() == caps[4].is_empty() || snake_case(&caps[2]) != wanted {
             continue;
         }
-        let value = caps[5].trim();
-        if !value.is_empty() {
-            return Some(value.to_owned());
+        let value = caps.get(5).expect("group 5 always participates");
+        if !value.as_str().trim().is_empty() {
+            return Some(Found {
+                value: value.as_str().trim().to_owned(),
+                line: i,
+                column: line[..value.start()].chars().count() + 1,
+            });
         }
     }
     None

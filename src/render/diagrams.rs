@@ -160,13 +160,11 @@ struct Occurrence<'a> {
     definition: &'a str,
 }
 
-/// Renders (or loads from cache) every diagram of the catalog and `extra`
-/// definitions; returns them with `diagram` diagnostics for broken ones.
+/// Renders (or loads from cache) every diagram of the catalog; returns them with `diagram` diagnostics for broken ones.
 pub fn prepare(
     root: &Path,
     config: &Config,
     catalog: &Catalog,
-    extra: &[String],
     previous: Option<&Diagrams>,
     progress: bool,
 ) -> (Diagrams, Vec<Diagnostic>) {
@@ -190,7 +188,6 @@ pub fn prepare(
     let definitions: Vec<&str> = occurrences
         .iter()
         .map(|o| o.definition)
-        .chain(extra.iter().map(String::as_str))
         .filter(|d| seen.insert(*d))
         .collect();
     let mut diagrams = Diagrams::default();

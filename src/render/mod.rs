@@ -5,6 +5,8 @@ pub mod diagrams;
 pub mod directives;
 pub mod feeds;
 pub mod highlight;
+mod layout;
+mod map;
 pub mod markdown;
 pub mod pages;
 pub mod renderer;

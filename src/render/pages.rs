@@ -7,11 +7,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{self, LinkContext};
-use super::systems::{self, SystemEdge};
 use crate::catalog::{looks_like_placeholder, Catalog, EdgeKind};
 use crate::config::Config;
 use crate::content::inline_meta::find_anywhere;
 use crate::content::Doc;
+use crate::landscape::Landscape;
 use crate::slug::url_slug;
 use crate::urls::encode_path;
 use crate::validate::{parse_date, Date};
@@ -46,8 +46,11 @@ pub struct DocSummary {
     pub direction: String,
     pub tags: Vec<Link>,
     pub agents: Vec<Link>,
+    /// The systems the document connects, linked to their pages.
+    pub systems: Vec<Link>,
     pub facet_tags: String,
     pub facet_agents: String,
+    pub facet_systems: String,
     pub last_updated: String,
     pub stale: bool,
     pub age_days: i64,
@@ -125,6 +128,7 @@ impl Terms {
 pub struct SiteData<'a> {
     pub config: &'a Config,
     pub catalog: &'a Catalog,
+    pub landscape: &'a Landscape,
     pub links: LinkContext<'a>,
     pub tags: BTreeMap<String, Vec<usize>>,
     pub agents: BTreeMap<String, Vec<usize>>,
@@ -155,6 +159,7 @@ impl<'a> SiteData<'a> {
     pub fn new(
         config: &'a Config,
         catalog: &'a Catalog,
+        landscape: &'a Landscape,
         links: LinkContext<'a>,
         today: Date,
         reuse: Option<Reuse>,
@@ -166,6 +171,7 @@ impl<'a> SiteData<'a> {
             origin: super::feeds::origin_and_path(config, links.base_path),
             config,
             catalog,
+            landscape,
             links,
             tags,
             agents,
@@ -250,6 +256,20 @@ impl<'a> SiteData<'a> {
             .map(|d| self.today.days_since_epoch() - d.days_since_epoch())
             .unwrap_or(0);
         let stale_after = i64::from(self.config.validation.stale_after_days);
+        let systems: Vec<Link> = self
+            .landscape
+            .doc_systems
+            .get(i)
+            .into_iter()
+            .flatten()
+            .map(|&s| {
+                let system = &self.landscape.systems[s];
+                Link {
+                    name: system.name.clone(),
+                    url: super::systems::system_url(self.base_path(), system),
+                }
+            })
+            .collect();
         DocSummary {
             title: doc.title_or_path().to_owned(),
             url: self.links.doc_url(i),
@@ -270,6 +290,12 @@ impl<'a> SiteData<'a> {
             service: meta("service"),
             protocol: meta("protocol"),
             direction: meta("direction"),
+            facet_systems: systems
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join("|"),
+            systems,
             facet_tags: tags.join("|"),
             facet_agents: agents.join("|"),
             tags: tags
@@ -331,6 +357,9 @@ impl<'a> SiteData<'a> {
             }),
             facet("agents", "Agents", &|d| {
                 d.agents.iter().map(|a| a.name.clone()).collect()
+            }),
+            facet("systems", "System", &|d| {
+                d.systems.iter().map(|s| s.name.clone()).collect()
             }),
             facet("status", "Status", &|d| single(&d.status)),
             facet("type", "Type", &|d| single(&d.kind)),
@@ -559,50 +588,5 @@ impl SiteData<'_> {
             .collect();
         rows.sort_by_key(|r| r.title.to_lowercase());
         rows
-    }
-}
-
-#[derive(Serialize)]
-pub struct EdgeRow {
-    pub from: String,
-    pub to: String,
-    pub arrow: &'static str,
-    pub arrow_label: &'static str,
-    pub title: String,
-    pub url: String,
-}
-
-#[derive(Serialize)]
-pub struct SystemRow {
-    pub name: String,
-    pub count: usize,
-}
-
-pub struct SystemsPage {
-    pub edges: Vec<EdgeRow>,
-    pub systems: Vec<SystemRow>,
-    pub mermaid: String,
-}
-
-pub fn systems_page(site: &SiteData<'_>) -> SystemsPage {
-    let edges: Vec<SystemEdge> = systems::edges(site.catalog, &site.config.home_system);
-    let title = |i: usize| site.summaries[i].title.clone();
-    SystemsPage {
-        mermaid: systems::mermaid(&edges, &title),
-        systems: systems::systems(&edges)
-            .into_iter()
-            .map(|(name, count)| SystemRow { name, count })
-            .collect(),
-        edges: edges
-            .iter()
-            .map(|e| EdgeRow {
-                from: e.from.clone(),
-                to: e.to.clone(),
-                arrow: if e.bidirectional { "↔" } else { "→" },
-                arrow_label: if e.bidirectional { "both ways" } else { "to" },
-                title: title(e.doc),
-                url: site.summaries[e.doc].url.clone(),
-            })
-            .collect(),
     }
 }

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::markdown::{self, LinkContext};
+use super::markdown::LinkContext;
 use super::pages::{self, Memory, Reuse, SiteCtx, SiteData};
 use super::theme::{template_error, Theme};
 use super::{feeds, highlight};
@@ -99,6 +99,8 @@ pub enum Page {
     AgentsIndex,
     Agent(String),
     Systems,
+    /// One system's page, by id.
+    System(String),
     NotFound,
     /// sitemap.xml, catalog.json, llms.txt.
     Feeds,
@@ -159,6 +161,7 @@ impl<'a> Renderer<'a> {
         let site = SiteData::new(
             config,
             &checked.catalog,
+            &checked.landscape,
             links,
             crate::validate::today(),
             reuse,
@@ -209,7 +212,17 @@ impl<'a> Renderer<'a> {
         ]);
         pages.extend(self.site.tags.keys().cloned().map(Page::Tag));
         pages.extend(self.site.agents.keys().cloned().map(Page::Agent));
+        pages.extend(self.system_pages());
         pages
+    }
+
+    /// One page per system of the landscape.
+    pub fn system_pages(&self) -> impl Iterator<Item = Page> + '_ {
+        self.checked
+            .landscape
+            .systems
+            .iter()
+            .map(|s| Page::System(s.id.clone()))
     }
 
     /// Renders `pages` (documents in parallel); returns the HTML page count.
@@ -246,6 +259,7 @@ impl<'a> Renderer<'a> {
             Page::AgentsIndex => "agents/index.html".to_owned(),
             Page::Agent(a) => format!("agents/{}/index.html", self.site.terms.agents.get(a)?),
             Page::Systems => "systems/index.html".to_owned(),
+            Page::System(id) => format!("systems/{id}/index.html"),
             Page::NotFound => "404.html".to_owned(),
             Page::Search => "search/index.html".to_owned(),
             Page::Feeds | Page::Static => return None,
@@ -300,24 +314,16 @@ impl<'a> Renderer<'a> {
                 )?
             }
             Page::Systems => {
-                let systems = pages::systems_page(site);
-                let map_svg = match self.checked.diagrams.get(&systems.mermaid) {
-                    Some(Ok(svg)) => markdown::diagram_figure(
-                        svg,
-                        "systems-map",
-                        "Integration map: which systems talk to which",
-                    ),
-                    _ => String::new(),
+                let page = super::systems::landscape_page(site, &self.checked.landscape);
+                self.template("systems.html", &[("landscape", &page)])?
+            }
+            Page::System(id) => {
+                let landscape = &self.checked.landscape;
+                let Some(s) = landscape.find_id(id) else {
+                    return Ok(0);
                 };
-                self.template(
-                    "systems.html",
-                    &[
-                        ("edges", &systems.edges),
-                        ("systems", &systems.systems),
-                        ("mermaid", &systems.mermaid),
-                        ("mermaid_svg", &map_svg),
-                    ],
-                )?
+                let page = super::systems::system_page(site, landscape, s);
+                self.template("system.html", &[("system", &page)])?
             }
             Page::NotFound => self.template("404.html", &[])?,
             Page::Search => self.template("search.html", &[])?,

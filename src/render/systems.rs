@@ -1,195 +1,469 @@
-//! The integration map: which systems talk to which, one edge per document.
-//! Systems come from titles ("A ↔ B", "Source → Destination"), from
-//! `source`/`destination` fields, and from `service` (an edge from the
-//! site's own platform to that service).
+//! The data of `/systems/` (the landscape) and `/systems/<id>/` (one
+//! system), from the catalog stage's landscape.
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, BTreeSet};
 
-use regex::Regex;
+use serde::Serialize;
 
-use crate::catalog::{looks_like_placeholder, Catalog};
-use crate::content::Doc;
+use super::map::{self, MapEdge, MapNode};
+use super::pages::{Link, SiteData};
+use crate::config::SystemKind;
+use crate::landscape::{Integration, Landscape, System};
+use crate::slug::url_slug;
+use crate::urls::encode_path;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SystemEdge {
-    pub from: String,
-    pub to: String,
-    pub bidirectional: bool,
-    pub doc: usize,
+/// Up to this many systems the landscape is one map; past it, a map of
+/// groups, each group drawn on its own.
+const MAX_WHOLE_MAP: usize = 60;
+/// A group larger than this is listed in the table only: a map of it would
+/// not be read.
+const MAX_GROUP_MAP: usize = 150;
+
+pub fn system_url(base_path: &str, system: &System) -> String {
+    format!("{base_path}systems/{}/", encode_path(&system.id))
 }
 
-static ARROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<a>.+?)\s*(?P<arrow>↔|<->|⇄|→|->|⟶|=>)\s*(?P<b>.+)$").expect("valid regex")
-});
+fn kind_label(kind: SystemKind) -> &'static str {
+    match kind {
+        SystemKind::Internal => "internal",
+        SystemKind::External => "external",
+    }
+}
 
-fn clean_system(name: &str) -> String {
-    let mut s = name.trim();
-    for prefix in ["Integration:", "Integration -", "Integration Points -"] {
-        if let Some(rest) = s.strip_prefix(prefix) {
-            s = rest.trim();
+#[derive(Serialize)]
+pub struct SystemRow {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub kind: &'static str,
+    pub owner: String,
+    pub domain: String,
+    pub group: String,
+    pub inbound: usize,
+    pub outbound: usize,
+    pub documents: usize,
+    /// Aliases and other spellings, for the table's filter.
+    pub also: String,
+}
+
+#[derive(Serialize)]
+pub struct GroupCtx {
+    pub name: String,
+    pub anchor: String,
+    pub count: usize,
+    pub map_svg: String,
+}
+
+#[derive(Serialize)]
+pub struct IntegrationRow {
+    pub from: Link,
+    pub to: Link,
+    pub arrow: &'static str,
+    pub direction: &'static str,
+    pub protocol: String,
+    pub status: String,
+    pub status_class: String,
+    pub critical: bool,
+    pub docs: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct LandscapePage {
+    pub map_svg: String,
+    /// True when the map shows groups rather than systems.
+    pub overview: bool,
+    pub groups: Vec<GroupCtx>,
+    pub systems: Vec<SystemRow>,
+    pub integrations: Vec<IntegrationRow>,
+    pub integration_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct SystemPage {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub home: bool,
+    pub declared: bool,
+    pub owner: String,
+    pub domain: String,
+    pub description: String,
+    pub url: String,
+    pub aliases: Vec<String>,
+    pub map_svg: String,
+    /// Inbound, then outbound.
+    pub sections: Vec<Section>,
+    pub documents: Vec<DocRef>,
+    pub agents: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct Section {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub hint: String,
+    /// Header of the column naming the other system.
+    pub other_label: &'static str,
+    pub rows: Vec<SectionRow>,
+}
+
+#[derive(Serialize)]
+pub struct SectionRow {
+    pub other: Link,
+    #[serde(flatten)]
+    pub integration: IntegrationRow,
+}
+
+#[derive(Serialize)]
+pub struct DocRef {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    /// Describes an integration of the system (rather than mentioning it).
+    pub describes: bool,
+}
+
+struct Ctx<'s, 'a> {
+    site: &'s SiteData<'a>,
+    landscape: &'s Landscape,
+}
+
+impl Ctx<'_, '_> {
+    fn url(&self, s: usize) -> String {
+        system_url(self.site.base_path(), &self.landscape.systems[s])
+    }
+
+    fn link(&self, s: usize) -> Link {
+        Link {
+            name: self.landscape.systems[s].name.clone(),
+            url: self.url(s),
         }
     }
-    for suffix in ["Integration Documentation", "Integration", "Documentation"] {
-        if let Some(rest) = s.strip_suffix(suffix) {
-            s = rest.trim();
+
+    fn doc_link(&self, doc: usize) -> Link {
+        let s = &self.site.summaries[doc];
+        Link {
+            name: s.title.clone(),
+            url: s.url.clone(),
         }
     }
-    // "NetSuite (nightly settlement file)" names NetSuite.
-    if let Some(open) = s.find(" (") {
-        if s.ends_with(')') {
-            s = s[..open].trim();
+
+    fn row(&self, e: &Integration) -> IntegrationRow {
+        IntegrationRow {
+            from: self.link(e.from),
+            to: self.link(e.to),
+            arrow: if e.both_ways { "↔" } else { "→" },
+            direction: if e.both_ways { "both ways" } else { "one way" },
+            protocol: e.protocols.join(", "),
+            status: e.status.clone().unwrap_or_default(),
+            status_class: url_slug(e.status.as_deref().unwrap_or_default()),
+            critical: e.critical,
+            docs: e.docs.iter().map(|&d| self.doc_link(d)).collect(),
         }
     }
-    s.trim_matches(|c: char| c == '[' || c == ']' || c == '`' || c.is_whitespace())
-        .replace('`', "")
-}
 
-/// The two systems a title names, if it has the shape "A ↔ B" or "A → B".
-pub fn systems_in_title(title: &str) -> Option<(String, String, bool)> {
-    let title = title.trim();
-    let title = title.strip_prefix("Integration:").unwrap_or(title).trim();
-    let caps = ARROW.captures(title)?;
-    let a = clean_system(&caps["a"]);
-    let b = clean_system(&caps["b"]);
-    let bidirectional = matches!(&caps["arrow"], "↔" | "<->" | "⇄");
-    (!a.is_empty() && !b.is_empty() && a != b).then_some((a, b, bidirectional))
-}
-
-/// The template's own example names: a title still carrying them names no
-/// real system.
-fn is_template_name(name: &str) -> bool {
-    ["System A", "System B", "Source", "Destination"]
-        .iter()
-        .any(|t| t.eq_ignore_ascii_case(name))
-}
-
-/// The systems one document connects: `(from, to, both ways)`.
-pub fn edge_of(doc: &Doc, home_system: &str) -> Option<(String, String, bool)> {
-    let usable = |s: &str| !s.trim().is_empty() && !looks_like_placeholder(s);
-    let from_fields = match (doc.text_field("source"), doc.text_field("destination")) {
-        (Some(a), Some(b)) if usable(a) && usable(b) => {
-            Some((clean_system(a), clean_system(b), false))
+    fn node(&self, s: usize, focus: bool) -> MapNode {
+        let system = &self.landscape.systems[s];
+        let mut class = kind_label(system.kind).to_owned();
+        if system.home {
+            class.push_str(" home");
         }
-        _ => None,
-    };
-    from_fields
-        .or_else(|| {
-            doc.title
-                .as_deref()
-                .and_then(systems_in_title)
-                .filter(|(a, b, _)| !is_template_name(a) && !is_template_name(b))
-        })
-        .or_else(|| {
-            doc.text_field("service")
-                .filter(|s| usable(s))
-                .map(|s| (home_system.to_owned(), clean_system(s), false))
-        })
-}
+        if focus {
+            class.push_str(" focus");
+        }
+        MapNode {
+            label: system.name.clone(),
+            url: self.url(s),
+            class,
+            title: format!("{} ({} system)", system.name, kind_label(system.kind)),
+        }
+    }
 
-pub fn edges(catalog: &Catalog, home_system: &str) -> Vec<SystemEdge> {
-    let mut edges: Vec<SystemEdge> = catalog
-        .docs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, doc)| {
-            let (from, to, bidirectional) = edge_of(doc, home_system)?;
-            Some(SystemEdge {
-                from,
-                to,
-                bidirectional,
-                doc: i,
+    fn edge(&self, e: &Integration, from: usize, to: usize) -> MapEdge {
+        let names = |s: usize| self.landscape.systems[s].name.as_str();
+        let docs: Vec<&str> = e
+            .docs
+            .iter()
+            .map(|&d| self.site.summaries[d].title.as_str())
+            .collect();
+        MapEdge {
+            from,
+            to,
+            both_ways: e.both_ways,
+            label: e.protocols.first().cloned().unwrap_or_default(),
+            // One describing document: the edge opens it; several: the
+            // system page, whose table lists them all.
+            url: match e.docs.as_slice() {
+                [one] => self.site.summaries[*one].url.clone(),
+                _ => format!("{}#integrations", self.url(e.from)),
+            },
+            title: format!(
+                "{} {} {}{}: {}",
+                names(e.from),
+                if e.both_ways { "↔" } else { "→" },
+                names(e.to),
+                if e.critical { " (critical path)" } else { "" },
+                docs.join("; ")
+            ),
+            critical: e.critical,
+        }
+    }
+
+    /// A map of `systems` and the integrations among them.
+    fn map_of(&self, id: &str, systems: &[usize], focus: Option<usize>, label: &str) -> String {
+        let index: BTreeMap<usize, usize> =
+            systems.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+        let nodes: Vec<MapNode> = systems
+            .iter()
+            .map(|&s| self.node(s, Some(s) == focus))
+            .collect();
+        let edges: Vec<MapEdge> = self
+            .landscape
+            .integrations
+            .iter()
+            .filter_map(|e| {
+                let (a, b) = (index.get(&e.from)?, index.get(&e.to)?);
+                Some(self.edge(e, *a, *b))
             })
+            .collect();
+        map::svg(id, &nodes, &edges, label)
+    }
+}
+
+fn mentioned_count(landscape: &Landscape, s: usize) -> usize {
+    landscape.mentions.get(s).map_or(0, Vec::len)
+}
+
+pub fn landscape_page(site: &SiteData<'_>, landscape: &Landscape) -> LandscapePage {
+    let ctx = Ctx { site, landscape };
+    let n = landscape.systems.len();
+    let rows: Vec<SystemRow> = landscape
+        .systems
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SystemRow {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            url: ctx.url(i),
+            kind: kind_label(s.kind),
+            owner: s.owner.clone().unwrap_or_default(),
+            domain: s.domain.clone().unwrap_or_default(),
+            group: s.group.clone(),
+            inbound: landscape.inbound(i).count(),
+            outbound: landscape.outbound(i).count(),
+            documents: mentioned_count(landscape, i),
+            also: s
+                .aliases
+                .iter()
+                .chain(&s.also_called)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" · "),
         })
         .collect();
-    edges.sort_by(|a, b| (&a.from, &a.to, a.doc).cmp(&(&b.from, &b.to, b.doc)));
-    edges
-}
-
-/// System → number of documents touching it.
-pub fn systems(edges: &[SystemEdge]) -> BTreeMap<String, usize> {
-    let mut systems = BTreeMap::new();
-    for e in edges {
-        *systems.entry(e.from.clone()).or_insert(0) += 1;
-        *systems.entry(e.to.clone()).or_insert(0) += 1;
-    }
-    systems
-}
-
-/// Mermaid `graph LR` text: one node per system, one edge per document.
-/// Labels are quoted with mermaid's entity escapes so no name can break out.
-pub fn mermaid(edges: &[SystemEdge], titles: &dyn Fn(usize) -> String) -> String {
-    let systems = systems(edges);
-    let ids: BTreeMap<&str, String> = systems
-        .keys()
-        .enumerate()
-        .map(|(i, name)| (name.as_str(), format!("s{i}")))
+    let connected: Vec<usize> = (0..n)
+        .filter(|&s| landscape.touching(s).next().is_some())
         .collect();
-    let label = |text: &str| {
-        text.replace('&', "#amp;")
-            .replace('"', "#quot;")
-            .replace('<', "#lt;")
-            .replace('>', "#gt;")
+    let overview = connected.len() > MAX_WHOLE_MAP;
+    let mut groups = Vec::new();
+    let map_svg = if !overview {
+        ctx.map_of(
+            "landscape",
+            &connected,
+            None,
+            "Integration map: every system and the integrations between them",
+        )
+    } else {
+        let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for &s in &connected {
+            members
+                .entry(&landscape.systems[s].group)
+                .or_default()
+                .push(s);
+        }
+        let names: Vec<&str> = members.keys().copied().collect();
+        let group_of: BTreeMap<usize, usize> = members
+            .values()
+            .enumerate()
+            .flat_map(|(g, ss)| ss.iter().map(move |&s| (s, g)))
+            .collect();
+        let anchor = |name: &str| format!("group-{}", url_slug(name));
+        let nodes: Vec<MapNode> = members
+            .iter()
+            .map(|(name, ss)| MapNode {
+                label: format!("{name} · {}", ss.len()),
+                url: format!("#{}", anchor(name)),
+                class: "group".to_owned(),
+                title: format!("{name}: {} systems", ss.len()),
+            })
+            .collect();
+        // Integrations between groups, counted.
+        let mut between: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for e in &landscape.integrations {
+            let (Some(&a), Some(&b)) = (group_of.get(&e.from), group_of.get(&e.to)) else {
+                continue;
+            };
+            if a != b {
+                *between.entry((a.min(b), a.max(b))).or_insert(0) += 1;
+            }
+        }
+        let edges: Vec<MapEdge> = between
+            .into_iter()
+            .map(|((a, b), count)| MapEdge {
+                from: a,
+                to: b,
+                both_ways: false,
+                label: format!("{count}"),
+                url: format!("#{}", anchor(names[b])),
+                title: format!("{count} integrations between {} and {}", names[a], names[b]),
+                critical: false,
+            })
+            .collect();
+        for (name, systems) in &members {
+            let map_svg = if systems.len() <= MAX_GROUP_MAP {
+                ctx.map_of(
+                    &anchor(name),
+                    systems,
+                    None,
+                    &format!("Systems of {name} and the integrations between them"),
+                )
+            } else {
+                String::new()
+            };
+            groups.push(GroupCtx {
+                name: (*name).to_owned(),
+                anchor: anchor(name),
+                count: systems.len(),
+                map_svg,
+            });
+        }
+        map::svg(
+            "overview",
+            &nodes,
+            &edges,
+            "Integration map by group: each group links to its own map",
+        )
     };
-    let mut out = String::from("graph LR\n");
-    for (name, id) in &ids {
-        out.push_str(&format!("    {id}[\"{}\"]\n", label(name)));
+    LandscapePage {
+        map_svg,
+        overview,
+        groups,
+        systems: rows,
+        integrations: if overview {
+            Vec::new()
+        } else {
+            landscape.integrations.iter().map(|e| ctx.row(e)).collect()
+        },
+        integration_count: landscape.integrations.len(),
     }
-    for e in edges {
-        let arrow = if e.bidirectional { "<-->" } else { "-->" };
-        out.push_str(&format!(
-            "    {} {arrow}|\"{}\"| {}\n",
-            ids[e.from.as_str()],
-            label(&titles(e.doc)),
-            ids[e.to.as_str()]
-        ));
-    }
-    out
 }
 
-/// The systems map of a catalog as mermaid text, or None when no document
-/// names the systems it connects.
-pub fn mermaid_for(catalog: &Catalog, config: &crate::config::Config) -> Option<String> {
-    let edges = edges(catalog, &config.home_system);
-    (!edges.is_empty()).then(|| mermaid(&edges, &|i| catalog.docs[i].title_or_path().to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_name_their_systems() {
-        assert_eq!(
-            systems_in_title("Storefront ↔ Salesforce Integration Documentation"),
-            Some(("Storefront".into(), "Salesforce".into(), true))
-        );
-        assert_eq!(
-            systems_in_title("Integration: Ledger Service → NetSuite (nightly settlement file)"),
-            Some(("Ledger Service".into(), "NetSuite".into(), false))
-        );
-        assert_eq!(
-            systems_in_title("Integration: Order Service → Kafka `order-events`"),
-            Some(("Order Service".into(), "Kafka order-events".into(), false))
-        );
-        assert_eq!(
-            systems_in_title("[System A] ↔ [System B] Integration Documentation"),
-            Some(("System A".into(), "System B".into(), true))
-        );
-        assert_eq!(systems_in_title("Stripe Card Payments"), None);
+pub fn system_page(site: &SiteData<'_>, landscape: &Landscape, s: usize) -> SystemPage {
+    let ctx = Ctx { site, landscape };
+    let system = &landscape.systems[s];
+    let mut around: BTreeSet<usize> = BTreeSet::from([s]);
+    for (_, e) in landscape.touching(s) {
+        around.insert(e.from);
+        around.insert(e.to);
     }
-
-    #[test]
-    fn mermaid_labels_cannot_break_out() {
-        let edges = vec![SystemEdge {
-            from: "A\"]; click".into(),
-            to: "<b>".into(),
-            bidirectional: false,
-            doc: 0,
-        }];
-        let text = mermaid(&edges, &|_| "t\"|x".into());
-        assert!(!text.contains("A\"]"), "{text}");
-        assert!(text.contains("#quot;"), "{text}");
-        assert!(!text.contains("<b>"));
+    let around: Vec<usize> = around.into_iter().collect();
+    let describing: BTreeSet<usize> = landscape
+        .touching(s)
+        .flat_map(|(_, e)| e.docs.clone())
+        .collect();
+    let mut documents: Vec<DocRef> = landscape.mentions[s]
+        .iter()
+        .map(|&d| {
+            let summary = &site.summaries[d];
+            DocRef {
+                title: summary.title.clone(),
+                url: summary.url.clone(),
+                description: summary.description.clone(),
+                describes: describing.contains(&d),
+            }
+        })
+        .collect();
+    documents.sort_by(|a, b| {
+        b.describes
+            .cmp(&a.describes)
+            .then(a.title.to_lowercase().cmp(&b.title.to_lowercase()))
+    });
+    let agents: BTreeSet<&String> = site
+        .agents
+        .iter()
+        .filter(|(_, docs)| {
+            landscape.mentions[s]
+                .iter()
+                .any(|d| docs.binary_search(d).is_ok())
+        })
+        .map(|(name, _)| name)
+        .collect();
+    let safe_url = system
+        .url
+        .clone()
+        .filter(|u| super::sanitize::is_safe_url(u) && u.contains("://"))
+        .unwrap_or_default();
+    SystemPage {
+        id: system.id.clone(),
+        name: system.name.clone(),
+        kind: kind_label(system.kind),
+        home: system.home,
+        declared: system.declared,
+        owner: system.owner.clone().unwrap_or_default(),
+        domain: system.domain.clone().unwrap_or_default(),
+        description: system.description.clone().unwrap_or_default(),
+        url: safe_url,
+        aliases: system
+            .aliases
+            .iter()
+            .chain(&system.also_called)
+            .cloned()
+            .collect(),
+        map_svg: if around.len() > 1 {
+            ctx.map_of(
+                "neighbours",
+                &around,
+                Some(s),
+                &format!("{} and the systems it talks to", system.name),
+            )
+        } else {
+            String::new()
+        },
+        sections: vec![
+            Section {
+                id: "inbound",
+                title: "Inbound",
+                hint: format!("Systems that send to {}.", system.name),
+                other_label: "From",
+                rows: landscape
+                    .inbound(s)
+                    .map(|e| SectionRow {
+                        other: ctx.link(if e.to == s { e.from } else { e.to }),
+                        integration: ctx.row(e),
+                    })
+                    .collect(),
+            },
+            Section {
+                id: "outbound",
+                title: "Outbound",
+                hint: format!("Systems {} sends to.", system.name),
+                other_label: "To",
+                rows: landscape
+                    .outbound(s)
+                    .map(|e| SectionRow {
+                        other: ctx.link(if e.from == s { e.to } else { e.from }),
+                        integration: ctx.row(e),
+                    })
+                    .collect(),
+            },
+        ],
+        documents,
+        agents: agents
+            .into_iter()
+            .map(|a| Link {
+                name: a.clone(),
+                url: site.agent_url(a),
+            })
+            .collect(),
     }
 }

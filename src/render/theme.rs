@@ -25,6 +25,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "agents.html",
     "agent.html",
     "systems.html",
+    "system.html",
     "404.html",
     "search.html",
 );

@@ -16,6 +16,7 @@ use crate::catalog::{agents_of, tags_of, Catalog, EdgeKind};
 use crate::config::Config;
 use crate::content::{self, Doc};
 use crate::diagnostics::{count, Diagnostic, Severity};
+use crate::landscape::Landscape;
 use crate::render::feeds::field_json;
 use crate::render::markdown::LinkContext;
 use crate::render::pages::{DocSummary, Memory, Reuse};
@@ -400,8 +401,12 @@ impl Session {
                 .collect()
         });
 
+        let old_landscape = std::mem::take(&mut self.checked.landscape);
+        let old_doc_systems = doc_systems(&self.checked.catalog, &old_landscape);
+
         self.reload(&changed, &content_dir, &config, same_docs);
         timer.lap("serve: reload, relink, validate");
+        let landscape_changed = !same_docs || old_landscape != self.checked.landscape;
 
         let new = &self.checked.catalog;
         let new_routes = match &old_routes {
@@ -427,9 +432,22 @@ impl Session {
             .iter()
             .filter_map(|p| new.by_path.get(p).copied())
             .collect();
+        // Documents nobody edited whose systems were renamed or moved by
+        // the edit: their summaries (and pages) show system links.
+        let new_doc_systems = doc_systems(new, &self.checked.landscape);
+        let resystemed: Vec<usize> = new
+            .docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                !changed.contains(&d.content_path)
+                    && old_doc_systems.get(&d.content_path) != new_doc_systems.get(&d.content_path)
+            })
+            .map(|(j, _)| j)
+            .collect();
         let reuse = same_docs.then(|| Reuse {
             summaries: std::mem::take(&mut memory.summaries),
-            changed: changed_indexes.clone(),
+            changed: changed_indexes.iter().chain(&resystemed).copied().collect(),
         });
         let renderer =
             Renderer::reusing(&self.checked, &self.theme, &self.routes, &base_path, reuse);
@@ -472,7 +490,12 @@ impl Session {
             dirty.links = true;
         }
 
-        let stale = stale_files(&changed, old_routes.as_ref(), &touched, &renderer, &memory);
+        let mut stale = stale_files(&changed, old_routes.as_ref(), &touched, &renderer, &memory);
+        for system in &old_landscape.systems {
+            if self.checked.landscape.find_id(&system.id).is_none() {
+                stale.push(format!("systems/{}/index.html", system.id));
+            }
+        }
         if let Ok(mut files) = self.files.0.lock() {
             for f in &stale {
                 files.remove(f);
@@ -497,8 +520,25 @@ impl Session {
         if dirty.listed || dirty.notes {
             pages.extend(touched.agents.into_iter().map(Page::Agent));
         }
-        if dirty.listed || dirty.fields {
+        pages.extend(resystemed.iter().map(|&j| Page::Doc(j)));
+        if !resystemed.is_empty() {
+            pages.push(Page::Home);
+        }
+        // The landscape pages list documents by title, status and agents.
+        if landscape_changed {
+            pages.extend([Page::Systems, Page::Home, Page::Feeds]);
+            pages.extend(renderer.system_pages());
+        } else if dirty.listed || dirty.fields {
             pages.push(Page::Systems);
+            let landscape = &self.checked.landscape;
+            for (s, system) in landscape.systems.iter().enumerate() {
+                if changed_indexes
+                    .iter()
+                    .any(|d| landscape.mentions[s].binary_search(d).is_ok())
+                {
+                    pages.push(Page::System(system.id.clone()));
+                }
+            }
         }
         if dirty.listed || dirty.fields || dirty.links {
             pages.push(Page::Feeds);
@@ -582,20 +622,11 @@ impl Session {
         let mut per_doc = std::mem::take(&mut self.checked.doc_diagnostics);
         let load =
             |path: &String| content::load_one(&self.root, content_dir, &content_dir.join(path));
-        let systems_key = |doc: &Doc| {
-            (
-                crate::render::systems::edge_of(doc, &config.home_system),
-                doc.title_or_path().to_owned(),
-            )
-        };
-        let mut systems_same = same_docs;
         let docs = if same_docs {
             let mut docs = catalog.docs;
             for path in changed {
                 if let Some(&i) = catalog.by_path.get(path) {
-                    let doc = load(path);
-                    systems_same &= systems_key(&doc) == systems_key(&docs[i]);
-                    docs[i] = doc;
+                    docs[i] = load(path);
                 }
             }
             docs
@@ -630,18 +661,16 @@ impl Session {
             }
         }
         let mut site = validate::cross_doc_diagnostics(&ctx);
-        // The map is text over every document; only its inputs say whether
-        // it can have changed.
-        let systems_map = if systems_same {
-            self.checked.systems_map.take()
-        } else {
-            crate::render::systems::mermaid_for(&catalog, config)
-        };
+        // The landscape reads every document (a name in one renames a system
+        // another links to): rebuilt whole, it is cheap next to rendering.
+        let landscape = Landscape::build(&catalog, config);
+        site.extend(validate::landscape_diagnostics(
+            &catalog, config, &landscape,
+        ));
         let (diagrams, diagram_diagnostics) = render_diagrams(
             &self.root,
             config,
             &catalog,
-            systems_map.as_deref(),
             Some(&self.checked.diagrams),
             false,
         );
@@ -650,9 +679,28 @@ impl Session {
         self.checked.doc_diagnostics = per_doc;
         self.checked.site_diagnostics = site;
         self.checked.diagrams = diagrams;
-        self.checked.systems_map = systems_map;
+        self.checked.landscape = landscape;
         self.checked.catalog = catalog;
     }
+}
+
+/// Per document (by content path), the systems its page links to.
+fn doc_systems(catalog: &Catalog, landscape: &Landscape) -> HashMap<String, Vec<(String, String)>> {
+    catalog
+        .docs
+        .iter()
+        .zip(&landscape.doc_systems)
+        .map(|(doc, systems)| {
+            let links = systems
+                .iter()
+                .map(|&s| {
+                    let system = &landscape.systems[s];
+                    (system.id.clone(), system.name.clone())
+                })
+                .collect();
+            (doc.content_path.clone(), links)
+        })
+        .collect()
 }
 
 /// Files of pages that an edit made disappear: deleted documents, and tags

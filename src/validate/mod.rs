@@ -10,6 +10,7 @@ mod placeholders;
 mod routes;
 mod safety;
 mod suggest;
+mod systems;
 
 pub use dates::{parse_date, Date};
 
@@ -46,6 +47,18 @@ pub fn cross_doc_diagnostics(ctx: &Ctx<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     links::check(ctx, &mut out);
     routes::check(ctx, &mut out);
+    out
+}
+
+/// Problems of the landscape: system names that match no declared system
+/// or two, documents the map leaves out.
+pub fn landscape_diagnostics(
+    catalog: &Catalog,
+    config: &Config,
+    landscape: &crate::landscape::Landscape,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    systems::check(catalog, config, landscape, &mut out);
     out
 }
 

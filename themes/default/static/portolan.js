@@ -107,6 +107,27 @@
     apply();
   }
 
+  // Type-to-filter for tables marked with data-filter-table (the systems
+  // table): every word must appear in the row's data-filter-text.
+  function setupTableFilters() {
+    document.querySelectorAll("input[data-filter-table]").forEach(function (input) {
+      var table = document.getElementById(input.getAttribute("data-filter-table"));
+      if (!table) return;
+      var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+      var texts = rows.map(function (row) {
+        return (row.getAttribute("data-filter-text") || row.textContent).toLowerCase();
+      });
+      function apply() {
+        var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+        rows.forEach(function (row, i) {
+          row.hidden = !words.every(function (w) { return texts[i].indexOf(w) !== -1; });
+        });
+      }
+      input.addEventListener("input", apply);
+      apply();
+    });
+  }
+
   // `/` and Ctrl/Cmd-K jump to the search box from anywhere but a field.
   function setupSearchShortcut() {
     var box = document.getElementById("search-input") || document.getElementById("site-search-input");
@@ -130,5 +151,6 @@
     if (filters && window.matchMedia("(max-width: 860px)").matches) filters.open = false;
     setupCopyButtons();
     setupFacets();
+    setupTableFilters();
   });
 })();

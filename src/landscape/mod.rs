@@ -1,0 +1,573 @@
+//! The integration landscape: systems and the integrations between them,
+//! read from site.toml's `[systems]` and from every document. Computed once
+//! per catalog, after linking; check, build, serve, catalog.json, llms.txt
+//! and the `systems` / `impact` commands all read this one model.
+
+pub mod identity;
+mod impact;
+pub mod infer;
+pub mod output;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rayon::prelude::*;
+
+use crate::catalog::{looks_like_placeholder, Catalog};
+use crate::config::{Config, SystemKind};
+use identity::{normalize, Resolution, Resolver};
+pub use impact::{Impact, Reach};
+use infer::{Claim, NameRef};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct System {
+    /// URL segment and command-line name: the `[systems.<id>]` key, or the
+    /// normalised name of a system only documents name.
+    pub id: String,
+    pub name: String,
+    /// Declared aliases.
+    pub aliases: Vec<String>,
+    /// Other names documents use for it, as written.
+    pub also_called: Vec<String>,
+    pub kind: SystemKind,
+    pub declared: bool,
+    /// The site's `home_system`.
+    pub home: bool,
+    pub owner: Option<String>,
+    pub domain: Option<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    /// What the overview map groups it under: its domain, else its owner,
+    /// else the folder most of its documents live in.
+    pub group: String,
+}
+
+/// Systems that talk to each other, and the documents that say so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Integration {
+    pub from: usize,
+    pub to: usize,
+    pub both_ways: bool,
+    pub protocols: Vec<String>,
+    /// The describing documents' status (`approved`, `draft`...), the
+    /// least settled one when they differ.
+    pub status: Option<String>,
+    pub critical: bool,
+    /// Describing documents, in catalog order.
+    pub docs: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FindingKind {
+    /// Declared systems exist and this name matches none of them.
+    Unknown {
+        name: String,
+        closest: Option<String>,
+    },
+    /// The name matches two declared systems.
+    Ambiguous {
+        name: String,
+        first: String,
+        second: String,
+    },
+    /// No system could be read from the document.
+    Unmapped,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub doc: usize,
+    pub line: usize,
+    pub column: Option<usize>,
+    pub kind: FindingKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Landscape {
+    /// Sorted by id.
+    pub systems: Vec<System>,
+    /// Sorted by (from, to).
+    pub integrations: Vec<Integration>,
+    /// Per document: the systems its integrations connect, sorted.
+    pub doc_systems: Vec<Vec<usize>>,
+    /// Per system: documents that describe or mention it, sorted.
+    pub mentions: Vec<Vec<usize>>,
+    pub findings: Vec<Finding>,
+    /// Every normalised name, id and alias → system.
+    keys: HashMap<String, usize>,
+}
+
+/// Shortest name looked for in document text: shorter ones ("UI", "DB")
+/// would be found in every document.
+const MIN_MENTION_CHARS: usize = 4;
+
+struct Builder<'a> {
+    config: &'a Config,
+    resolver: Resolver,
+    systems: Vec<System>,
+    by_key: HashMap<String, usize>,
+    hints: Vec<(usize, usize)>,
+    one_way_from: Vec<(bool, bool)>,
+    findings: Vec<Finding>,
+}
+
+impl Builder<'_> {
+    fn declared(&mut self) {
+        for (i, (id, decl)) in self.config.systems.iter().enumerate() {
+            debug_assert_eq!(i, self.systems.len());
+            self.systems.push(System {
+                id: id.clone(),
+                name: decl.name.clone().unwrap_or_else(|| id.clone()),
+                aliases: decl.aliases.clone(),
+                also_called: Vec::new(),
+                kind: decl.kind.unwrap_or(SystemKind::External),
+                declared: true,
+                home: false,
+                owner: decl.owner.clone(),
+                domain: decl.domain.clone(),
+                description: decl.description.clone(),
+                url: decl.url.clone(),
+                group: String::new(),
+            });
+            self.hints.push((0, 0));
+            self.one_way_from.push((false, false));
+        }
+    }
+
+    /// The system a name means, created when it is new; None for a name
+    /// with no letter or digit. Problems go to `findings` under `doc`.
+    fn system_of(&mut self, name: &NameRef, doc: Option<usize>) -> Option<usize> {
+        if name.choices.len() >= 2 {
+            if let Some(doc) = doc {
+                self.findings.push(Finding {
+                    doc,
+                    line: name.line,
+                    column: name.column,
+                    kind: FindingKind::Ambiguous {
+                        name: name.name.clone(),
+                        first: self.resolver.display_name(name.choices[0]),
+                        second: self.resolver.display_name(name.choices[1]),
+                    },
+                });
+            }
+        }
+        let index = match self.resolver.resolve(&name.name)? {
+            Resolution::Declared(i) => i,
+            Resolution::Ambiguous(a, b) => {
+                if let Some(doc) = doc {
+                    self.findings.push(Finding {
+                        doc,
+                        line: name.line,
+                        column: name.column,
+                        kind: FindingKind::Ambiguous {
+                            name: name.name.clone(),
+                            first: self.resolver.display_name(a),
+                            second: self.resolver.display_name(b),
+                        },
+                    });
+                }
+                a
+            }
+            Resolution::Inferred(key) => {
+                if let Some(&i) = self.by_key.get(&key) {
+                    i
+                } else {
+                    let mut id = key.clone();
+                    let mut n = 2;
+                    while self.config.systems.contains_key(&id) {
+                        id = format!("{key}-{n}");
+                        n += 1;
+                    }
+                    self.systems.push(System {
+                        id,
+                        name: name.name.clone(),
+                        aliases: Vec::new(),
+                        also_called: Vec::new(),
+                        kind: SystemKind::External,
+                        declared: false,
+                        home: false,
+                        owner: None,
+                        domain: None,
+                        description: None,
+                        url: None,
+                        group: String::new(),
+                    });
+                    self.hints.push((0, 0));
+                    self.one_way_from.push((false, false));
+                    self.by_key.insert(key, self.systems.len() - 1);
+                    self.systems.len() - 1
+                }
+            }
+        };
+        let is_home = self.systems[index].home;
+        if let (Some(doc), false) = (doc, self.systems[index].declared || is_home) {
+            if self.resolver.has_declared() {
+                self.findings.push(Finding {
+                    doc,
+                    line: name.line,
+                    column: name.column,
+                    kind: FindingKind::Unknown {
+                        name: name.name.clone(),
+                        closest: self.resolver.closest(&name.name).map(str::to_owned),
+                    },
+                });
+            }
+        }
+        let system = &mut self.systems[index];
+        let known = std::iter::once(&system.name)
+            .chain(&system.aliases)
+            .chain(&system.also_called)
+            .any(|n| n.eq_ignore_ascii_case(&name.name));
+        if !known && name.name != self.config.home_system {
+            system.also_called.push(name.name.clone());
+        }
+        match name.hint {
+            Some(SystemKind::Internal) => self.hints[index].0 += 1,
+            Some(SystemKind::External) => self.hints[index].1 += 1,
+            None => {}
+        }
+        Some(index)
+    }
+}
+
+impl Landscape {
+    /// The landscape of `catalog`: declared systems, every system its
+    /// documents name, and the integrations between them.
+    pub fn build(catalog: &Catalog, config: &Config) -> Landscape {
+        let resolver = Resolver::new(config);
+        let claims: Vec<Vec<Claim>> = catalog
+            .docs
+            .par_iter()
+            .map(|doc| infer::claims(doc, &config.home_system, &resolver))
+            .collect();
+        let mut b = Builder {
+            config,
+            resolver,
+            systems: Vec::new(),
+            by_key: HashMap::new(),
+            hints: Vec::new(),
+            one_way_from: Vec::new(),
+            findings: Vec::new(),
+        };
+        b.declared();
+        let home_name = NameRef {
+            name: config.home_system.clone(),
+            line: 1,
+            column: None,
+            hint: Some(SystemKind::Internal),
+            choices: Vec::new(),
+        };
+        if let Some(home) = b.system_of(&home_name, None) {
+            b.systems[home].home = true;
+        }
+
+        // (low, high) system pair → integration under construction.
+        let mut edges: BTreeMap<(usize, usize), Integration> = BTreeMap::new();
+        let mut doc_systems: Vec<Vec<usize>> = vec![Vec::new(); catalog.docs.len()];
+        for (doc, doc_claims) in claims.iter().enumerate() {
+            if doc_claims.is_empty()
+                && config.validation.unmapped_documents != crate::config::Notice::Off
+            {
+                b.findings.push(Finding {
+                    doc,
+                    line: catalog.docs[doc].title_line.max(1),
+                    column: None,
+                    kind: FindingKind::Unmapped,
+                });
+            }
+            let status = doc_status(&catalog.docs[doc]);
+            for claim in doc_claims {
+                let (Some(from), Some(to)) = (
+                    b.system_of(&claim.from, Some(doc)),
+                    b.system_of(&claim.to, Some(doc)),
+                ) else {
+                    continue;
+                };
+                doc_systems[doc].extend([from, to]);
+                if from == to {
+                    continue;
+                }
+                if !claim.both_ways {
+                    b.one_way_from[from].0 = true;
+                    b.one_way_from[to].1 = true;
+                }
+                let key = (from.min(to), from.max(to));
+                let edge = edges.entry(key).or_insert_with(|| Integration {
+                    from,
+                    to,
+                    both_ways: claim.both_ways,
+                    protocols: Vec::new(),
+                    status: None,
+                    critical: false,
+                    docs: Vec::new(),
+                });
+                // Claims in both orientations make one edge both ways.
+                edge.both_ways |= claim.both_ways || edge.from != from;
+                edge.critical |= claim.critical;
+                if let Some(p) = &claim.protocol {
+                    if !edge.protocols.iter().any(|q| q.eq_ignore_ascii_case(p)) {
+                        edge.protocols.push(p.clone());
+                    }
+                }
+                if !edge.docs.contains(&doc) {
+                    edge.docs.push(doc);
+                }
+                if let Some(s) = &status {
+                    edge.status = Some(match edge.status.take() {
+                        Some(old) if status_rank(&old) <= status_rank(s) => old,
+                        _ => s.clone(),
+                    });
+                }
+            }
+        }
+        for systems in doc_systems.iter_mut() {
+            systems.sort_unstable();
+            systems.dedup();
+        }
+        let Builder {
+            mut systems,
+            hints,
+            one_way_from,
+            findings,
+            ..
+        } = b;
+        for (i, system) in systems.iter_mut().enumerate() {
+            if system.declared && config.systems[&system.id].kind.is_some() {
+                continue;
+            }
+            let (internal, external) = hints[i];
+            let name_says_internal = {
+                let last = system.name.to_lowercase();
+                last.ends_with("service") || last.ends_with("svc")
+            };
+            let (is_from, is_to) = one_way_from[i];
+            system.kind = if system.home
+                || internal > external
+                || (internal == external && (name_says_internal || (is_from && !is_to)))
+            {
+                SystemKind::Internal
+            } else {
+                SystemKind::External
+            };
+        }
+
+        // Sort systems by id and renumber everything that points at them.
+        let mut order: Vec<usize> = (0..systems.len()).collect();
+        order.sort_by(|&a, &b| systems[a].id.cmp(&systems[b].id));
+        let mut new_index = vec![0; systems.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let mut slots: Vec<Option<System>> = systems.into_iter().map(Some).collect();
+        let systems: Vec<System> = order.iter().filter_map(|&old| slots[old].take()).collect();
+        let mut integrations: Vec<Integration> = edges
+            .into_values()
+            .map(|mut e| {
+                e.from = new_index[e.from];
+                e.to = new_index[e.to];
+                e
+            })
+            .collect();
+        integrations.sort_by_key(|e| (e.from, e.to));
+        for systems in doc_systems.iter_mut() {
+            for s in systems.iter_mut() {
+                *s = new_index[*s];
+            }
+            systems.sort_unstable();
+        }
+
+        let mut landscape = Landscape {
+            systems,
+            integrations,
+            doc_systems,
+            mentions: Vec::new(),
+            findings,
+            keys: HashMap::new(),
+        };
+        landscape.index_keys();
+        landscape.mentions = landscape.find_mentions(catalog);
+        landscape.assign_groups(catalog);
+        landscape
+    }
+
+    fn index_keys(&mut self) {
+        for (i, s) in self.systems.iter().enumerate() {
+            let names = std::iter::once(&s.id)
+                .chain(std::iter::once(&s.name))
+                .chain(&s.aliases)
+                .chain(&s.also_called);
+            for name in names {
+                let key = normalize(name);
+                if !key.is_empty() {
+                    self.keys.entry(key).or_insert(i);
+                }
+            }
+        }
+    }
+
+    /// Per system, the documents that describe it, carry its id as a tag, or
+    /// name it (or an alias) in their text as whole words.
+    fn find_mentions(&self, catalog: &Catalog) -> Vec<Vec<usize>> {
+        let mut mentions: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); self.systems.len()];
+        for (doc, systems) in self.doc_systems.iter().enumerate() {
+            for &s in systems {
+                mentions[s].insert(doc);
+            }
+        }
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut owners: Vec<usize> = Vec::new();
+        for (i, s) in self.systems.iter().enumerate() {
+            for name in std::iter::once(&s.name)
+                .chain(&s.aliases)
+                .chain(&s.also_called)
+            {
+                if name.trim().chars().count() >= MIN_MENTION_CHARS {
+                    patterns.push(name.trim());
+                    owners.push(i);
+                }
+            }
+        }
+        let matcher: Option<AhoCorasick> = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .ok()
+            })
+            .flatten();
+        let found: Vec<Vec<usize>> = catalog
+            .docs
+            .par_iter()
+            .map(|doc| {
+                let mut found = BTreeSet::new();
+                for tag in doc.list_field("tags") {
+                    if let Some(&s) = self.keys.get(&normalize(tag)) {
+                        found.insert(s);
+                    }
+                }
+                if let Some(matcher) = &matcher {
+                    let text = doc.text.as_bytes();
+                    for m in matcher.find_iter(text) {
+                        let before = m.start().checked_sub(1).map(|i| text[i]);
+                        let after = text.get(m.end()).copied();
+                        let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+                        if !word(before) && !word(after) {
+                            found.insert(owners[m.pattern().as_usize()]);
+                        }
+                    }
+                }
+                found.into_iter().collect()
+            })
+            .collect();
+        for (doc, systems) in found.into_iter().enumerate() {
+            for s in systems {
+                mentions[s].insert(doc);
+            }
+        }
+        mentions
+            .into_iter()
+            .map(|set| set.into_iter().collect())
+            .collect()
+    }
+
+    fn assign_groups(&mut self, catalog: &Catalog) {
+        for (i, system) in self.systems.iter_mut().enumerate() {
+            let usable = |v: &Option<String>| {
+                v.as_deref()
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty() && !looks_like_placeholder(v))
+                    .map(str::to_owned)
+            };
+            system.group = usable(&system.domain)
+                .or_else(|| usable(&system.owner))
+                .or_else(|| {
+                    let mut folders: BTreeMap<&str, usize> = BTreeMap::new();
+                    for &doc in &self.mentions[i] {
+                        if !self.doc_systems[doc].contains(&i) {
+                            continue;
+                        }
+                        let path = &catalog.docs[doc].content_path;
+                        if let Some((folder, _)) = path.split_once('/') {
+                            *folders.entry(folder).or_insert(0) += 1;
+                        }
+                    }
+                    folders
+                        .into_iter()
+                        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                        .map(|(f, _)| f.to_owned())
+                })
+                .unwrap_or_else(|| "other".to_owned());
+        }
+    }
+
+    /// A system by its id.
+    pub fn find_id(&self, id: &str) -> Option<usize> {
+        self.systems
+            .binary_search_by(|s| s.id.as_str().cmp(id))
+            .ok()
+    }
+
+    /// A system by id, name, alias or any spelling documents use.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.find_id(name)
+            .or_else(|| self.keys.get(&normalize(name)).copied())
+    }
+
+    /// The closest id or name to `name`, for a did-you-mean.
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        let candidates = self
+            .systems
+            .iter()
+            .flat_map(|s| [s.id.as_str(), s.name.as_str()]);
+        crate::diagnostics::closest(name, candidates)
+    }
+
+    /// Integrations into and out of system `s`.
+    pub fn inbound(&self, s: usize) -> impl Iterator<Item = &Integration> {
+        self.integrations
+            .iter()
+            .filter(move |e| e.to == s || (e.both_ways && e.from == s))
+    }
+
+    pub fn outbound(&self, s: usize) -> impl Iterator<Item = &Integration> {
+        self.integrations
+            .iter()
+            .filter(move |e| e.from == s || (e.both_ways && e.to == s))
+    }
+
+    /// Every integration touching `s`.
+    pub fn touching(&self, s: usize) -> impl Iterator<Item = (usize, &Integration)> {
+        self.integrations
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.from == s || e.to == s)
+    }
+
+    pub fn impact(&self, s: usize, depth: usize) -> Impact {
+        impact::impact(self, s, depth)
+    }
+}
+
+/// A document's status, lowercased: `status`, else `**Review Status**`.
+fn doc_status(doc: &crate::content::Doc) -> Option<String> {
+    doc.text_field("status")
+        .or_else(|| doc.text_field("review_status"))
+        .filter(|s| !looks_like_placeholder(s))
+        .map(|s| s.to_lowercase().replace('_', " "))
+}
+
+/// Lower is less settled: an integration is as settled as its least
+/// settled document.
+fn status_rank(status: &str) -> u8 {
+    match status {
+        "deprecated" | "retired" => 0,
+        "draft" => 1,
+        "review" | "under review" | "in review" => 2,
+        "approved" | "active" | "live" | "production" => 4,
+        _ => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests;

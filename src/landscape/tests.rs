@@ -1,0 +1,215 @@
+use super::*;
+use crate::content::source::decode;
+use crate::content::Doc;
+
+fn catalog(docs: &[(&str, &str)]) -> Catalog {
+    Catalog::link(
+        docs.iter()
+            .map(|(path, text)| {
+                Doc::parse(
+                    format!("content/{path}"),
+                    (*path).to_owned(),
+                    decode(text.as_bytes()),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn landscape(docs: &[(&str, &str)], toml: &str) -> (Catalog, Landscape) {
+    let config = Config::parse(toml).unwrap();
+    let catalog = catalog(docs);
+    let l = Landscape::build(&catalog, &config);
+    (catalog, l)
+}
+
+fn ids(l: &Landscape) -> Vec<&str> {
+    l.systems.iter().map(|s| s.id.as_str()).collect()
+}
+
+#[test]
+fn spellings_unify_into_one_system() {
+    let (_, l) = landscape(
+        &[
+            ("a.md", "# Zendesk ↔ Order Service\n"),
+            (
+                "b.md",
+                "# Integration: order-service → Kafka `order-events`\n",
+            ),
+            ("c.md", "# Order service API → Billing\n"),
+        ],
+        "",
+    );
+    assert_eq!(
+        ids(&l),
+        vec![
+            "billing",
+            "kafka-order-events",
+            "order",
+            "our-platform",
+            "zendesk"
+        ]
+    );
+    let order = l.find("order").unwrap();
+    assert_eq!(l.systems[order].name, "Order Service");
+    assert_eq!(
+        l.systems[order].also_called,
+        vec!["order-service".to_owned(), "Order service API".to_owned()]
+    );
+    assert_eq!(l.systems[order].kind, SystemKind::Internal);
+    assert_eq!(l.touching(order).count(), 3);
+    assert_eq!(l.find("ORDER SERVICE"), Some(order));
+}
+
+#[test]
+fn aliases_unify_and_declared_fields_win() {
+    let toml = "home_system = \"Harborline\"\n[systems.kafka]\nname = \"Kafka\"\naliases = [\"Kafka order-events\", \"order-events topic\"]\nkind = \"internal\"\nowner = \"platform-team\"\ndomain = \"events\"\n";
+    let (_, l) = landscape(
+        &[
+            ("events/a.md", "# Integration: Orders → Kafka `order-events`\n"),
+            ("features/b.md", "# Integration Points - Checkout\n\n**SEV Level**: SEV-1\n\n## Integration Architecture\n```\n[Checkout service] ──▶ [order-events topic]\n```\n"),
+        ],
+        toml,
+    );
+    let kafka = l.find("kafka").unwrap();
+    assert_eq!(l.systems[kafka].name, "Kafka");
+    assert_eq!(l.systems[kafka].group, "events");
+    assert_eq!(l.inbound(kafka).count(), 2);
+    assert_eq!(l.mentions[kafka], vec![0, 1]);
+    // Undeclared names are reported once declarations exist.
+    let unknown: Vec<_> = l
+        .findings
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FindingKind::Unknown { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(unknown, vec!["Orders", "Checkout service"]);
+}
+
+#[test]
+fn diagnostics_unknown_ambiguous_unmapped() {
+    let toml = "[validation]\nunmapped_documents = \"info\"\n[systems.stripe]\nname = \"Stripe\"\n[systems.adyen]\nname = \"Adyen\"\n[systems.pay]\nname = \"Payments hub\"\naliases = [\"payments\"]\n[systems.pay2]\nname = \"Payments gateway\"\naliases = [\"Payments\"]\n";
+    let (_, l) = landscape(
+        &[
+            ("a.md", "# Stirpe → Adyen\n"),
+            ("b.md", "# Payments → Stripe\n"),
+            (
+                "c.md",
+                "---\ntitle: Stripe and Adyen Card Integration\ncontributors: [A]\n---\n",
+            ),
+            ("d.md", "# Getting started\n\nWelcome.\n"),
+        ],
+        toml,
+    );
+    let kinds: Vec<(usize, &FindingKind)> = l.findings.iter().map(|f| (f.doc, &f.kind)).collect();
+    assert!(kinds.contains(&(
+        0,
+        &FindingKind::Unknown {
+            name: "Stirpe".into(),
+            closest: Some("Stripe".into())
+        }
+    )));
+    assert!(kinds.iter().any(|(d, k)| *d == 1
+        && matches!(k, FindingKind::Ambiguous { first, second, .. } if first == "Payments hub" && second == "Payments gateway")));
+    assert!(kinds.iter().any(|(d, k)| *d == 2
+        && matches!(k, FindingKind::Ambiguous { first, second, .. } if first == "Adyen" && second == "Stripe")));
+    assert!(kinds.contains(&(3, &FindingKind::Unmapped)));
+    assert_eq!(
+        l.findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Unmapped)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn no_unknown_system_without_declarations() {
+    let (_, l) = landscape(&[("a.md", "# A → B\n")], "");
+    assert!(l.findings.is_empty());
+}
+
+#[test]
+fn several_documents_one_edge_and_directions_merge() {
+    let (_, l) = landscape(
+        &[
+            ("a.md", "# Integration: Ledger → NetSuite\n\n**Purpose:** x\n**Protocol:** SFTP\n**Critical Path:** Yes\n"),
+            ("b.md", "# Integration: NetSuite → Ledger\n\n**Purpose:** y\n**Protocol:** sftp\n"),
+            ("c.md", "# Integration: Ledger → Bank\n"),
+        ],
+        "",
+    );
+    assert_eq!(l.integrations.len(), 2);
+    let ledger = l.find("ledger").unwrap();
+    let netsuite = l.find("netsuite").unwrap();
+    let e = l
+        .integrations
+        .iter()
+        .find(|e| [e.from, e.to].contains(&netsuite))
+        .unwrap();
+    assert!(e.both_ways && e.critical);
+    assert_eq!(e.protocols, vec!["SFTP".to_owned()]);
+    assert_eq!(e.docs, vec![0, 1]);
+    assert_eq!(l.outbound(ledger).count(), 2);
+    assert_eq!(l.doc_systems[2].len(), 2);
+}
+
+#[test]
+fn impact_walks_both_directions_with_depth() {
+    // a → b → c → d, e ↔ b, f → a
+    let (_, l) = landscape(
+        &[
+            ("1.md", "# A1 → B1\n"),
+            ("2.md", "# B1 → C1\n"),
+            ("3.md", "# C1 → D1\n"),
+            ("4.md", "# E1 ↔ B1\n"),
+            ("5.md", "# F1 → A1\n"),
+        ],
+        "",
+    );
+    let s = |id: &str| l.find(id).unwrap();
+    let names = |r: &[Reach]| -> Vec<(String, usize)> {
+        r.iter()
+            .map(|r| (l.systems[r.system].id.clone(), r.depth))
+            .collect()
+    };
+    let i = l.impact(s("b1"), 10);
+    assert_eq!(i.touching.len(), 3);
+    assert_eq!(
+        names(&i.downstream),
+        vec![("c1".into(), 1), ("e1".into(), 1), ("d1".into(), 2)]
+    );
+    assert_eq!(
+        names(&i.upstream),
+        vec![("a1".into(), 1), ("e1".into(), 1), ("f1".into(), 2)]
+    );
+    let shallow = l.impact(s("b1"), 1);
+    assert_eq!(shallow.downstream.len(), 2);
+    assert_eq!(shallow.upstream.len(), 2);
+    let d = i
+        .downstream
+        .iter()
+        .find(|r| l.systems[r.system].id == "d1")
+        .unwrap();
+    assert_eq!(d.path.len(), 2);
+    assert_eq!(l.systems[l.integrations[d.path[1]].to].id, "d1");
+    assert!(l.impact(s("d1"), 5).downstream.is_empty());
+}
+
+#[test]
+fn mentions_are_whole_words() {
+    let (_, l) = landscape(
+        &[
+            ("a.md", "# Stripe → Ledger\n"),
+            ("b.md", "# Notes\n\nRefunds go back through stripe.\n"),
+            ("c.md", "# Notes\n\nStripes are not Stripey.\n"),
+            ("d.md", "---\ntitle: X\ntags: [ledger]\n---\n"),
+        ],
+        "",
+    );
+    let stripe = l.find("stripe").unwrap();
+    assert_eq!(l.mentions[stripe], vec![0, 1]);
+    assert_eq!(l.mentions[l.find("ledger").unwrap()], vec![0, 3]);
+}
