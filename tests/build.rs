@@ -131,11 +131,14 @@ fn example_catalog_pages_and_feeds() {
     );
     let systems = read(&out.join("systems/index.html"));
     assert!(
-        systems
-            .contains("<td>Storefront</td><td aria-label=\"both ways\">↔</td><td>Salesforce</td>"),
+        systems.contains("<td><a href=\"/integrations/systems/storefront/\">Storefront</a></td><td aria-label=\"both ways\">↔</td><td><a href=\"/integrations/systems/salesforce/\">Salesforce</a></td>"),
         "{systems}"
     );
-    assert!(systems.contains("<td>Harborline platform</td>"));
+    assert!(
+        systems.contains("<a href=\"/integrations/systems/harborline/\">Harborline platform</a>")
+    );
+    let stripe_system = read(&out.join("systems/stripe/index.html"));
+    assert!(stripe_system.contains("<h1>Stripe</h1>"));
     assert!(out.join("404.html").is_file());
 
     // sitemap.xml: absolute URLs and lastmod.

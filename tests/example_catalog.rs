@@ -67,3 +67,56 @@ fn covers_all_five_shapes_and_the_features_they_use() {
     assert!(agents["POSIntegrationSpecialistAgent"].len() >= 2);
     assert!(catalog.tags().contains_key("payments"));
 }
+
+#[test]
+fn every_document_is_on_one_connected_map() {
+    let result = check(&common::repo_root(), CheckOptions::default()).expect("check runs");
+    let landscape = &result.landscape;
+    for (i, doc) in result.catalog.docs.iter().enumerate() {
+        assert!(
+            !landscape.doc_systems[i].is_empty(),
+            "{} is not on the map",
+            doc.source_path
+        );
+    }
+    // Declared systems with owners; nothing only the documents name.
+    assert!(landscape
+        .systems
+        .iter()
+        .all(|s| s.declared && s.owner.is_some()));
+    assert!(!result
+        .diagnostics
+        .iter()
+        .any(|d| d.code.ends_with("-system")));
+    // One landscape: every system reachable from the hub.
+    let hub = landscape.find("Harborline platform").expect("hub");
+    assert!(landscape.systems[hub].home);
+    let mut seen = vec![false; landscape.systems.len()];
+    let mut stack = vec![hub];
+    while let Some(s) = stack.pop() {
+        if std::mem::replace(&mut seen[s], true) {
+            continue;
+        }
+        for (_, e) in landscape.touching(s) {
+            stack.push(if e.from == s { e.to } else { e.from });
+        }
+    }
+    let cut_off: Vec<&str> = landscape
+        .systems
+        .iter()
+        .zip(&seen)
+        .filter(|(_, &seen)| !seen)
+        .map(|(s, _)| s.name.as_str())
+        .collect();
+    assert!(cut_off.is_empty(), "not connected to the hub: {cut_off:?}");
+    // Two documents name one system differently; an alias unifies them.
+    let kafka = landscape.find("kafka").unwrap();
+    assert!(landscape.systems[kafka].aliases.len() >= 2);
+    let describing: BTreeSet<usize> = landscape
+        .touching(kafka)
+        .flat_map(|(_, e)| e.docs.clone())
+        .collect();
+    assert!(describing.len() >= 2, "{describing:?}");
+    let wms = landscape.find("Warehouse WMS").unwrap();
+    assert_eq!(landscape.systems[wms].name, "Logiport WMS");
+}

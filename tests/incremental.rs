@@ -95,7 +95,7 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
     let target = all[rng.next(all.len())].clone();
     let text = std::fs::read_to_string(&target).unwrap_or_default();
     let name = target.strip_prefix(root).unwrap().display().to_string();
-    match rng.next(19) {
+    match rng.next(20) {
         0 => {
             // Retitle: every page listing this document changes.
             let new = if let Some(rest) = text.strip_prefix("---\ntitle: ") {
@@ -191,6 +191,28 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
             };
             std::fs::write(&target, new).unwrap();
             (vec![target], format!("picture {name}"))
+        }
+        19 => {
+            // The landscape: a system renamed, aliased, misspelt, or an
+            // integration turned around. Pages of other documents and of
+            // systems change with it.
+            let swaps = [
+                ("Stripe", "Stripe API"),
+                ("Order Service", "order-service"),
+                ("Warehouse WMS", "Logiport"),
+                ("Zendesk", "Freshdesk"),
+                ("Bidirectional", "Inbound"),
+                ("Unidirectional", "Bidirectional"),
+                ("[Pricing service]", "[Pricing engine]"),
+                ("Ledger Service", "Ledgr Service"),
+                ("service: Twilio", "service: MessageBird"),
+            ];
+            let (from, to) = swaps[rng.next(swaps.len())];
+            if !text.contains(from) {
+                return (vec![], "nothing".into());
+            }
+            std::fs::write(&target, text.replacen(from, to, 1)).unwrap();
+            (vec![target], format!("system {from} → {to} in {name}"))
         }
         13 => {
             // An id another document's `related` names: it now wins over the
@@ -366,7 +388,7 @@ fn random_edits_match_full_renders(root: &Path, search: bool, seed: u64, steps: 
 #[test]
 fn random_edits_match_a_full_build_byte_for_byte() {
     let site = example_site();
-    let prose_edits = random_edits_match_full_renders(site.path(), true, 20_261_121, 64);
+    let prose_edits = random_edits_match_full_renders(site.path(), true, 20_261_121, 90);
     assert!(prose_edits >= 4, "the quiet path was hardly exercised");
 }
 
@@ -402,6 +424,50 @@ fn random_edits_on_a_real_corpus_match_a_full_build() {
     )
     .unwrap();
     random_edits_match_full_renders(dir.path(), false, 7, 16);
+}
+
+/// A system renamed in one document: its old page goes (nothing else names
+/// it), the new one comes, and the pages of documents that only share the
+/// other end of the integration change their links.
+#[test]
+fn renaming_a_system_moves_its_page_and_relinks_other_documents() {
+    let site = common::site(&[
+        ("content/a.md", b"# Billing \xe2\x86\x92 Ledger\n"),
+        ("content/b.md", b"# Ledger \xe2\x86\x92 Bank\n"),
+        ("content/c.md", b"# Notes\n\nThe Ledger feeds the Bank.\n"),
+    ]);
+    let root = site.path();
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    assert!(session
+        .files
+        .snapshot()
+        .contains_key("systems/bank/index.html"));
+    let target = root.join("content/b.md");
+    std::fs::write(&target, "# General Ledger \u{2192} Treasury\n").unwrap();
+    session.update_docs(&[target]).unwrap();
+    let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let files = session.files.snapshot();
+    assert!(
+        !files.contains_key("systems/bank/index.html"),
+        "stale system page"
+    );
+    assert!(files.contains_key("systems/treasury/index.html"));
+    assert_same(&files, &fresh.files.snapshot(), "renamed system");
+    assert_eq!(session.diagnostics(), fresh.diagnostics());
+    // Declaring an alias in site.toml is a full rebuild; the result is
+    // what a fresh session gives.
+    std::fs::write(
+        root.join("site.toml"),
+        "[systems.ledger]\nname = \"Ledger\"\naliases = [\"General Ledger\"]\n",
+    )
+    .unwrap();
+    session.rebuild_all().unwrap();
+    let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+    assert_same(&session.files.snapshot(), &fresh.files.snapshot(), "alias");
+    assert!(!session
+        .files
+        .snapshot()
+        .contains_key("systems/general-ledger/index.html"));
 }
 
 /// A heading another document links to is renamed: that link breaks, the

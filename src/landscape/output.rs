@@ -62,16 +62,21 @@ pub fn systems_human(landscape: &Landscape) -> String {
     out
 }
 
+/// How a document is named in JSON output: its path for the command
+/// line, its URL in catalog.json.
+pub type DocRef<'a> = &'a dyn Fn(usize) -> Value;
+
 pub fn systems_json(landscape: &Landscape, catalog: &Catalog) -> String {
+    let doc = |d: usize| json!(catalog.docs[d].source_path);
     let value = json!({
-        "systems": systems_value(landscape, catalog),
-        "integrations": integrations_value(landscape, catalog),
+        "systems": systems_value(landscape, &doc),
+        "integrations": integrations_value(landscape, &doc),
     });
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
 /// The `systems` list of catalog.json and `portolan systems --format json`.
-pub fn systems_value(landscape: &Landscape, catalog: &Catalog) -> Value {
+pub fn systems_value(landscape: &Landscape, doc: DocRef<'_>) -> Value {
     Value::Array(
         landscape
             .systems
@@ -93,17 +98,14 @@ pub fn systems_value(landscape: &Landscape, catalog: &Catalog) -> Value {
                     "group": s.group,
                     "inbound": landscape.inbound(i).count(),
                     "outbound": landscape.outbound(i).count(),
-                    "documents": landscape.mentions[i]
-                        .iter()
-                        .map(|&d| catalog.docs[d].content_path.as_str())
-                        .collect::<Vec<_>>(),
+                    "documents": landscape.mentions[i].iter().map(|&d| doc(d)).collect::<Vec<_>>(),
                 })
             })
             .collect(),
     )
 }
 
-fn integration_value(landscape: &Landscape, catalog: &Catalog, e: &Integration) -> Value {
+fn integration_value(landscape: &Landscape, doc: DocRef<'_>, e: &Integration) -> Value {
     json!({
         "from": landscape.systems[e.from].id,
         "to": landscape.systems[e.to].id,
@@ -111,16 +113,16 @@ fn integration_value(landscape: &Landscape, catalog: &Catalog, e: &Integration) 
         "protocols": e.protocols,
         "status": e.status,
         "critical_path": e.critical,
-        "documents": e.docs.iter().map(|&d| catalog.docs[d].content_path.as_str()).collect::<Vec<_>>(),
+        "documents": e.docs.iter().map(|&d| doc(d)).collect::<Vec<_>>(),
     })
 }
 
-pub fn integrations_value(landscape: &Landscape, catalog: &Catalog) -> Value {
+pub fn integrations_value(landscape: &Landscape, doc: DocRef<'_>) -> Value {
     Value::Array(
         landscape
             .integrations
             .iter()
-            .map(|e| integration_value(landscape, catalog, e))
+            .map(|e| integration_value(landscape, doc, e))
             .collect(),
     )
 }
@@ -211,6 +213,8 @@ pub fn impact_json(
     impact: &Impact,
     depth: usize,
 ) -> String {
+    let doc = |d: usize| json!(catalog.docs[d].source_path);
+    let doc: DocRef<'_> = &doc;
     let reach = |list: &[super::Reach]| -> Vec<Value> {
         list.iter()
             .map(|r| {
@@ -219,7 +223,7 @@ pub fn impact_json(
                     "name": landscape.systems[r.system].name,
                     "depth": r.depth,
                     "critical_path": r.path.iter().all(|&i| landscape.integrations[i].critical),
-                    "path": r.path.iter().map(|&i| integration_value(landscape, catalog, &landscape.integrations[i])).collect::<Vec<_>>(),
+                    "path": r.path.iter().map(|&i| integration_value(landscape, doc, &landscape.integrations[i])).collect::<Vec<_>>(),
                 })
             })
             .collect()
@@ -228,7 +232,7 @@ pub fn impact_json(
     let value = json!({
         "system": { "id": system.id, "name": system.name, "kind": kind(system.kind) },
         "depth": depth,
-        "integrations": impact.touching.iter().map(|&i| integration_value(landscape, catalog, &landscape.integrations[i])).collect::<Vec<_>>(),
+        "integrations": impact.touching.iter().map(|&i| integration_value(landscape, doc, &landscape.integrations[i])).collect::<Vec<_>>(),
         "downstream": reach(&impact.downstream),
         "upstream": reach(&impact.upstream),
     });

@@ -1,6 +1,7 @@
 //! Machine-readable outputs: sitemap.xml, catalog.json, llms.txt and a clean
 //! markdown copy of each page (llmstxt.org's `index.html.md`).
 
+use crate::landscape::output;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -127,6 +128,7 @@ fn catalog_entry(site: &SiteData<'_>, i: usize) -> Value {
         "last_updated": s.last_updated,
         "tags": s.tags.iter().map(|t| &t.name).collect::<Vec<_>>(),
         "agents": s.agents.iter().map(|a| &a.name).collect::<Vec<_>>(),
+        "systems": site.landscape.doc_systems[i].iter().map(|&s| &site.landscape.systems[s].id).collect::<Vec<_>>(),
         "fields": fields,
         "related": related,
         "referenced_by": referenced_by,
@@ -150,6 +152,18 @@ pub fn catalog_json(site: &SiteData<'_>) -> String {
         out.push_str(entry);
     }
     out.push_str(if entries.is_empty() { "]" } else { "\n  ]" });
+    // Systems and integrations name documents by URL.
+    let doc_url = |d: usize| json!(absolute(site, &site.summaries[d].url));
+    for (key, value) in [
+        (
+            "integrations",
+            output::integrations_value(site.landscape, &doc_url),
+        ),
+        ("systems", output::systems_value(site.landscape, &doc_url)),
+    ] {
+        out.push_str(&format!(",\n  \"{key}\": "));
+        out.push_str(&html_safe_json(&value).replace('\n', "\n  "));
+    }
     out.push_str(",\n  \"title\": ");
     out.push_str(&html_safe_json(&json!(site.config.title)));
     out.push_str("\n}\n");
@@ -199,7 +213,76 @@ pub fn llms_txt(site: &SiteData<'_>) -> String {
             out.push('\n');
         }
     }
+    llms_systems(site, &mut out);
     out
+}
+
+/// A section per system: what it is, what it talks to, which documents
+/// describe it.
+fn llms_systems(site: &SiteData<'_>, out: &mut String) {
+    let l = site.landscape;
+    for (i, system) in l.systems.iter().enumerate() {
+        let url = absolute(
+            site,
+            &crate::render::systems::system_url(site.base_path(), system),
+        );
+        out.push_str(&format!("\n## System: {}\n\n", md_text(&system.name)));
+        let mut facts = vec![match system.kind {
+            crate::config::SystemKind::Internal => "internal".to_owned(),
+            crate::config::SystemKind::External => "external".to_owned(),
+        }];
+        facts.extend(system.owner.iter().map(|o| format!("owner {}", md_text(o))));
+        facts.extend(
+            system
+                .domain
+                .iter()
+                .map(|d| format!("domain {}", md_text(d))),
+        );
+        out.push_str(&format!(
+            "{} ({}), id `{}`, page {}",
+            md_text(&system.name),
+            facts.join(", "),
+            system.id,
+            url.replace(' ', "%20")
+        ));
+        if let Some(d) = &system.description {
+            out.push_str(&format!(". {}", md_text(d)));
+        }
+        out.push('\n');
+        let edges: Vec<String> = l
+            .touching(i)
+            .map(|(_, e)| {
+                let mut text = format!(
+                    "{} {} {}",
+                    md_text(&l.systems[e.from].name),
+                    if e.both_ways { "↔" } else { "→" },
+                    md_text(&l.systems[e.to].name)
+                );
+                if !e.protocols.is_empty() {
+                    text.push_str(&format!(" ({})", md_text(&e.protocols.join(", "))));
+                }
+                if e.critical {
+                    text.push_str(", critical path");
+                }
+                text
+            })
+            .collect();
+        if !edges.is_empty() {
+            out.push_str(&format!("Integrations: {}.\n", edges.join("; ")));
+        }
+        if !l.mentions[i].is_empty() {
+            out.push('\n');
+        }
+        for &d in &l.mentions[i] {
+            let s = &site.summaries[d];
+            let url = absolute(site, &format!("{}index.html.md", s.url));
+            out.push_str(&format!(
+                "- [{}]({})\n",
+                md_text(&s.title),
+                url.replace(' ', "%20")
+            ));
+        }
+    }
 }
 
 /// The document as clean markdown: title and description first, then the
