@@ -98,11 +98,12 @@ pub fn check_with(
     timer.lap("link");
     let (doc_diagnostics, mut site_diagnostics) =
         validate::validate(&catalog, &config, validate::today());
+    timer.lap("validate");
     let landscape = landscape::Landscape::build(&catalog, &config);
     site_diagnostics.extend(validate::landscape_diagnostics(
         &catalog, &config, &landscape,
     ));
-    timer.lap("validate, landscape");
+    timer.lap("landscape");
     let (diagrams, diagram_diagnostics) = if options.skip_diagrams {
         Default::default()
     } else {

@@ -479,8 +479,13 @@ fn render_into(
     let all = renderer.all_pages();
     let (docs, others): (Vec<Page>, Vec<Page>) =
         all.into_iter().partition(|p| matches!(p, Page::Doc(_)));
+    let (landscape, others): (Vec<Page>, Vec<Page>) = others
+        .into_iter()
+        .partition(|p| matches!(p, Page::Systems | Page::System(_)));
     let mut pages = renderer.render(&docs, &sink)?;
     timer.lap("document pages");
+    pages += renderer.render(&landscape, &sink)?;
+    timer.lap("map and system pages");
     pages += renderer.render(&others, &sink)?;
     timer.lap("other pages and feeds");
     // The pages are on disk already: Pagefind reads them from there.

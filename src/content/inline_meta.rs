@@ -121,32 +121,48 @@ pub struct Found {
 
 /// As [`find_anywhere`], with where the value stands.
 pub fn find_anywhere_at(body: &str, wanted: &str) -> Option<Found> {
+    find_all_at(body, &[wanted]).pop().flatten()
+}
+
+/// The first `**Key**: value` of each of `wanted`, in one pass over the body.
+pub fn find_all_at(body: &str, wanted: &[&str]) -> Vec<Option<Found>> {
+    let mut found: Vec<Option<Found>> = wanted.iter().map(|_| None).collect();
+    let mut missing = wanted.len();
     let mut fence = false;
     for (i, line) in body.lines().enumerate() {
+        if missing == 0 {
+            break;
+        }
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = !fence;
             continue;
         }
-        if fence {
+        // Most lines are prose: skip the regex unless a bold key could be there.
+        if fence || !line.contains("**") {
             continue;
         }
         let Some(caps) = META_LINE.captures(line) else {
             continue;
         };
-        if caps[3].is_empty() == caps[4].is_empty() || snake_case(&caps[2]) != wanted {
+        if caps[3].is_empty() == caps[4].is_empty() {
             continue;
         }
+        let key = snake_case(&caps[2]);
+        let Some(slot) = wanted.iter().position(|w| *w == key) else {
+            continue;
+        };
         let value = caps.get(5).expect("group 5 always participates");
-        if !value.as_str().trim().is_empty() {
-            return Some(Found {
+        if found[slot].is_none() && !value.as_str().trim().is_empty() {
+            found[slot] = Some(Found {
                 value: value.as_str().trim().to_owned(),
                 line: i,
                 column: line[..value.start()].chars().count() + 1,
             });
+            missing -= 1;
         }
     }
-    None
+    found
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use regex::Regex;
 use super::identity::Resolver;
 use crate::catalog::looks_like_placeholder;
 use crate::config::SystemKind;
-use crate::content::inline_meta::find_anywhere_at;
+use crate::content::inline_meta::find_all_at;
 use crate::content::{Doc, Shape};
 
 /// A system name as a document writes it, and where.
@@ -122,10 +122,22 @@ fn body_first_line(doc: &Doc) -> usize {
     doc.text[..doc.body_offset].matches('\n').count() + 1
 }
 
+/// `**Key**: value` lines the readers below look at, found in one pass.
+const META_KEYS: [&str; 6] = [
+    "protocol",
+    "integration_type",
+    "critical_path",
+    "direction",
+    "source",
+    "destination",
+];
+
 struct Reader<'a> {
     doc: &'a Doc,
     body_line: usize,
-    lines: Vec<&'a str>,
+    /// The file's lines, split when first needed.
+    split: std::cell::OnceCell<Vec<&'a str>>,
+    found: Vec<Option<crate::content::inline_meta::Found>>,
 }
 
 impl<'a> Reader<'a> {
@@ -133,14 +145,19 @@ impl<'a> Reader<'a> {
         Reader {
             doc,
             body_line: body_first_line(doc),
-            lines: doc.text.lines().collect(),
+            split: std::cell::OnceCell::new(),
+            found: find_all_at(doc.body(), &META_KEYS),
         }
+    }
+
+    fn lines(&self) -> &[&'a str] {
+        self.split.get_or_init(|| self.doc.text.lines().collect())
     }
 
     /// A name standing on `line`, with its column when it appears there.
     fn name_at(&self, name: String, line: usize, hint: Option<SystemKind>) -> NameRef {
         let column = self
-            .lines
+            .lines()
             .get(line.wrapping_sub(1))
             .and_then(|text| text.find(&name).map(|at| text[..at].chars().count() + 1));
         NameRef {
@@ -160,7 +177,9 @@ impl<'a> Reader<'a> {
             .and_then(|f| f.as_text().map(|t| (t.trim().to_owned(), f.line)));
         field
             .or_else(|| {
-                find_anywhere_at(self.doc.body(), key).map(|f| (f.value, self.body_line + f.line))
+                let slot = META_KEYS.iter().position(|k| *k == key)?;
+                let f = self.found[slot].as_ref()?;
+                Some((f.value.clone(), self.body_line + f.line))
             })
             .filter(|(v, _)| !v.is_empty() && !looks_like_placeholder(v))
     }
@@ -565,8 +584,9 @@ fn from_points(r: &Reader<'_>) -> Vec<Claim> {
         if !usable_name(&name) {
             continue;
         }
-        let end = headings.get(i + 1).map_or(r.lines.len(), |n| n.line - 1);
-        let section = r.lines.get(h.line..end.max(h.line)).unwrap_or_default();
+        let lines = r.lines();
+        let end = headings.get(i + 1).map_or(lines.len(), |n| n.line - 1);
+        let section = lines.get(h.line..end.max(h.line)).unwrap_or_default();
         let value = |key: &str| {
             section.iter().find_map(|l| {
                 let t = l.trim_start();

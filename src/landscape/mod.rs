@@ -82,7 +82,7 @@ pub struct Finding {
     pub kind: FindingKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Landscape {
     /// Sorted by id.
     pub systems: Vec<System>,
@@ -95,6 +95,25 @@ pub struct Landscape {
     pub findings: Vec<Finding>,
     /// Every normalised name, id and alias → system.
     keys: HashMap<String, usize>,
+    /// Per system, the integrations touching it, in order.
+    by_system: Vec<Vec<usize>>,
+    /// What the next build may reuse (serve): per document its path, the
+    /// integrations it claims and the systems its text names; per system
+    /// every name it goes by.
+    paths: Vec<String>,
+    claims: Vec<Vec<Claim>>,
+    found: Vec<Vec<usize>>,
+    names: Vec<Vec<String>>,
+}
+
+/// A document's index in the previous landscape, if it did not change.
+type OldIndex<'a> = &'a (dyn Fn(&String) -> Option<usize> + Sync);
+
+/// The landscape of the catalog before an edit, and the documents the edit
+/// changed: what the others claim and mention is taken as it was.
+pub struct Previous<'a> {
+    pub landscape: &'a Landscape,
+    pub changed: &'a BTreeSet<String>,
 }
 
 /// Shortest name looked for in document text: shorter ones ("UI", "DB")
@@ -109,6 +128,7 @@ struct Builder<'a> {
     hints: Vec<(usize, usize)>,
     one_way_from: Vec<(bool, bool)>,
     findings: Vec<Finding>,
+    home_key: String,
 }
 
 impl Builder<'_> {
@@ -194,6 +214,7 @@ impl Builder<'_> {
                     });
                     self.hints.push((0, 0));
                     self.one_way_from.push((false, false));
+                    self.systems.last_mut().expect("just pushed").home = key == self.home_key;
                     self.by_key.insert(key, self.systems.len() - 1);
                     self.systems.len() - 1
                 }
@@ -234,11 +255,44 @@ impl Landscape {
     /// The landscape of `catalog`: declared systems, every system its
     /// documents name, and the integrations between them.
     pub fn build(catalog: &Catalog, config: &Config) -> Landscape {
+        Self::build_reusing(catalog, config, None)
+    }
+
+    /// As `build`, reusing what `previous` read from documents that did not
+    /// change (site.toml is the same: a new one rebuilds everything).
+    pub fn build_reusing(
+        catalog: &Catalog,
+        config: &Config,
+        previous: Option<Previous<'_>>,
+    ) -> Landscape {
+        let timer = crate::timings::Timer::start();
         let resolver = Resolver::new(config);
+        let old_index: HashMap<&str, usize> = previous
+            .as_ref()
+            .map(|p| {
+                p.landscape
+                    .paths
+                    .iter()
+                    .enumerate()
+                    .map(|(i, path)| (path.as_str(), i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // The old index of a document the edit left alone.
+        let unchanged = |path: &String| -> Option<usize> {
+            let p = previous.as_ref()?;
+            if p.changed.contains(path) {
+                return None;
+            }
+            old_index.get(path.as_str()).copied()
+        };
         let claims: Vec<Vec<Claim>> = catalog
             .docs
             .par_iter()
-            .map(|doc| infer::claims(doc, &config.home_system, &resolver))
+            .map(|doc| match (unchanged(&doc.content_path), &previous) {
+                (Some(j), Some(p)) => p.landscape.claims[j].clone(),
+                _ => infer::claims(doc, &config.home_system, &resolver),
+            })
             .collect();
         let mut b = Builder {
             config,
@@ -248,18 +302,16 @@ impl Landscape {
             hints: Vec::new(),
             one_way_from: Vec::new(),
             findings: Vec::new(),
+            home_key: String::new(),
         };
+        timer.lap("landscape: read systems from documents");
         b.declared();
-        let home_name = NameRef {
-            name: config.home_system.clone(),
-            line: 1,
-            column: None,
-            hint: Some(SystemKind::Internal),
-            choices: Vec::new(),
-        };
-        if let Some(home) = b.system_of(&home_name, None) {
-            b.systems[home].home = true;
+        // The home platform is a system only when declared or named: a site
+        // whose documents name no integration has no systems at all.
+        if let Some(Resolution::Declared(i)) = b.resolver.resolve(&config.home_system) {
+            b.systems[i].home = true;
         }
+        b.home_key = normalize(&config.home_system);
 
         // (low, high) system pair → integration under construction.
         let mut edges: BTreeMap<(usize, usize), Integration> = BTreeMap::new();
@@ -383,14 +435,99 @@ impl Landscape {
             mentions: Vec::new(),
             findings,
             keys: HashMap::new(),
+            by_system: Vec::new(),
+            paths: catalog
+                .docs
+                .iter()
+                .map(|d| d.content_path.clone())
+                .collect(),
+            claims,
+            found: Vec::new(),
+            names: Vec::new(),
         };
         landscape.index_keys();
-        landscape.mentions = landscape.find_mentions(catalog);
+        landscape.by_system = vec![Vec::new(); landscape.systems.len()];
+        for (i, e) in landscape.integrations.iter().enumerate() {
+            landscape.by_system[e.from].push(i);
+            landscape.by_system[e.to].push(i);
+        }
+        timer.lap("landscape: systems and integrations");
+        // What a document's text names depends on it and on every system's
+        // names: when those are as before, unchanged documents keep theirs.
+        let reusable = previous
+            .as_ref()
+            .filter(|p| p.landscape.names == landscape.names)
+            .map(|p| {
+                let unchanged: OldIndex<'_> = &unchanged;
+                (p.landscape, unchanged)
+            });
+        landscape.find_mentions(catalog, reusable);
+        timer.lap("landscape: mentions");
         landscape.assign_groups(catalog);
         landscape
     }
 
+    /// Whether the two would render the same landscape pages and links:
+    /// systems, integrations, and which documents go with which system.
+    /// (Findings carry lines, which prose edits move without changing a page.)
+    pub fn shows_same(&self, other: &Landscape) -> bool {
+        self.systems == other.systems
+            && self.integrations == other.integrations
+            && self.doc_systems == other.doc_systems
+            && self.mentions == other.mentions
+    }
+
+    /// Everything the page of system `s` shows from the landscape, with
+    /// documents by path: two landscapes give the same view of a system
+    /// exactly when its page (given the same document summaries) is the
+    /// same, so serve re-renders only the system pages an edit changed.
+    pub fn page_view(&self, s: usize) -> String {
+        let path = |d: &usize| self.paths.get(*d).map(String::as_str).unwrap_or("");
+        let mut around: BTreeSet<usize> = BTreeSet::from([s]);
+        for (_, e) in self.touching(s) {
+            around.insert(e.from);
+            around.insert(e.to);
+        }
+        let mut view = format!("{:?}\n", self.systems[s]);
+        for &n in &around {
+            let n = &self.systems[n];
+            view.push_str(&format!("{}|{}|{:?}|{}\n", n.id, n.name, n.kind, n.home));
+        }
+        for e in &self.integrations {
+            if around.contains(&e.from) && around.contains(&e.to) {
+                let docs: Vec<&str> = e.docs.iter().map(path).collect();
+                view.push_str(&format!(
+                    "{}>{}|{}|{:?}|{:?}|{}|{docs:?}\n",
+                    self.systems[e.from].id,
+                    self.systems[e.to].id,
+                    e.both_ways,
+                    e.protocols,
+                    e.status,
+                    e.critical
+                ));
+            }
+        }
+        let mentions: Vec<&str> = self.mentions[s].iter().map(path).collect();
+        let describing: BTreeSet<usize> =
+            self.touching(s).flat_map(|(_, e)| e.docs.clone()).collect();
+        let describing: Vec<&str> = describing.iter().map(path).collect();
+        view.push_str(&format!("{mentions:?}{describing:?}"));
+        view
+    }
+
     fn index_keys(&mut self) {
+        self.names = self
+            .systems
+            .iter()
+            .map(|s| {
+                std::iter::once(&s.id)
+                    .chain(std::iter::once(&s.name))
+                    .chain(&s.aliases)
+                    .chain(&s.also_called)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
         for (i, s) in self.systems.iter().enumerate() {
             let names = std::iter::once(&s.id)
                 .chain(std::iter::once(&s.name))
@@ -407,7 +544,7 @@ impl Landscape {
 
     /// Per system, the documents that describe it, carry its id as a tag, or
     /// name it (or an alias) in their text as whole words.
-    fn find_mentions(&self, catalog: &Catalog) -> Vec<Vec<usize>> {
+    fn find_mentions(&mut self, catalog: &Catalog, reuse: Option<(&Landscape, OldIndex<'_>)>) {
         let mut mentions: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); self.systems.len()];
         for (doc, systems) in self.doc_systems.iter().enumerate() {
             for &s in systems {
@@ -440,6 +577,11 @@ impl Landscape {
             .docs
             .par_iter()
             .map(|doc| {
+                if let Some((old, unchanged)) = reuse {
+                    if let Some(j) = unchanged(&doc.content_path) {
+                        return old.found[j].clone();
+                    }
+                }
                 let mut found = BTreeSet::new();
                 for tag in doc.list_field("tags") {
                     if let Some(&s) = self.keys.get(&normalize(tag)) {
@@ -460,15 +602,16 @@ impl Landscape {
                 found.into_iter().collect()
             })
             .collect();
-        for (doc, systems) in found.into_iter().enumerate() {
-            for s in systems {
+        for (doc, systems) in found.iter().enumerate() {
+            for &s in systems {
                 mentions[s].insert(doc);
             }
         }
-        mentions
+        self.found = found;
+        self.mentions = mentions
             .into_iter()
             .map(|set| set.into_iter().collect())
-            .collect()
+            .collect();
     }
 
     fn assign_groups(&mut self, catalog: &Catalog) {
@@ -525,23 +668,24 @@ impl Landscape {
 
     /// Integrations into and out of system `s`.
     pub fn inbound(&self, s: usize) -> impl Iterator<Item = &Integration> {
-        self.integrations
-            .iter()
-            .filter(move |e| e.to == s || (e.both_ways && e.from == s))
+        self.touching(s)
+            .map(|(_, e)| e)
+            .filter(move |e| e.to == s || e.both_ways)
     }
 
     pub fn outbound(&self, s: usize) -> impl Iterator<Item = &Integration> {
-        self.integrations
-            .iter()
-            .filter(move |e| e.from == s || (e.both_ways && e.to == s))
+        self.touching(s)
+            .map(|(_, e)| e)
+            .filter(move |e| e.from == s || e.both_ways)
     }
 
-    /// Every integration touching `s`.
+    /// Every integration touching `s`, with its index, in order.
     pub fn touching(&self, s: usize) -> impl Iterator<Item = (usize, &Integration)> {
-        self.integrations
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| e.from == s || e.to == s)
+        self.by_system
+            .get(s)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.integrations[i]))
     }
 
     pub fn impact(&self, s: usize, depth: usize) -> Impact {

@@ -17,6 +17,9 @@ pub struct MapEdge {
     pub from: usize,
     pub to: usize,
     pub both_ways: bool,
+    /// Drawn without arrowheads (a count of integrations between groups
+    /// has no one direction).
+    pub undirected: bool,
     pub label: String,
     pub url: String,
     pub title: String,
@@ -139,7 +142,7 @@ pub fn svg(id: &str, nodes: &[MapNode], edges: &[MapEdge], label: &str) -> Strin
             .map(|&(x, y)| (x + MARGIN, y + MARGIN))
             .collect();
         let (d, label_at) = path_through(&points, degree[e.from] > degree[e.to]);
-        let start = if e.both_ways {
+        let start = if e.both_ways && !e.undirected {
             format!(" marker-start=\"url(#{}-arrow)\"", escape(id))
         } else {
             String::new()
@@ -149,11 +152,15 @@ pub fn svg(id: &str, nodes: &[MapNode], edges: &[MapEdge], label: &str) -> Strin
         } else {
             "map-edge"
         };
+        let end = if e.undirected {
+            String::new()
+        } else {
+            format!(" marker-end=\"url(#{}-arrow)\"", escape(id))
+        };
         out.push_str(&format!(
-            "<a href=\"{url}\" class=\"{class}\"><title>{title}</title><path class=\"map-hit\" d=\"{d}\"/><path class=\"map-line\" d=\"{d}\" marker-end=\"url(#{id}-arrow)\"{start}/>",
+            "<a href=\"{url}\" class=\"{class}\"><title>{title}</title><path class=\"map-hit\" d=\"{d}\"/><path class=\"map-line\" d=\"{d}\"{end}{start}/>",
             url = escape(&e.url),
             title = escape(&e.title),
-            id = escape(id),
         ));
         if !e.label.is_empty() {
             out.push_str(&format!(
@@ -206,6 +213,7 @@ mod tests {
             from: 0,
             to: 1,
             both_ways: true,
+            undirected: false,
             label: "</text><script>".into(),
             url: "javascript:\"x".into(),
             title: "t".into(),

@@ -190,6 +190,7 @@ impl Ctx<'_, '_> {
             from,
             to,
             both_ways: e.both_ways,
+            undirected: false,
             label: e.protocols.first().cloned().unwrap_or_default(),
             // One describing document: the edge opens it; several: the
             // system page, whose table lists them all.
@@ -217,11 +218,15 @@ impl Ctx<'_, '_> {
             .iter()
             .map(|&s| self.node(s, Some(s) == focus))
             .collect();
-        let edges: Vec<MapEdge> = self
-            .landscape
-            .integrations
+        // Each integration among them once, in order, found from its ends.
+        let among: BTreeSet<usize> = systems
             .iter()
-            .filter_map(|e| {
+            .flat_map(|&s| self.landscape.touching(s).map(|(i, _)| i))
+            .collect();
+        let edges: Vec<MapEdge> = among
+            .into_iter()
+            .filter_map(|i| {
+                let e = &self.landscape.integrations[i];
                 let (a, b) = (index.get(&e.from)?, index.get(&e.to)?);
                 Some(self.edge(e, *a, *b))
             })
@@ -313,6 +318,7 @@ pub fn landscape_page(site: &SiteData<'_>, landscape: &Landscape) -> LandscapePa
                 from: a,
                 to: b,
                 both_ways: false,
+                undirected: true,
                 label: format!("{count}"),
                 url: format!("#{}", anchor(names[b])),
                 title: format!("{count} integrations between {} and {}", names[a], names[b]),

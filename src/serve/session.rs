@@ -404,9 +404,9 @@ impl Session {
         let old_landscape = std::mem::take(&mut self.checked.landscape);
         let old_doc_systems = doc_systems(&self.checked.catalog, &old_landscape);
 
-        self.reload(&changed, &content_dir, &config, same_docs);
+        self.reload(&changed, &content_dir, &config, same_docs, &old_landscape);
         timer.lap("serve: reload, relink, validate");
-        let landscape_changed = !same_docs || old_landscape != self.checked.landscape;
+        let landscape_changed = !same_docs || !old_landscape.shows_same(&self.checked.landscape);
 
         let new = &self.checked.catalog;
         let new_routes = match &old_routes {
@@ -527,8 +527,17 @@ impl Session {
         // The landscape pages list documents by title, status and agents.
         if landscape_changed {
             pages.extend([Page::Systems, Page::Home, Page::Feeds]);
-            pages.extend(renderer.system_pages());
-        } else if dirty.listed || dirty.fields {
+            let new_landscape = &self.checked.landscape;
+            for (s, system) in new_landscape.systems.iter().enumerate() {
+                let same = old_landscape
+                    .find_id(&system.id)
+                    .is_some_and(|o| old_landscape.page_view(o) == new_landscape.page_view(s));
+                if !same {
+                    pages.push(Page::System(system.id.clone()));
+                }
+            }
+        }
+        if dirty.listed || dirty.fields {
             pages.push(Page::Systems);
             let landscape = &self.checked.landscape;
             for (s, system) in landscape.systems.iter().enumerate() {
@@ -617,6 +626,7 @@ impl Session {
         content_dir: &Path,
         config: &Config,
         same_docs: bool,
+        old_landscape: &Landscape,
     ) {
         let catalog = std::mem::replace(&mut self.checked.catalog, Catalog::link(Vec::new()));
         let mut per_doc = std::mem::take(&mut self.checked.doc_diagnostics);
@@ -663,7 +673,14 @@ impl Session {
         let mut site = validate::cross_doc_diagnostics(&ctx);
         // The landscape reads every document (a name in one renames a system
         // another links to): rebuilt whole, it is cheap next to rendering.
-        let landscape = Landscape::build(&catalog, config);
+        let landscape = Landscape::build_reusing(
+            &catalog,
+            config,
+            Some(crate::landscape::Previous {
+                landscape: old_landscape,
+                changed,
+            }),
+        );
         site.extend(validate::landscape_diagnostics(
             &catalog, config, &landscape,
         ));
