@@ -33,6 +33,11 @@ const MAX_EDGE_LABEL_CHARS: usize = 22;
 /// Average advance of a 13 px sans-serif character, for sizing boxes.
 const CHAR_WIDTH: f64 = 7.6;
 const PADDING: f64 = 16.0;
+/// Edge labels: 12 px text, its average advance and line height, and the
+/// offsets tried when one would cover another.
+const LABEL_CHAR_WIDTH: f64 = 6.8;
+const LABEL_HEIGHT: f64 = 14.0;
+const LABEL_NUDGES: [f64; 7] = [0.0, -14.0, 14.0, -28.0, 28.0, -42.0, 42.0];
 const MARGIN: f64 = 12.0;
 
 fn escape(text: &str) -> String {
@@ -99,6 +104,21 @@ fn path_through(points: &[(f64, f64)], label_last: bool) -> (String, (f64, f64))
     (d, label.unwrap_or(points[0]))
 }
 
+/// The baseline of a label centred at `x`, `half` wide either side, as
+/// near `y` as it can be without covering a label already `placed` (x,
+/// baseline, half width).
+fn place_label(placed: &[(f64, f64, f64)], x: f64, y: f64, half: f64) -> f64 {
+    LABEL_NUDGES
+        .iter()
+        .map(|dy| y + dy)
+        .find(|&y| {
+            !placed.iter().any(|&(x0, y0, half0)| {
+                (x - x0).abs() < half + half0 + 4.0 && (y - y0).abs() < LABEL_HEIGHT
+            })
+        })
+        .unwrap_or(y)
+}
+
 /// An SVG map of `nodes` and `edges`. `id` prefixes the ids inside it, so
 /// several maps can share a page.
 pub fn svg(id: &str, nodes: &[MapNode], edges: &[MapEdge], label: &str) -> String {
@@ -133,6 +153,7 @@ pub fn svg(id: &str, nodes: &[MapNode], edges: &[MapEdge], label: &str) -> Strin
             degree[e.to] += 1;
         }
     }
+    let mut placed_labels: Vec<(f64, f64, f64)> = Vec::new();
     for (k, e) in edges.iter().enumerate() {
         let Some(points) = layout.edges.get(k).filter(|p| p.len() >= 2) else {
             continue;
@@ -163,11 +184,15 @@ pub fn svg(id: &str, nodes: &[MapNode], edges: &[MapEdge], label: &str) -> Strin
             title = escape(&e.title),
         ));
         if !e.label.is_empty() {
+            let text = shorten(&e.label, MAX_EDGE_LABEL_CHARS);
+            let half = text.chars().count() as f64 * LABEL_CHAR_WIDTH / 2.0;
+            let y = place_label(&placed_labels, label_at.0, label_at.1 - 5.0, half);
+            placed_labels.push((label_at.0, y, half));
             out.push_str(&format!(
                 "<text class=\"map-edge-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 fmt(label_at.0),
-                fmt(label_at.1 - 5.0),
-                escape(&shorten(&e.label, MAX_EDGE_LABEL_CHARS))
+                fmt(y),
+                escape(&text)
             ));
         }
         out.push_str("</a>");
@@ -226,6 +251,65 @@ mod tests {
         assert!(svg.contains("critical"));
         // Well-formed XML: the sanitizer's parser reads it whole.
         assert!(svg.matches("<a ").count() == 3 && svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn edge_labels_do_not_cover_each_other() {
+        let nodes: Vec<MapNode> = (0..8).map(|i| node(&format!("System {i}"))).collect();
+        let mut edges = Vec::new();
+        for (from, to) in [
+            (0, 1),
+            (0, 2),
+            (0, 3),
+            (0, 4),
+            (1, 5),
+            (2, 5),
+            (3, 5),
+            (0, 5),
+            (4, 6),
+            (0, 7),
+        ] {
+            edges.push(MapEdge {
+                from,
+                to,
+                both_ways: false,
+                undirected: false,
+                label: "REST API over HTTPS".into(),
+                url: "/x/".into(),
+                title: "t".into(),
+                critical: false,
+            });
+        }
+        let svg = svg("m", &nodes, &edges, "Map");
+        let labels: Vec<(f64, f64)> = svg
+            .split("<text class=\"map-edge-label\" x=\"")
+            .skip(1)
+            .map(|rest| {
+                let mut parts = rest.split('"');
+                let x: f64 = parts.next().unwrap().parse().unwrap();
+                let y: f64 = parts.nth(1).unwrap().parse().unwrap();
+                (x, y)
+            })
+            .collect();
+        assert_eq!(labels.len(), edges.len());
+        let width = "REST API over HTTPS".len() as f64 * LABEL_CHAR_WIDTH;
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                let apart = (a.0 - b.0).abs() >= width || (a.1 - b.1).abs() >= LABEL_HEIGHT;
+                assert!(apart, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_label_moves_off_the_ones_placed_before() {
+        assert_eq!(place_label(&[], 100.0, 50.0, 30.0), 50.0);
+        let placed = [(100.0, 50.0, 30.0)];
+        assert_eq!(place_label(&placed, 110.0, 52.0, 30.0), 66.0);
+        let placed = [(100.0, 50.0, 30.0), (100.0, 36.0, 30.0)];
+        assert_eq!(place_label(&placed, 100.0, 50.0, 30.0), 64.0);
+        // Far enough sideways, nothing moves.
+        assert_eq!(place_label(&placed, 200.0, 50.0, 30.0), 50.0);
     }
 
     #[test]

@@ -128,6 +128,18 @@
     });
   }
 
+  // A map wider than the screen opens scrolled to the system the page is
+  // about, not to its left edge.
+  function centreMaps() {
+    document.querySelectorAll(".map-scroll").forEach(function (frame) {
+      var focus = frame.querySelector(".map-node.focus rect");
+      if (!focus || frame.scrollWidth <= frame.clientWidth) return;
+      var box = focus.getBoundingClientRect();
+      var outer = frame.getBoundingClientRect();
+      frame.scrollLeft += box.left - outer.left - (frame.clientWidth - box.width) / 2;
+    });
+  }
+
   // `/` and Ctrl/Cmd-K jump to the search box from anywhere but a field.
   function setupSearchShortcut() {
     var box = document.getElementById("search-input") || document.getElementById("site-search-input");
@@ -152,5 +164,6 @@
     setupCopyButtons();
     setupFacets();
     setupTableFilters();
+    centreMaps();
   });
 })();
