@@ -483,4 +483,11 @@ fn facet_filter_narrows_the_list_in_chromium() {
         &format!("{base}?f.tags=payments&f.agents=CustomerSupportAgent"),
     );
     assert!(both.contains("<span id=\"shown-count\">1</span>"), "{both}");
+
+    // The system facet: documents that connect Stripe.
+    let stripe = dump_dom(&chromium, &format!("{base}?f.systems=Stripe"));
+    assert!(
+        stripe.contains("<span id=\"shown-count\">3</span>"),
+        "{stripe}"
+    );
 }

@@ -414,3 +414,63 @@ fn system_pages_and_map_need_no_mermaid() {
     let llms = read(&public.join("llms.txt"));
     assert!(llms.contains("\n## System: Stripe\n\nStripe (external, owner payments-team, domain payments), id `stripe`"), "{llms}");
 }
+
+/// The filter, the map's links and the phone view in headless Chromium.
+#[test]
+fn landscape_pages_work_in_chromium() {
+    let Some(chromium) = common::chromium() else {
+        return;
+    };
+    if common::mmdc().is_none() {
+        return; // puppeteer comes with `npm ci`, as mermaid-cli does
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = common::bin()
+        .args(["build", "--root"])
+        .arg(common::repo_root())
+        .arg("--out")
+        .arg(&out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let server = common::StaticServer::start(out, "/integrations/", 200, 120);
+    let o = std::process::Command::new("node")
+        .arg(common::repo_root().join("tests/browser/systems.mjs"))
+        .arg(format!("http://127.0.0.1:{}/integrations/", server.port))
+        .arg(chromium)
+        .output()
+        .expect("node runs");
+    let text = common::stdout(&o);
+    let v: Value = serde_json::from_str(text.trim())
+        .unwrap_or_else(|e| panic!("{e}: {text} {}", common::stderr(&o)));
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    assert_eq!(v["rows"], 22);
+    // Owner or domain "fulfilment": inventory, returns, portal, WMS, carrier.
+    assert_eq!(v["fulfilment"], 5, "{v:#}");
+    assert_eq!(
+        v["paymentsExternal"],
+        serde_json::json!(["Adyen", "Stripe"]),
+        "{v:#}"
+    );
+    let links = v["mapLinks"].as_array().unwrap();
+    assert_eq!(
+        links.len(),
+        22 + 24,
+        "a link per system and per integration"
+    );
+    assert!(links
+        .iter()
+        .all(|l| l.as_str().unwrap().starts_with("/integrations/")));
+    assert!(v["smallestText"].as_f64().unwrap() >= 12.0, "{v:#}");
+    assert_eq!(v["clicked"]["h1"], "Stripe");
+    let phone = &v["phone"];
+    assert_eq!(phone["scrollable"], true, "{v:#}");
+    assert!(phone["scrollLeft"].as_f64().unwrap() > 0.0, "{v:#}");
+    assert_eq!(phone["focusInView"], true, "{v:#}");
+    assert_eq!(
+        phone["pageOverflow"], false,
+        "the page itself never scrolls sideways"
+    );
+}
