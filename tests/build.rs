@@ -131,7 +131,7 @@ fn example_catalog_pages_and_feeds() {
     );
     let systems = read(&out.join("systems/index.html"));
     assert!(
-        systems.contains("<td><a href=\"/integrations/systems/storefront/\">Storefront</a></td><td aria-label=\"both ways\">↔</td><td><a href=\"/integrations/systems/salesforce/\">Salesforce</a></td>"),
+        systems.contains("<td data-label=\"From\"><a href=\"/integrations/systems/storefront/\">Storefront</a></td><td aria-label=\"both ways\">↔</td><td data-label=\"To\"><a href=\"/integrations/systems/salesforce/\">Salesforce</a></td>"),
         "{systems}"
     );
     assert!(

@@ -367,7 +367,12 @@ fn system_pages_and_map_need_no_mermaid() {
         stripe.contains("<h3 id=\"outbound\">Outbound <span class=\"count\">2</span>"),
         "{stripe}"
     );
-    assert!(stripe.contains("<td>SFTP</td><td>one way</td>"), "{stripe}");
+    assert!(
+        stripe.contains(
+            "<td data-label=\"Protocol\">SFTP</td><td data-label=\"Direction\">one way</td>"
+        ),
+        "{stripe}"
+    );
     assert!(stripe.contains("<span class=\"badge critical\">yes</span>"));
     // Documents: the two describing it first, then the one mentioning it.
     let docs = &stripe[stripe.find("id=\"documents\"").unwrap()..];

@@ -154,38 +154,32 @@ impl Builder<'_> {
         }
     }
 
+    /// `name` (in `doc`) could mean declared systems `a` and `b`.
+    fn ambiguous(&mut self, name: &NameRef, doc: Option<usize>, a: usize, b: usize) {
+        if let Some(doc) = doc {
+            self.findings.push(Finding {
+                doc,
+                line: name.line,
+                column: name.column,
+                kind: FindingKind::Ambiguous {
+                    name: name.name.clone(),
+                    first: self.resolver.display_name(a),
+                    second: self.resolver.display_name(b),
+                },
+            });
+        }
+    }
+
     /// The system a name means, created when it is new; None for a name
     /// with no letter or digit. Problems go to `findings` under `doc`.
     fn system_of(&mut self, name: &NameRef, doc: Option<usize>) -> Option<usize> {
-        if name.choices.len() >= 2 {
-            if let Some(doc) = doc {
-                self.findings.push(Finding {
-                    doc,
-                    line: name.line,
-                    column: name.column,
-                    kind: FindingKind::Ambiguous {
-                        name: name.name.clone(),
-                        first: self.resolver.display_name(name.choices[0]),
-                        second: self.resolver.display_name(name.choices[1]),
-                    },
-                });
-            }
+        if let [a, b, ..] = name.choices[..] {
+            self.ambiguous(name, doc, a, b);
         }
         let index = match self.resolver.resolve(&name.name)? {
             Resolution::Declared(i) => i,
             Resolution::Ambiguous(a, b) => {
-                if let Some(doc) = doc {
-                    self.findings.push(Finding {
-                        doc,
-                        line: name.line,
-                        column: name.column,
-                        kind: FindingKind::Ambiguous {
-                            name: name.name.clone(),
-                            first: self.resolver.display_name(a),
-                            second: self.resolver.display_name(b),
-                        },
-                    });
-                }
+                self.ambiguous(name, doc, a, b);
                 a
             }
             Resolution::Inferred(key) => {

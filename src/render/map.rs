@@ -40,20 +40,11 @@ const LABEL_HEIGHT: f64 = 14.0;
 const LABEL_NUDGES: [f64; 7] = [0.0, -14.0, 14.0, -28.0, 28.0, -42.0, 42.0];
 const MARGIN: f64 = 12.0;
 
+/// Text and attribute values for the SVG: HTML escapes, and control
+/// characters (not allowed in XML) as spaces.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    let text = text.replace(|c: char| (c as u32) < 0x20 && c != '\t', " ");
+    super::markdown::escape_html(&text)
 }
 
 fn shorten(text: &str, max: usize) -> String {

@@ -162,6 +162,20 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// Rows of a system's integrations, each naming the other end.
+    fn rows_of<'e>(
+        &self,
+        edges: impl Iterator<Item = &'e Integration>,
+        s: usize,
+    ) -> Vec<SectionRow> {
+        edges
+            .map(|e| SectionRow {
+                other: self.link(if e.from == s { e.to } else { e.from }),
+                integration: self.row(e),
+            })
+            .collect()
+    }
+
     fn node(&self, s: usize, focus: bool) -> MapNode {
         let system = &self.landscape.systems[s];
         let mut class = kind_label(system.kind).to_owned();
@@ -441,26 +455,14 @@ pub fn system_page(site: &SiteData<'_>, landscape: &Landscape, s: usize) -> Syst
                 title: "Inbound",
                 hint: format!("Systems that send to {}.", system.name),
                 other_label: "From",
-                rows: landscape
-                    .inbound(s)
-                    .map(|e| SectionRow {
-                        other: ctx.link(if e.to == s { e.from } else { e.to }),
-                        integration: ctx.row(e),
-                    })
-                    .collect(),
+                rows: ctx.rows_of(landscape.inbound(s), s),
             },
             Section {
                 id: "outbound",
                 title: "Outbound",
                 hint: format!("Systems {} sends to.", system.name),
                 other_label: "To",
-                rows: landscape
-                    .outbound(s)
-                    .map(|e| SectionRow {
-                        other: ctx.link(if e.from == s { e.to } else { e.from }),
-                        integration: ctx.row(e),
-                    })
-                    .collect(),
+                rows: ctx.rows_of(landscape.outbound(s), s),
             },
         ],
         documents,
