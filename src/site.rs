@@ -484,15 +484,17 @@ fn render_into(
         .partition(|p| matches!(p, Page::Systems | Page::System(_)));
     let mut pages = renderer.render(&docs, &sink)?;
     timer.lap("document pages");
-    pages += renderer.render(&landscape, &sink)?;
-    timer.lap("map and system pages");
-    pages += renderer.render(&others, &sink)?;
-    timer.lap("other pages and feeds");
-    // The pages are on disk already: Pagefind reads them from there.
+    // Only document pages are indexed (as in serve), and they are on disk
+    // already: Pagefind reads them from there before the other pages are
+    // written, so it does not parse thousands of system pages to skip them.
     for (path, bytes) in crate::render::search::build_index_from_dir(dir)? {
         sink.put(&path, bytes)?;
     }
     timer.lap("search index");
+    pages += renderer.render(&landscape, &sink)?;
+    timer.lap("map and system pages");
+    pages += renderer.render(&others, &sink)?;
+    timer.lap("other pages and feeds");
     Ok((pages, sink.into_written()))
 }
 

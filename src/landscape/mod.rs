@@ -104,6 +104,9 @@ pub struct Landscape {
     claims: Vec<Vec<Claim>>,
     found: Vec<Vec<usize>>,
     names: Vec<Vec<String>>,
+    /// Finds every system's names in text, with the system of each pattern;
+    /// built once per set of names (thousands of names take a while).
+    matcher: Option<(AhoCorasick, Vec<usize>)>,
 }
 
 /// A document's index in the previous landscape, if it did not change.
@@ -438,6 +441,7 @@ impl Landscape {
             claims,
             found: Vec::new(),
             names: Vec::new(),
+            matcher: None,
         };
         landscape.index_keys();
         landscape.by_system = vec![Vec::new(); landscape.systems.len()];
@@ -545,28 +549,12 @@ impl Landscape {
                 mentions[s].insert(doc);
             }
         }
-        let mut patterns: Vec<&str> = Vec::new();
-        let mut owners: Vec<usize> = Vec::new();
-        for (i, s) in self.systems.iter().enumerate() {
-            for name in std::iter::once(&s.name)
-                .chain(&s.aliases)
-                .chain(&s.also_called)
-            {
-                if name.trim().chars().count() >= MIN_MENTION_CHARS {
-                    patterns.push(name.trim());
-                    owners.push(i);
-                }
-            }
-        }
-        let matcher: Option<AhoCorasick> = (!patterns.is_empty())
-            .then(|| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&patterns)
-                    .ok()
-            })
-            .flatten();
+        self.matcher = match reuse {
+            // Same names as before (`reuse` is only given then): same matcher.
+            Some((old, _)) => old.matcher.clone(),
+            None => self.build_matcher(),
+        };
+        let matcher = self.matcher.as_ref();
         let found: Vec<Vec<usize>> = catalog
             .docs
             .par_iter()
@@ -582,7 +570,7 @@ impl Landscape {
                         found.insert(s);
                     }
                 }
-                if let Some(matcher) = &matcher {
+                if let Some((matcher, owners)) = matcher {
                     let text = doc.text.as_bytes();
                     for m in matcher.find_iter(text) {
                         let before = m.start().checked_sub(1).map(|i| text[i]);
@@ -606,6 +594,31 @@ impl Landscape {
             .into_iter()
             .map(|set| set.into_iter().collect())
             .collect();
+    }
+
+    fn build_matcher(&self) -> Option<(AhoCorasick, Vec<usize>)> {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut owners: Vec<usize> = Vec::new();
+        for (i, s) in self.systems.iter().enumerate() {
+            for name in std::iter::once(&s.name)
+                .chain(&s.aliases)
+                .chain(&s.also_called)
+            {
+                if name.trim().chars().count() >= MIN_MENTION_CHARS {
+                    patterns.push(name.trim());
+                    owners.push(i);
+                }
+            }
+        }
+        if patterns.is_empty() {
+            return None;
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok()?;
+        Some((matcher, owners))
     }
 
     fn assign_groups(&mut self, catalog: &Catalog) {
