@@ -33,7 +33,12 @@ pub struct Config {
     pub validation: Validation,
     pub fields: BTreeMap<String, FieldRule>,
     pub kinds: BTreeMap<String, KindRule>,
+    #[serde(deserialize_with = "agent_decls")]
     pub agents: BTreeMap<String, AgentDecl>,
+    /// `[agents] context_budget_kb`: the size of each agent's context pack
+    /// (`agents/<Name>/context.md`).
+    #[serde(skip)]
+    pub context_budget_kb: u64,
     /// Systems of the landscape, by id (`[systems.stripe]`). Optional: the
     /// map also reads systems from the documents themselves.
     pub systems: BTreeMap<String, SystemDecl>,
@@ -98,6 +103,7 @@ impl Default for Config {
             fields: BTreeMap::new(),
             kinds,
             agents: BTreeMap::new(),
+            context_budget_kb: DEFAULT_CONTEXT_BUDGET_KB,
             systems: BTreeMap::new(),
             diagrams: DiagramsConfig::default(),
             security: Security::default(),
@@ -182,6 +188,28 @@ pub struct KindRule {
     #[serde(default)]
     pub required_sections: Vec<String>,
 }
+
+/// `[agents]` holds one table per agent and one setting,
+/// `context_budget_kb`, which is read apart (`Config::parse`).
+fn agent_decls<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, AgentDecl>, D::Error> {
+    use serde::de::Error;
+    let raw: BTreeMap<String, toml::Value> = Deserialize::deserialize(deserializer)?;
+    raw.into_iter()
+        .filter(|(name, _)| name != CONTEXT_BUDGET_KEY)
+        .map(|(name, value)| {
+            AgentDecl::deserialize(value)
+                .map(|decl| (name.clone(), decl))
+                .map_err(|e| D::Error::custom(format!("[agents.{name}]: {e}")))
+        })
+        .collect()
+}
+
+const CONTEXT_BUDGET_KEY: &str = "context_budget_kb";
+pub const DEFAULT_CONTEXT_BUDGET_KB: u64 = 200;
+/// A context pack is meant for one model's context window: 10 MB is far past any.
+const MAX_CONTEXT_BUDGET_KB: u64 = 10_000;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -283,6 +311,17 @@ impl Config {
         let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         check_keys(&table)?;
         let mut config: Config = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        if let Some(budget) = table.get("agents").and_then(|a| a.get(CONTEXT_BUDGET_KEY)) {
+            config.context_budget_kb = budget
+                .as_integer()
+                .and_then(|kb| u64::try_from(kb).ok())
+                .filter(|kb| (1..=MAX_CONTEXT_BUDGET_KB).contains(kb))
+                .ok_or_else(|| {
+                    RunError(format!(
+                        "{CONFIG_FILE}: [agents] {CONTEXT_BUDGET_KEY} must be a whole number of kilobytes from 1 to {MAX_CONTEXT_BUDGET_KB}, e.g. {CONTEXT_BUDGET_KEY} = {DEFAULT_CONTEXT_BUDGET_KB}"
+                    ))
+                })?;
+        }
         // Kinds named in site.toml extend the built-in ones instead of
         // silently dropping the seed-modelled defaults.
         for (name, rule) in Config::default().kinds {
@@ -369,6 +408,9 @@ fn check_keys(table: &toml::Table) -> Result<(), RunError> {
             continue;
         }
         for (name, entry) in inner {
+            if section == "agents" && name == CONTEXT_BUDGET_KEY {
+                continue;
+            }
             let Some(entry) = entry.as_table() else {
                 return Err(RunError(format!(
                     "{CONFIG_FILE}: `{section}.{name}` must be a table ([{section}.{name}])"
@@ -436,5 +478,28 @@ mod tests {
         assert_eq!(c.base_path(), "/");
         c.base_url = "/a/b/".into();
         assert_eq!(c.base_path(), "/a/b/");
+    }
+
+    #[test]
+    fn the_context_budget_sits_beside_the_agents() {
+        let c = Config::parse(
+            "[agents]\ncontext_budget_kb = 64\n[agents.SystemArchitectAgent]\ndescription = \"x\"",
+        )
+        .unwrap();
+        assert_eq!(c.context_budget_kb, 64);
+        assert_eq!(c.agents.len(), 1, "the setting is not an agent");
+        assert_eq!(
+            Config::parse("").unwrap().context_budget_kb,
+            DEFAULT_CONTEXT_BUDGET_KB
+        );
+        for bad in ["0", "-5", "\"big\"", "99999999"] {
+            let e = Config::parse(&format!("[agents]\ncontext_budget_kb = {bad}")).unwrap_err();
+            assert!(
+                e.0.contains("context_budget_kb must be a whole number"),
+                "{bad}: {e}"
+            );
+        }
+        let e = Config::parse("[agents]\ncontext_budget = 5").unwrap_err();
+        assert!(e.0.contains("agents.context_budget"), "{e}");
     }
 }

@@ -12,6 +12,9 @@ pub mod content;
 pub mod diagnostics;
 pub mod hash;
 pub mod landscape;
+#[cfg(feature = "mcp")]
+pub mod mcp;
+pub mod recheck;
 pub mod render;
 pub mod report;
 pub mod safe_fs;

@@ -87,6 +87,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Serve the catalog to AI agents over the Model Context Protocol
+    /// (stdio): search, documents, systems, impact, agent briefs, problems.
+    Mcp {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Create a document from one of the five templates.
     New {
         #[arg(value_enum)]
@@ -228,6 +234,10 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                 port,
                 open,
             })?;
+            Ok(0)
+        }
+        Command::Mcp { root } => {
+            portolan::mcp::run(&root)?;
             Ok(0)
         }
         Command::Systems { root, format } => {

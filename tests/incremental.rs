@@ -11,21 +11,9 @@ use portolan::serve::session::Session;
 
 const BASE: &str = "http://127.0.0.1:1111/";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn example_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(
+    common::copy_dir(
         &common::repo_root().join("content"),
         &dir.path().join("content"),
     );
@@ -411,7 +399,7 @@ fn random_edits_on_a_real_corpus_match_a_full_build() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&corpus, &dir.path().join("content"));
+    common::copy_dir(&corpus, &dir.path().join("content"));
     std::fs::write(
         dir.path().join("site.toml"),
         "title = \"dapr\"\n[diagrams]\nenabled = false\n",

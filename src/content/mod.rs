@@ -79,7 +79,17 @@ pub fn excluded_dirs(root: &Path, config: &Config) -> Vec<PathBuf> {
     .collect()
 }
 
-pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
+/// The markdown files and the other files a full load would find, under
+/// the same rules, without reading them: what a long-running reader (the
+/// MCP server) compares with what it holds before each answer.
+pub fn site_files(root: &Path, config: &Config) -> Result<(Vec<PathBuf>, Vec<PathBuf>), RunError> {
+    let (_, mut walker) = walk_site(root, config)?;
+    walker.markdown.sort();
+    walker.other.sort();
+    Ok((walker.markdown, walker.other))
+}
+
+fn walk_site(root: &Path, config: &Config) -> Result<(PathBuf, Walker), RunError> {
     let content = content_root(root, config)?;
     let canonical_content = content
         .canonicalize()
@@ -95,6 +105,11 @@ pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
         html_attachments: config.security.html_attachments,
     };
     walker.walk(&content)?;
+    Ok((content, walker))
+}
+
+pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
+    let (content, walker) = walk_site(root, config)?;
     let Walker {
         mut markdown,
         other,

@@ -78,31 +78,46 @@ pub fn systems_json(landscape: &Landscape, catalog: &Catalog) -> String {
 /// The `systems` list of catalog.json and `portolan systems --format json`.
 pub fn systems_value(landscape: &Landscape, doc: DocRef<'_>) -> Value {
     Value::Array(
-        landscape
-            .systems
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                json!({
-                    "id": s.id,
-                    "name": s.name,
-                    "kind": kind(s.kind),
-                    "declared": s.declared,
-                    "home": s.home,
-                    "aliases": s.aliases,
-                    "also_called": s.also_called,
-                    "owner": s.owner,
-                    "domain": s.domain,
-                    "description": s.description,
-                    "url": s.url,
-                    "group": s.group,
-                    "inbound": landscape.inbound(i).count(),
-                    "outbound": landscape.outbound(i).count(),
-                    "documents": landscape.mentions[i].iter().map(|&d| doc(d)).collect::<Vec<_>>(),
-                })
-            })
+        (0..landscape.systems.len())
+            .map(|i| system_value(landscape, doc, i))
             .collect(),
     )
+}
+
+/// One system's facts, its integration counts and its documents.
+pub fn system_value(landscape: &Landscape, doc: DocRef<'_>, i: usize) -> Value {
+    let s = &landscape.systems[i];
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "kind": kind(s.kind),
+        "declared": s.declared,
+        "home": s.home,
+        "aliases": s.aliases,
+        "also_called": s.also_called,
+        "owner": s.owner,
+        "domain": s.domain,
+        "description": s.description,
+        "url": s.url,
+        "group": s.group,
+        "inbound": landscape.inbound(i).count(),
+        "outbound": landscape.outbound(i).count(),
+        "documents": landscape.mentions[i].iter().map(|&d| doc(d)).collect::<Vec<_>>(),
+    })
+}
+
+/// A system with its inbound and outbound integrations listed (MCP).
+pub fn system_detail(landscape: &Landscape, doc: DocRef<'_>, i: usize) -> Value {
+    let mut value = system_value(landscape, doc, i);
+    let list = |edges: Vec<&Integration>| -> Vec<Value> {
+        edges
+            .into_iter()
+            .map(|e| integration_value(landscape, doc, e))
+            .collect()
+    };
+    value["inbound"] = json!(list(landscape.inbound(i).collect()));
+    value["outbound"] = json!(list(landscape.outbound(i).collect()));
+    value
 }
 
 fn integration_value(landscape: &Landscape, doc: DocRef<'_>, e: &Integration) -> Value {
@@ -214,7 +229,16 @@ pub fn impact_json(
     depth: usize,
 ) -> String {
     let doc = |d: usize| json!(catalog.docs[d].source_path);
-    let doc: DocRef<'_> = &doc;
+    let value = impact_value(landscape, &doc, impact, depth);
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+pub fn impact_value(
+    landscape: &Landscape,
+    doc: DocRef<'_>,
+    impact: &Impact,
+    depth: usize,
+) -> Value {
     let reach = |list: &[super::Reach]| -> Vec<Value> {
         list.iter()
             .map(|r| {
@@ -229,12 +253,11 @@ pub fn impact_json(
             .collect()
     };
     let system = &landscape.systems[impact.system];
-    let value = json!({
+    json!({
         "system": { "id": system.id, "name": system.name, "kind": kind(system.kind) },
         "depth": depth,
         "integrations": impact.touching.iter().map(|&i| integration_value(landscape, doc, &landscape.integrations[i])).collect::<Vec<_>>(),
         "downstream": reach(&impact.downstream),
         "upstream": reach(&impact.upstream),
-    });
-    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+    })
 }

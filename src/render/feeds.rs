@@ -213,8 +213,42 @@ pub fn llms_txt(site: &SiteData<'_>) -> String {
             out.push('\n');
         }
     }
+    llms_agents(site, &mut out);
     llms_systems(site, &mut out);
     out
+}
+
+/// The context pack of every agent with documents.
+fn llms_agents(site: &SiteData<'_>, out: &mut String) {
+    let mut any = false;
+    for (agent, docs) in &site.agents {
+        let (false, Some(path)) = (docs.is_empty(), agent_context_path(site, agent)) else {
+            continue;
+        };
+        if !any {
+            out.push_str(
+                "
+## Agent context packs
+
+",
+            );
+            any = true;
+        }
+        let url = absolute(site, &format!("{}{path}", site.base_path()));
+        out.push_str(&format!(
+            "- [{}]({}): {} document{}",
+            md_text(agent),
+            url.replace(' ', "%20"),
+            docs.len(),
+            if docs.len() == 1 { "" } else { "s" }
+        ));
+        if let Some(d) = site.config.agents.get(agent).map(|a| a.description.trim()) {
+            if !d.is_empty() {
+                out.push_str(&format!("; {}", md_text(d)));
+            }
+        }
+        out.push('\n');
+    }
 }
 
 /// A section per system: what it is, what it talks to, which documents
@@ -288,12 +322,19 @@ fn llms_systems(site: &SiteData<'_>, out: &mut String) {
 /// The document as clean markdown: title and description first, then the
 /// body as written (frontmatter dropped, `{field}` headings filled).
 pub fn markdown_copy(site: &SiteData<'_>, i: usize) -> String {
-    let doc = &site.catalog.docs[i];
     let s = &site.summaries[i];
     let mut out = format!("# {}\n\n", md_text(&s.title));
     if !s.description.is_empty() {
         out.push_str(&format!("> {}\n\n", md_text(&s.description)));
     }
+    markdown_body(site, i, &mut out);
+    out
+}
+
+/// The body as written: frontmatter dropped, `{field}` headings filled, an
+/// opening H1 equal to the title left out.
+fn markdown_body(site: &SiteData<'_>, i: usize, out: &mut String) {
+    let doc = &site.catalog.docs[i];
     let filled = fill_heading_lines(doc.body(), doc.fill_source());
     let body = filled.as_deref().unwrap_or(doc.body());
     let mut skipped_title = false;
@@ -312,5 +353,202 @@ pub fn markdown_copy(site: &SiteData<'_>, i: usize) -> String {
         out.push_str(line);
         out.push('\n');
     }
+}
+
+/// Where an agent's context pack is published, below its page.
+pub fn agent_context_path(site: &SiteData<'_>, agent: &str) -> Option<String> {
+    let segment = site.terms.agents.get(agent)?;
+    Some(format!("agents/{segment}/context.md"))
+}
+
+/// One markdown file an agent can be given as it is: the agent's
+/// description, then every relevant document (those with a note for it
+/// first), each with its facts, the note and its body. Within
+/// `[agents] context_budget_kb`: every document as a summary first, then as
+/// many whole ones as fit, in order; past the budget the rest are listed.
+pub fn agent_context(site: &SiteData<'_>, agent: &str) -> String {
+    let budget = usize::try_from(site.config.context_budget_kb)
+        .unwrap_or(usize::MAX / 1024)
+        .saturating_mul(1024);
+    let docs = site.agents.get(agent).map(Vec::as_slice).unwrap_or(&[]);
+    let notes_of = |i: usize| -> Vec<&str> {
+        site.catalog.docs[i]
+            .agent_notes
+            .iter()
+            .filter(|n| n.agent == agent && !n.text.is_empty())
+            .map(|n| n.text.as_str())
+            .collect()
+    };
+    let mut order: Vec<usize> = docs.to_vec();
+    order.sort_by_cached_key(|&i| {
+        (
+            notes_of(i).is_empty(),
+            site.summaries[i].title.to_lowercase(),
+            i,
+        )
+    });
+
+    let mut out = format!("# Context pack: {}\n\n", md_text(agent));
+    if let Some(d) = site.config.agents.get(agent).map(|a| &a.description) {
+        if !d.trim().is_empty() {
+            out.push_str(&format!("> {}\n\n", md_text(d)));
+        }
+    }
+    let page = site
+        .terms
+        .agents
+        .contains_key(agent)
+        .then(|| absolute(site, &site.agent_url(agent)));
+    out.push_str(&format!(
+        "From the catalog \"{}\"{}. {} document{} relevant to {}.",
+        md_text(&site.config.title),
+        page.as_deref()
+            .map(|u| format!(", agent page {}", u.replace(' ', "%20")))
+            .unwrap_or_default(),
+        order.len(),
+        if order.len() == 1 { " is" } else { "s are" },
+        md_text(agent),
+    ));
+
+    // Summaries of all, then whole documents in order while they fit.
+    let summaries: Vec<String> = order
+        .iter()
+        .map(|&i| context_summary(site, i, &notes_of(i)))
+        .collect();
+    let bodies: Vec<String> = order.iter().map(|&i| context_body(site, i)).collect();
+    let intro = out.len() + 200;
+    let mut used = intro;
+    let mut summarised = 0;
+    for s in &summaries {
+        if used + s.len() > budget {
+            break;
+        }
+        used += s.len();
+        summarised += 1;
+    }
+    let mut whole = vec![false; order.len()];
+    for (n, body) in bodies.iter().enumerate().take(summarised) {
+        if used + body.len() <= budget {
+            used += body.len();
+            whole[n] = true;
+        }
+    }
+    let whole_count = whole.iter().filter(|w| **w).count();
+    out.push_str(&format!(
+        " {whole_count} whole, {} as summaries{} (budget {} KiB).\n",
+        summarised - whole_count,
+        match order.len() - summarised {
+            0 => String::new(),
+            left => format!(", {left} only listed"),
+        },
+        site.config.context_budget_kb
+    ));
+    for n in 0..summarised {
+        out.push_str(&summaries[n]);
+        if whole[n] {
+            out.push_str(&bodies[n]);
+        }
+    }
+    if summarised < order.len() {
+        out.push_str("\n## Not included (over the budget)\n\n");
+        for &i in &order[summarised..] {
+            let s = &site.summaries[i];
+            let line = format!(
+                "- [{}]({})\n",
+                md_text(&s.title),
+                absolute(site, &format!("{}index.html.md", s.url)).replace(' ', "%20")
+            );
+            // The list itself stays within reach of the budget.
+            if out.len() + line.len() > budget.saturating_add(budget / 10) {
+                out.push_str("- …\n");
+                break;
+            }
+            out.push_str(&line);
+        }
+    }
     out
+}
+
+/// A document's heading, facts and the notes for the agent.
+fn context_summary(site: &SiteData<'_>, i: usize, notes: &[&str]) -> String {
+    let s = &site.summaries[i];
+    let mut out = format!("\n---\n\n## {}\n\n", md_text(&s.title));
+    let systems: Vec<&str> = site.landscape.doc_systems[i]
+        .iter()
+        .map(|&x| site.landscape.systems[x].name.as_str())
+        .collect();
+    let tags: Vec<&str> = s.tags.iter().map(|t| t.name.as_str()).collect();
+    let facts = [
+        (
+            "Markdown",
+            absolute(site, &format!("{}index.html.md", s.url)).replace(' ', "%20"),
+        ),
+        ("Type", s.kind.clone()),
+        ("Status", s.status.clone()),
+        ("Service", s.service.clone()),
+        ("Protocol", s.protocol.clone()),
+        ("Direction", s.direction.clone()),
+        ("Systems", systems.join(", ")),
+        ("Tags", tags.join(", ")),
+        ("Last updated", s.last_updated.clone()),
+        ("Summary", s.description.clone()),
+    ];
+    for (label, value) in facts {
+        if !value.trim().is_empty() {
+            out.push_str(&format!("- {label}: {}\n", md_text(&value)));
+        }
+    }
+    for note in notes {
+        out.push_str(&format!("\n**Note for this agent:** {}\n", note.trim()));
+    }
+    out
+}
+
+/// The document's body as in its markdown copy, headings moved one level
+/// down so they sit under the document's own `##` heading.
+fn context_body(site: &SiteData<'_>, i: usize) -> String {
+    let mut body = String::new();
+    markdown_body(site, i, &mut body);
+    format!("\n{}\n", demote_headings(body.trim(), 1))
+}
+
+/// ATX headings (outside code) get `levels` more `#`, at most six.
+fn demote_headings(markdown: &str, levels: usize) -> String {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut starts: Vec<usize> = Parser::new(markdown)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Heading { .. }) if markdown[range.start..].starts_with('#') => {
+                Some(range.start)
+            }
+            _ => None,
+        })
+        .collect();
+    starts.dedup();
+    let mut out = String::with_capacity(markdown.len() + starts.len() * levels);
+    let mut last = 0;
+    for start in starts {
+        let hashes = markdown[start..].bytes().take_while(|&b| b == b'#').count();
+        out.push_str(&markdown[last..start]);
+        out.push_str(&"#".repeat((hashes + levels).min(6) - hashes));
+        last = start;
+    }
+    out.push_str(&markdown[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demote_headings;
+
+    #[test]
+    fn headings_move_down_but_not_code_or_past_six() {
+        let md = "## A\n\ntext # not a heading\n\n```\n# code\n```\n\n> ### quoted\n\n###### six\n";
+        let out = demote_headings(md, 1);
+        assert!(out.starts_with("### A\n"), "{out}");
+        assert!(out.contains("\n# code\n"), "{out}");
+        assert!(out.contains("> #### quoted"), "{out}");
+        assert!(out.contains("\n###### six"), "{out}");
+        assert!(out.contains("text # not a heading"), "{out}");
+    }
 }

@@ -98,6 +98,9 @@ pub enum Page {
     Tag(String),
     AgentsIndex,
     Agent(String),
+    /// An agent's context pack, `agents/<Name>/context.md`: it quotes whole
+    /// documents, so any edit to one of them renders it again.
+    AgentContext(String),
     Systems,
     /// One system's page, by id.
     System(String),
@@ -212,6 +215,7 @@ impl<'a> Renderer<'a> {
         ]);
         pages.extend(self.site.tags.keys().cloned().map(Page::Tag));
         pages.extend(self.site.agents.keys().cloned().map(Page::Agent));
+        pages.extend(self.site.agents.keys().cloned().map(Page::AgentContext));
         pages.extend(self.system_pages());
         pages
     }
@@ -262,7 +266,7 @@ impl<'a> Renderer<'a> {
             Page::System(id) => format!("systems/{id}/index.html"),
             Page::NotFound => "404.html".to_owned(),
             Page::Search => "search/index.html".to_owned(),
-            Page::Feeds | Page::Static => return None,
+            Page::Feeds | Page::Static | Page::AgentContext(_) => return None,
         })
     }
 
@@ -304,7 +308,14 @@ impl<'a> Renderer<'a> {
                     .get(agent)
                     .map(|a| a.description.clone())
                     .unwrap_or_default();
-                let agent_json = serde_json::json!({ "name": agent, "description": description });
+                let context = feeds::agent_context_path(site, agent)
+                    .map(|p| format!("{}{p}", site.base_path()));
+                let agent_json = serde_json::json!({
+                    "name": agent,
+                    "description": description,
+                    "context_url": context,
+                    "context_budget_kb": self.checked.config.context_budget_kb,
+                });
                 self.template(
                     "agent.html",
                     &[
@@ -324,6 +335,12 @@ impl<'a> Renderer<'a> {
                 };
                 let page = super::systems::system_page(site, landscape, s);
                 self.template("system.html", &[("system", &page)])?
+            }
+            Page::AgentContext(agent) => {
+                if let Some(path) = feeds::agent_context_path(site, agent) {
+                    sink.put(&path, feeds::agent_context(site, agent).into_bytes())?;
+                }
+                return Ok(0);
             }
             Page::NotFound => self.template("404.html", &[])?,
             Page::Search => self.template("search.html", &[])?,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::catalog::{agents_of, tags_of, Catalog, EdgeKind};
 use crate::config::Config;
-use crate::content::{self, Doc};
+use crate::content;
 use crate::diagnostics::{count, Diagnostic, Severity};
 use crate::landscape::Landscape;
 use crate::render::feeds::field_json;
@@ -22,8 +22,8 @@ use crate::render::markdown::LinkContext;
 use crate::render::pages::{DocSummary, Memory, Reuse};
 use crate::render::renderer::{assets_of, referenced_assets, MemorySink, Page, Renderer};
 use crate::render::theme::Theme;
-use crate::validate::{self, Ctx};
-use crate::{all_diagnostics, check_with, render_diagrams, CheckOptions, CheckResult, RunError};
+use crate::validate;
+use crate::{check_with, CheckOptions, CheckResult, RunError};
 
 pub struct Session {
     root: PathBuf,
@@ -355,7 +355,7 @@ impl Session {
     pub fn update_docs(&mut self, paths: &[PathBuf]) -> Result<Rebuild, RunError> {
         let started = Instant::now();
         let timer = crate::timings::Timer::start();
-        let changed = self.changed_docs(paths);
+        let changed = crate::recheck::changed_docs(&self.checked, paths);
         if changed.is_empty() {
             return Ok(self.report(0, started, false));
         }
@@ -364,7 +364,6 @@ impl Session {
             return self.rebuild_all();
         };
         let content_dir = self.checked.catalog.content_dir.clone();
-        let config = self.checked.config.clone();
         let exists_now = |path: &String| content::admitted_document(&content_dir, path);
         // Edits only: documents keep their indexes, routes and summaries.
         let same_docs = changed
@@ -404,7 +403,16 @@ impl Session {
         let old_landscape = std::mem::take(&mut self.checked.landscape);
         let old_doc_systems = doc_systems(&self.checked.catalog, &old_landscape);
 
-        self.reload(&changed, &content_dir, &config, same_docs, &old_landscape);
+        crate::recheck::recheck(
+            &self.root,
+            &mut self.checked,
+            &crate::recheck::Edit {
+                changed: &changed,
+                same_docs,
+                old_landscape: &old_landscape,
+            },
+            true,
+        );
         timer.lap("serve: reload, relink, validate");
         let landscape_changed = !same_docs || !old_landscape.shows_same(&self.checked.landscape);
 
@@ -517,6 +525,8 @@ impl Session {
             pages.extend(touched.tags.into_iter().map(Page::Tag));
             pages.extend([Page::Home, Page::TagsIndex, Page::AgentsIndex]);
         }
+        // A context pack quotes its documents whole: any edit to one shows.
+        pages.extend(touched.agents.iter().cloned().map(Page::AgentContext));
         if dirty.listed || dirty.notes {
             pages.extend(touched.agents.into_iter().map(Page::Agent));
         }
@@ -575,130 +585,6 @@ impl Session {
         }
         Ok(self.report(rendered, started, false))
     }
-
-    /// The content paths among `paths` whose text differs from what the
-    /// session holds. Editors and file systems often report one save as
-    /// several events: a file whose text is unchanged is no change.
-    fn changed_docs(&self, paths: &[PathBuf]) -> BTreeSet<String> {
-        let content_dir = &self.checked.catalog.content_dir;
-        // Watchers report canonical paths; the session may hold relative ones.
-        let canonical_content = content_dir.canonicalize().unwrap_or(content_dir.clone());
-        paths
-            .iter()
-            .filter_map(|p| {
-                p.strip_prefix(&canonical_content)
-                    .or_else(|_| p.strip_prefix(content_dir))
-                    .ok()
-            })
-            .map(|p| content::relative_slash_path(Path::new(""), p))
-            .filter(|path| {
-                let on_disk = content::admitted_document(content_dir, path)
-                    .then(|| {
-                        crate::safe_fs::read_limited(
-                            &content_dir.join(path),
-                            crate::safe_fs::MAX_DOCUMENT_BYTES,
-                        )
-                        .ok()
-                    })
-                    .flatten();
-                let current = self
-                    .checked
-                    .catalog
-                    .by_path
-                    .get(path)
-                    .map(|&i| &self.checked.catalog.docs[i]);
-                match (on_disk, current) {
-                    (Some(bytes), Some(doc)) => content::source::decode(&bytes).text != doc.text,
-                    (None, None) => false,
-                    _ => true,
-                }
-            })
-            .collect()
-    }
-
-    /// Re-reads the changed documents, relinks the catalog and validates
-    /// again: per-document rules for the changed ones only, cross-document
-    /// rules and diagrams for all. `same_docs`: no document was added or
-    /// removed, so the others keep their places.
-    fn reload(
-        &mut self,
-        changed: &BTreeSet<String>,
-        content_dir: &Path,
-        config: &Config,
-        same_docs: bool,
-        old_landscape: &Landscape,
-    ) {
-        let catalog = std::mem::replace(&mut self.checked.catalog, Catalog::link(Vec::new()));
-        let mut per_doc = std::mem::take(&mut self.checked.doc_diagnostics);
-        let load =
-            |path: &String| content::load_one(&self.root, content_dir, &content_dir.join(path));
-        let docs = if same_docs {
-            let mut docs = catalog.docs;
-            for path in changed {
-                if let Some(&i) = catalog.by_path.get(path) {
-                    docs[i] = load(path);
-                }
-            }
-            docs
-        } else {
-            let mut entries: Vec<(Doc, Vec<Diagnostic>)> = catalog
-                .docs
-                .into_iter()
-                .zip(per_doc)
-                .filter(|(d, _)| !changed.contains(&d.content_path))
-                .collect();
-            for path in changed {
-                if content::admitted_document(content_dir, path) {
-                    entries.push((load(path), Vec::new()));
-                }
-            }
-            // The order a full load uses.
-            entries.sort_by(|a, b| Path::new(&a.0.source_path).cmp(Path::new(&b.0.source_path)));
-            let docs;
-            (docs, per_doc) = entries.into_iter().unzip();
-            docs
-        };
-        let catalog =
-            Catalog::link_with(docs, catalog.content_dir, catalog.assets, catalog.refused);
-        let ctx = Ctx {
-            catalog: &catalog,
-            config,
-            today: validate::today(),
-        };
-        for (i, doc) in catalog.docs.iter().enumerate() {
-            if changed.contains(&doc.content_path) {
-                per_doc[i] = validate::doc_diagnostics(&ctx, doc);
-            }
-        }
-        let mut site = validate::cross_doc_diagnostics(&ctx);
-        // The landscape reads every document (a name in one renames a system
-        // another links to): rebuilt whole, it is cheap next to rendering.
-        let landscape = Landscape::build_reusing(
-            &catalog,
-            config,
-            Some(crate::landscape::Previous {
-                landscape: old_landscape,
-                changed,
-            }),
-        );
-        site.extend(validate::landscape_diagnostics(
-            &catalog, config, &landscape,
-        ));
-        let (diagrams, diagram_diagnostics) = render_diagrams(
-            &self.root,
-            config,
-            &catalog,
-            Some(&self.checked.diagrams),
-            false,
-        );
-        site.extend(diagram_diagnostics);
-        self.checked.diagnostics = all_diagnostics(&per_doc, &site);
-        self.checked.doc_diagnostics = per_doc;
-        self.checked.site_diagnostics = site;
-        self.checked.diagrams = diagrams;
-        self.checked.landscape = landscape;
-        self.checked.catalog = catalog;
-    }
 }
 
 /// Per document (by content path), the systems its page links to.
@@ -749,6 +635,7 @@ fn stale_files(
         if !renderer.site.agents.contains_key(agent) {
             if let Some(slug) = memory.terms.agents.get(agent) {
                 stale.push(format!("agents/{slug}/index.html"));
+                stale.push(format!("agents/{slug}/context.md"));
             }
         }
     }

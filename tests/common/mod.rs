@@ -34,6 +34,35 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Copies a folder tree (tests that edit a copy of the example catalog).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// The repository's node package `name` (installed by `npm ci`), or None
+/// (after saying so) outside CI.
+pub fn node_package(name: &str) -> Option<PathBuf> {
+    let path = repo_root().join("node_modules").join(name);
+    let node = Command::new("node").arg("--version").output();
+    if path.is_dir() && node.is_ok_and(|o| o.status.success()) {
+        return Some(path);
+    }
+    assert!(
+        !in_ci(),
+        "node or the npm package {name} is missing under CI: npm ci"
+    );
+    eprintln!("SKIPPED: node or {name} not installed (npm ci)");
+    None
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(name)
 }
