@@ -79,14 +79,58 @@ pub fn excluded_dirs(root: &Path, config: &Config) -> Vec<PathBuf> {
     .collect()
 }
 
-/// The markdown files and the other files a full load would find, under
-/// the same rules, without reading them: what a long-running reader (the
-/// MCP server) compares with what it holds before each answer.
-pub fn site_files(root: &Path, config: &Config) -> Result<(Vec<PathBuf>, Vec<PathBuf>), RunError> {
-    let (_, mut walker) = walk_site(root, config)?;
-    walker.markdown.sort();
-    walker.other.sort();
-    Ok((walker.markdown, walker.other))
+/// Size and modification time (ns since the epoch) of a file.
+pub type Stamp = (u64, u128);
+
+/// Every file under the content dir with its stamp, by a plain walk: hidden
+/// entries, skipped folders, the output and the cache left out, links to
+/// folders not followed, nothing read. Far cheaper than the loader's walk
+/// (no canonicalization per file), it says what may have changed; what
+/// did is then admitted by the loader's rules (`admitted_document`).
+pub fn stamps(root: &Path, config: &Config) -> Result<BTreeMap<PathBuf, Stamp>, RunError> {
+    fn walk(dir: &Path, excluded: &[PathBuf], out: &mut BTreeMap<PathBuf, Stamp>) {
+        if dir
+            .canonicalize()
+            .is_ok_and(|c| excluded.iter().any(|e| c.starts_with(e)))
+        {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !SKIPPED_DIRS.contains(&name.as_ref()) {
+                    walk(&entry.path(), excluded, out);
+                }
+                continue;
+            }
+            // A link is stamped as what it points to.
+            let Ok(meta) = std::fs::metadata(entry.path()) else {
+                continue;
+            };
+            if meta.is_file() {
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                out.insert(entry.path(), (meta.len(), modified));
+            }
+        }
+    }
+    let content = content_root(root, config)?;
+    let mut out = BTreeMap::new();
+    walk(&content, &excluded_dirs(root, config), &mut out);
+    Ok(out)
 }
 
 fn walk_site(root: &Path, config: &Config) -> Result<(PathBuf, Walker), RunError> {

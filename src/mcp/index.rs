@@ -59,17 +59,29 @@ pub fn key_of(path: &str) -> u64 {
 fn plain_text(markdown: &str) -> String {
     use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
     let mut out = String::with_capacity(markdown.len());
-    let mut in_diagram = false;
+    // The code block being read: kept unless it is a diagram, as a mermaid
+    // fence or drawn with box-drawing characters (the seeds' ASCII maps).
+    let mut code: Option<(bool, String)> = None;
     for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
         match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) => {
-                in_diagram = lang.split_whitespace().next() == Some("mermaid");
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let mermaid = matches!(&kind, CodeBlockKind::Fenced(lang)
+                    if lang.split_whitespace().next() == Some("mermaid"));
+                code = Some((mermaid, String::new()));
             }
             Event::End(TagEnd::CodeBlock) => {
-                in_diagram = false;
+                if let Some((false, text)) = code.take() {
+                    if !text.chars().any(|c| ('\u{2500}'..='\u{259F}').contains(&c)) {
+                        out.push_str(&text);
+                    }
+                }
                 out.push(' ');
             }
-            Event::Text(text) | Event::Code(text) if !in_diagram => out.push_str(&text),
+            Event::Text(text) => match &mut code {
+                Some((_, buffer)) => buffer.push_str(&text),
+                None => out.push_str(&text),
+            },
+            Event::Code(text) => out.push_str(&text),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             Event::End(
                 TagEnd::Paragraph

@@ -275,7 +275,12 @@ fn watch(state: Arc<Mutex<State>>, root: &Path) -> Result<impl Drop, RunError> {
             None,
             move |result: notify_debouncer_full::DebounceEventResult| {
                 let Ok(events) = result else { return };
-                let paths = events.into_iter().flat_map(|e| e.event.paths);
+                // Reads are no change: the comparison with the disk opens
+                // folders, and must not set off another one.
+                let paths = events
+                    .into_iter()
+                    .filter(|e| !e.event.kind.is_access())
+                    .flat_map(|e| e.event.paths);
                 if filter.classify(paths).is_empty() {
                     return;
                 }

@@ -10,17 +10,17 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use super::index::Index;
+use crate::config::Config;
+use crate::content::Stamp;
 use crate::landscape::Landscape;
 use crate::render::markdown::LinkContext;
 use crate::render::pages::{DocSummary, Reuse, SiteData};
 use crate::validate::Date;
-use crate::{check, CheckOptions, CheckResult, RunError};
+use crate::{check_with, CheckOptions, CheckResult, RunError};
 
-/// Size and modification time (ns) of a file; None when it is gone.
-type Stamp = Option<(u64, u128)>;
-
-fn stamp(path: &Path) -> Stamp {
-    let meta = std::fs::metadata(path).ok()?;
+/// Size and modification time of site.toml; None when there is none.
+fn config_stamp(root: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(root.join(crate::config::CONFIG_FILE)).ok()?;
     let modified = meta
         .modified()
         .ok()
@@ -29,25 +29,26 @@ fn stamp(path: &Path) -> Stamp {
     Some((meta.len(), modified))
 }
 
-/// What the held state was read from.
+/// What the held state was read from: markdown files by stamp, the other
+/// files by name (they matter to links, not by content).
 #[derive(PartialEq, Default)]
 struct Stamps {
-    config: Stamp,
+    config: Option<Stamp>,
     docs: BTreeMap<PathBuf, Stamp>,
     others: BTreeSet<PathBuf>,
 }
 
 impl Stamps {
-    fn take(root: &Path, checked: &CheckResult) -> Result<Stamps, RunError> {
-        let (markdown, others) = crate::content::site_files(root, &checked.config)?;
-        Ok(Stamps {
-            config: stamp(&root.join(crate::config::CONFIG_FILE)),
-            docs: markdown
+    fn take(root: &Path, config: &Config) -> Result<Stamps, RunError> {
+        let (docs, others): (BTreeMap<_, _>, BTreeMap<_, _>) =
+            crate::content::stamps(root, config)?
                 .into_iter()
-                .map(|p| (stamp(&p), p))
-                .map(|(s, p)| (p, s))
-                .collect(),
-            others: others.into_iter().collect(),
+                .partition(|(path, _)| crate::content::is_markdown(path));
+        let others = others.into_keys().collect();
+        Ok(Stamps {
+            config: config_stamp(root),
+            docs,
+            others,
         })
     }
 }
@@ -65,30 +66,21 @@ pub struct State {
     pub reloads: usize,
 }
 
-fn check_site(root: &Path) -> Result<CheckResult, RunError> {
-    // Diagrams are `check`'s and `build`'s business: rendering them would
-    // start a browser for an agent's first question.
-    check(
-        root,
-        CheckOptions {
-            skip_diagrams: true,
-            ..CheckOptions::default()
-        },
-    )
-}
-
 impl State {
     pub fn load(root: &Path) -> Result<State, RunError> {
-        // Stamps first: a file saved while it is read is read again next time.
-        let before = Stamps {
-            config: stamp(&root.join(crate::config::CONFIG_FILE)),
-            ..Stamps::default()
-        };
-        let checked = check_site(root)?;
-        let mut stamps = Stamps::take(root, &checked)?;
-        if stamps.config != before.config {
-            stamps.config = None;
-        }
+        let config = Config::load(root)?;
+        // Stamps first: a file saved while it is read differs next time.
+        let stamps = Stamps::take(root, &config)?;
+        // Diagrams are `check`'s and `build`'s business: rendering them
+        // would start a browser for an agent's first question.
+        let checked = check_with(
+            root,
+            config,
+            CheckOptions {
+                skip_diagrams: true,
+                ..CheckOptions::default()
+            },
+        )?;
         let index = Index::build(&checked.catalog)?;
         let mut state = State {
             root: root.to_path_buf(),
@@ -119,7 +111,9 @@ impl State {
     /// Brings the state up to what is on disk now. An unreadable site.toml
     /// keeps the last good state and says why.
     pub fn refresh(&mut self) -> Result<(), RunError> {
-        let now = Stamps::take(&self.root, &self.checked)?;
+        let timer = crate::timings::Timer::start();
+        let now = Stamps::take(&self.root, &self.checked.config)?;
+        timer.lap("mcp: compare with the disk");
         if now == self.stamps && crate::validate::today() == self.today {
             return Ok(());
         }
@@ -176,6 +170,7 @@ impl State {
     /// Runs `f` over the site as pages see it (summaries, URLs, tags,
     /// agents, the landscape).
     pub fn with_site<R>(&mut self, f: impl FnOnce(&SiteData<'_>) -> R) -> R {
+        let timer = crate::timings::Timer::start();
         let summaries = std::mem::take(&mut self.summaries);
         let reuse = Reuse {
             summaries,
@@ -183,6 +178,7 @@ impl State {
         };
         let (result, summaries) = self.with_site_reusing(Some(reuse), f);
         self.summaries = summaries;
+        timer.lap("mcp: site data and the answer");
         result
     }
 

@@ -410,29 +410,33 @@ pub fn agent_context(site: &SiteData<'_>, agent: &str) -> String {
         md_text(agent),
     ));
 
-    // Summaries of all, then whole documents in order while they fit.
-    let summaries: Vec<String> = order
-        .iter()
-        .map(|&i| context_summary(site, i, &notes_of(i)))
-        .collect();
-    let bodies: Vec<String> = order.iter().map(|&i| context_body(site, i)).collect();
+    // Summaries of all that fit, then whole documents in order while they
+    // fit; nothing is prepared for documents past the budget (an agent of
+    // thousands of documents costs what its budget holds).
     let intro = out.len() + 200;
     let mut used = intro;
-    let mut summarised = 0;
-    for s in &summaries {
+    let mut summaries: Vec<String> = Vec::new();
+    for &i in &order {
+        let s = context_summary(site, i, &notes_of(i));
         if used + s.len() > budget {
             break;
         }
         used += s.len();
-        summarised += 1;
+        summaries.push(s);
     }
-    let mut whole = vec![false; order.len()];
-    for (n, body) in bodies.iter().enumerate().take(summarised) {
-        if used + body.len() <= budget {
-            used += body.len();
-            whole[n] = true;
+    let summarised = summaries.len();
+    let mut bodies: Vec<Option<String>> = Vec::with_capacity(summarised);
+    for &i in &order[..summarised] {
+        let body = (used < budget).then(|| context_body(site, i));
+        match body {
+            Some(b) if used + b.len() <= budget => {
+                used += b.len();
+                bodies.push(Some(b));
+            }
+            _ => bodies.push(None),
         }
     }
+    let whole: Vec<bool> = bodies.iter().map(Option::is_some).collect();
     let whole_count = whole.iter().filter(|w| **w).count();
     out.push_str(&format!(
         " {whole_count} whole, {} as summaries{} (budget {} KiB).\n",
@@ -443,10 +447,10 @@ pub fn agent_context(site: &SiteData<'_>, agent: &str) -> String {
         },
         site.config.context_budget_kb
     ));
-    for n in 0..summarised {
-        out.push_str(&summaries[n]);
-        if whole[n] {
-            out.push_str(&bodies[n]);
+    for (summary, body) in summaries.iter().zip(&bodies) {
+        out.push_str(summary);
+        if let Some(body) = body {
+            out.push_str(body);
         }
     }
     if summarised < order.len() {
