@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the example catalog and takes screenshots of the home page, a
-# document page, the systems map and one system page at 1280 px and 390 px
+# document page, the systems map, one system page and one agent page at 1280 px and 390 px
 # wide, in light and dark mode, with Debian's headless Chromium, so a person can look at the theme.
 # Output: target/screenshots/*.png
 #
@@ -53,4 +53,7 @@ for scheme in light dark; do
   shoot "systems-390$suffix" "${base}systems/" 390 1800 "${flags[@]}"
   shoot "system-1280$suffix" "${base}systems/$system/" 1280 1800 "${flags[@]}"
   shoot "system-390$suffix" "${base}systems/$system/" 390 1800 "${flags[@]}"
+  # An agent page, which links its context pack.
+  shoot "agent-1280$suffix" "${base}agents/CustomerSupportAgent/" 1280 1200 "${flags[@]}"
+  shoot "agent-390$suffix" "${base}agents/CustomerSupportAgent/" 390 1200 "${flags[@]}"
 done
