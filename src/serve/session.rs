@@ -401,7 +401,9 @@ impl Session {
         });
 
         let old_landscape = std::mem::take(&mut self.checked.landscape);
-        let old_doc_systems = doc_systems(&self.checked.catalog, &old_landscape);
+        // With documents added or removed, indexes move: compare by path.
+        let old_doc_systems =
+            (!same_docs).then(|| doc_systems(&self.checked.catalog, &old_landscape));
 
         crate::recheck::recheck(
             &self.root,
@@ -442,17 +444,28 @@ impl Session {
             .collect();
         // Documents nobody edited whose systems were renamed or moved by
         // the edit: their summaries (and pages) show system links.
-        let new_doc_systems = doc_systems(new, &self.checked.landscape);
-        let resystemed: Vec<usize> = new
-            .docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| {
-                !changed.contains(&d.content_path)
-                    && old_doc_systems.get(&d.content_path) != new_doc_systems.get(&d.content_path)
-            })
-            .map(|(j, _)| j)
-            .collect();
+        let new_landscape = &self.checked.landscape;
+        let unedited = |j: &usize| !changed.contains(&new.docs[*j].content_path);
+        let resystemed: Vec<usize> = match old_doc_systems {
+            // The same documents and systems (a prose edit): compare the
+            // indexes, no map of every document's links (10,000 of them).
+            None if old_landscape.systems == new_landscape.systems => (0..new.docs.len())
+                .filter(unedited)
+                .filter(|&j| old_landscape.doc_systems[j] != new_landscape.doc_systems[j])
+                .collect(),
+            old_map => {
+                // Same documents, same paths: the old links by the new paths.
+                let old_map = old_map.unwrap_or_else(|| doc_systems(new, &old_landscape));
+                let new_map = doc_systems(new, new_landscape);
+                (0..new.docs.len())
+                    .filter(unedited)
+                    .filter(|&j| {
+                        let path = &new.docs[j].content_path;
+                        old_map.get(path) != new_map.get(path)
+                    })
+                    .collect()
+            }
+        };
         let reuse = same_docs.then(|| Reuse {
             summaries: std::mem::take(&mut memory.summaries),
             changed: changed_indexes.iter().chain(&resystemed).copied().collect(),
