@@ -491,3 +491,87 @@ fn facet_filter_narrows_the_list_in_chromium() {
         "{stripe}"
     );
 }
+
+#[test]
+fn alerts_details_task_lists_and_agent_notes_render_as_markdown() {
+    let site = common::site(&[
+        (
+            "content/guide.md",
+            b"---\ntitle: Guide\nai_agent_relevance: [SupportAgent]\n---\n# Guide\n\n\
+> [!NOTE]\n> Read **this** first.\n\n> [!TIP]\n> A tip.\n\n> [!IMPORTANT]\n> Key.\n\n\
+> [!WARNING]\n> Careful.\n\n> [!CAUTION]\n> Danger.\n\n> [!BOGUS]\n> Just a quote.\n\n\
+<details>\n<summary>More</summary>\n\nHidden *text*.\n\n</details>\n\n- [ ] open task\n- [x] done task\n\n\
+## AI Agent Notes\n\n- **SupportAgent**: Check `order_id` in [the other page](other.md) first; [bad](javascript:alert(1)).\n",
+        ),
+        ("content/other.md", b"---\ntitle: Other\n---\n# Other\n"),
+    ]);
+    let out = site.path().join("out");
+    let o = build(site.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let page = read(&out.join("guide/index.html"));
+    for (key, label) in [
+        ("note", "Note"),
+        ("tip", "Tip"),
+        ("important", "Important"),
+        ("warning", "Warning"),
+        ("caution", "Caution"),
+    ] {
+        assert!(
+            page.contains(&format!(
+                "<aside class=\"callout callout-{key}\" role=\"note\" aria-label=\"{label}\">"
+            )),
+            "{key}: {page}"
+        );
+    }
+    assert!(
+        page.contains("<p>Read <strong>this</strong> first.</p>\n</aside>"),
+        "{page}"
+    );
+    assert!(!page.contains("[!NOTE]"));
+    assert!(page.contains("[!BOGUS]"), "an unknown kind stays a quote");
+    assert!(
+        page.contains(
+            "<details>\n<summary>More</summary>\n<p>Hidden <em>text</em>.</p>\n</details>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<input type=\"checkbox\" disabled aria-label=\"not done\"> open task"));
+    assert!(
+        page.contains("<input type=\"checkbox\" disabled checked aria-label=\"done\"> done task")
+    );
+
+    let agent = read(&out.join("agents/SupportAgent/index.html"));
+    assert!(
+        agent.contains("<blockquote class=\"agent-note\">Check <code>order_id</code> in <a href=\"/other/\">the other page</a> first; bad.</blockquote>"),
+        "{agent}"
+    );
+    assert!(!agent.contains("javascript:"));
+    assert!(!agent.contains("**SupportAgent**"));
+}
+
+#[test]
+fn inline_metadata_the_card_shows_is_not_repeated_in_the_body() {
+    let site = common::site(&[(
+        "content/flow.md",
+        b"# Integration: Shop \xe2\x86\x92 Ledger\n\n**Purpose:** Book every sale\n**Protocol:** REST\n**Direction:** Unidirectional\n\n\
+**Frequency:** hourly\n**Protocol:** REST\n\n## Notes\n\n**Purpose:** later prose keeps its line.\n",
+    )]);
+    let out = site.path().join("out");
+    let o = build(site.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let page = read(&out.join("flow/index.html"));
+    let body = &page[page.find("<div class=\"doc-body\">").unwrap()..];
+    assert!(
+        page.contains("<dt>Purpose</dt><dd>Book every sale</dd>"),
+        "{page}"
+    );
+    assert!(
+        !body.contains("Book every sale"),
+        "the card shows it: {body}"
+    );
+    assert!(
+        body.contains("<strong>Frequency:</strong> hourly"),
+        "not on the card: kept"
+    );
+    assert!(body.contains("later prose keeps its line"), "{body}");
+}

@@ -11,7 +11,9 @@ use super::source::LineIndex;
 use crate::slug::{github_anchor, UniqueIds};
 
 pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
+    // GFM: `> [!NOTE]` blockquotes become alerts (callouts).
+    Options::ENABLE_GFM
+        | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS

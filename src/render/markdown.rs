@@ -280,7 +280,33 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     let mut pending: Option<PendingDiagram> = None;
     let mut diagram_count = 0usize;
 
-    for event in Parser::new_ext(source, markdown_options()) {
+    let card_lines = card_lines(doc);
+    let body_first_line = doc.text[..doc.body_offset].matches('\n').count() + 1;
+    let mut skipping_meta = false;
+
+    for (event, range) in Parser::new_ext(source, markdown_options()).into_offset_iter() {
+        // `**Purpose:** …` lines the metadata card shows already: a
+        // paragraph of only those would repeat the card, run together.
+        if skipping_meta {
+            skipping_meta = !matches!(event, Event::End(TagEnd::Paragraph));
+            continue;
+        }
+        if heading.is_none()
+            && code.is_none()
+            && matches!(event, Event::Start(Tag::Paragraph))
+            && (range.start == 0 || source[..range.start].ends_with('\n'))
+        {
+            let first = body_first_line + source[..range.start].matches('\n').count();
+            let text = &source[range.clone()];
+            let lines = text.trim_end().lines().count();
+            if lines > 0 && (first..first + lines).all(|l| card_lines.contains(&l)) {
+                if let Some(p) = pending.take() {
+                    p.finish(&mut events, &mut generated);
+                }
+                skipping_meta = true;
+                continue;
+            }
+        }
         if let Some(p) = pending.as_mut() {
             match &event {
                 Event::Start(Tag::Paragraph) if p.description.is_none() => {
@@ -386,6 +412,18 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                 };
                 code = Some((lang, String::new()));
             }
+            // A checkbox needs an accessible name; its item's text follows it.
+            Event::TaskListMarker(done) => events.push(generated.html(format!(
+                "<input type=\"checkbox\" disabled{} aria-label=\"{}\"> ",
+                if done { " checked" } else { "" },
+                if done { "done" } else { "not done" }
+            ))),
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                events.push(generated.html(callout_open(kind)));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                events.push(generated.html("</aside>\n".to_owned()));
+            }
             Event::Start(Tag::Table(a)) => {
                 events.push(generated.html("<div class=\"table-wrap\">".to_owned()));
                 events.push(Event::Start(Tag::Table(a)));
@@ -426,6 +464,67 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
 /// Removes a trailing `[REQUIRED]`/`[OPTIONAL]` from a heading's inline
 /// events. pulldown-cmark hands brackets over as separate text events, so the
 /// trailing run of text is joined before the marker is cut off.
+/// File lines of `**Key**: value` lines whose value the metadata card
+/// shows (card fields, status, last update).
+fn card_lines(doc: &Doc) -> std::collections::HashSet<usize> {
+    use crate::content::field::FieldOrigin;
+    let has_status = doc.text_field("status").is_some();
+    doc.fields
+        .iter()
+        .filter(|f| f.origin == FieldOrigin::Inline && !f.raw.trim().is_empty())
+        .filter(|f| !crate::catalog::looks_like_placeholder(&f.raw))
+        .filter(|f| {
+            super::pages::CARD_FIELDS.iter().any(|(k, _)| *k == f.key)
+                || ["status", "last_updated"].contains(&f.key.as_str())
+                || (f.key == "review_status" && !has_status)
+        })
+        .map(|f| f.line)
+        .collect()
+}
+
+/// A GitHub alert (`> [!WARNING]`) as a labelled aside. `role="note"`: a
+/// callout is part of the text, not a complementary landmark.
+fn callout_open(kind: pulldown_cmark::BlockQuoteKind) -> String {
+    use pulldown_cmark::BlockQuoteKind as K;
+    let (key, label, icon) = match kind {
+        K::Note => ("note", "Note", "ℹ"),
+        K::Tip => ("tip", "Tip", "✓"),
+        K::Important => ("important", "Important", "!"),
+        K::Warning => ("warning", "Warning", "⚠"),
+        K::Caution => ("caution", "Caution", "⛔"),
+    };
+    format!(
+        "<aside class=\"callout callout-{key}\" role=\"note\" aria-label=\"{label}\"><p class=\"callout-title\"><span aria-hidden=\"true\">{icon}</span> {label}</p>\n"
+    )
+}
+
+/// A short piece of markdown written in a document (an agent note) as
+/// inline HTML: links rewritten as the document's own, unsafe ones
+/// dropped, raw HTML sanitized, one paragraph unwrapped.
+pub fn render_inline(markdown: &str, links: &LinkContext<'_>, index: usize) -> String {
+    let mut safety = Safety {
+        links: Vec::new(),
+        in_comment: false,
+        raw_html: false,
+    };
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, markdown_options())
+        .filter_map(|e| sanitize(e, &mut safety, links, index))
+        .collect();
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if safety.raw_html {
+        html = super::sanitize::clean_html(&html);
+    }
+    let trimmed = html.trim();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|rest| rest.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
+        _ => trimmed.to_owned(),
+    }
+}
+
 fn strip_trailing_marker(inner: &mut Vec<Event<'_>>) {
     let mut tail = String::new();
     while let Some(Event::Text(t)) = inner.last() {

@@ -409,7 +409,8 @@ pub struct DocPage {
 }
 
 /// Fields shown on the metadata card, in this order, when present.
-const CARD_FIELDS: &[(&str, &str)] = &[
+/// Fields the metadata card shows, with their labels.
+pub(super) const CARD_FIELDS: &[(&str, &str)] = &[
     ("id", "ID"),
     ("service", "Service"),
     ("protocol", "Protocol"),
@@ -530,6 +531,7 @@ pub struct AgentDocRow {
     pub title: String,
     pub url: String,
     pub description: String,
+    /// The agent's notes, rendered from markdown (links as the document's own).
     pub notes: Vec<String>,
 }
 
@@ -579,7 +581,7 @@ impl SiteData<'_> {
                                 .agent_notes
                                 .iter()
                                 .filter(|n| n.agent == a && !n.text.is_empty())
-                                .map(|n| n.text.clone())
+                                .map(|n| markdown::render_inline(&n.text, &self.links, i))
                                 .collect()
                         })
                         .unwrap_or_default(),
