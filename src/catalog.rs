@@ -72,6 +72,23 @@ pub struct Catalog {
 
 impl Catalog {
     /// A catalog of documents alone, with no other files.
+    /// A linked catalog of in-memory documents `(path, text)`, for unit tests
+    /// of every stage after parsing.
+    #[cfg(test)]
+    pub(crate) fn from_texts(docs: &[(&str, &str)]) -> Catalog {
+        Catalog::link(
+            docs.iter()
+                .map(|(path, text)| {
+                    Doc::parse(
+                        format!("content/{path}"),
+                        (*path).to_owned(),
+                        crate::content::source::decode(text.as_bytes()),
+                    )
+                })
+                .collect(),
+        )
+    }
+
     pub fn link(docs: Vec<Doc>) -> Catalog {
         Catalog::link_with(docs, Default::default(), BTreeSet::new(), BTreeMap::new())
     }

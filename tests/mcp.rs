@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::path::Path;
-
 /// A copy of the example catalog the test may edit.
 fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -36,23 +34,11 @@ fn an_mcp_client_uses_every_tool_and_sees_edits() {
     assert!(common::stdout(&o).contains("ok: 7 tools, 13 resources"));
 }
 
-fn build(root: &Path, out: &Path) {
-    let o = common::bin()
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--out")
-        .arg(out)
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
-}
-
 #[test]
 fn every_agent_gets_a_context_pack_within_its_budget() {
     let site = example_copy();
     let out = site.path().join("out");
-    build(site.path(), &out);
+    common::build_ok(site.path(), &out);
     let pack = std::fs::read_to_string(out.join("agents/CustomerSupportAgent/context.md")).unwrap();
     assert!(pack.starts_with("# Context pack: CustomerSupportAgent\n\n> What support staff"));
     assert!(
@@ -85,7 +71,7 @@ fn every_agent_gets_a_context_pack_within_its_budget() {
     );
     assert_ne!(small, config);
     std::fs::write(site.path().join("site.toml"), small).unwrap();
-    build(site.path(), &out);
+    common::build_ok(site.path(), &out);
     let pack = std::fs::read_to_string(out.join("agents/CustomerSupportAgent/context.md")).unwrap();
     assert!(pack.len() <= 12 * 1024, "{} bytes", pack.len());
     assert!(pack.contains("6 documents are relevant"));
@@ -100,7 +86,7 @@ fn every_agent_gets_a_context_pack_within_its_budget() {
     // A tiny one: the rest are listed, and the pack stays near its budget.
     let tiny = config.replacen("[agents.", "[agents]\ncontext_budget_kb = 1\n\n[agents.", 1);
     std::fs::write(site.path().join("site.toml"), tiny).unwrap();
-    build(site.path(), &out);
+    common::build_ok(site.path(), &out);
     let pack = std::fs::read_to_string(out.join("agents/CustomerSupportAgent/context.md")).unwrap();
     assert!(pack.contains("## Not included (over the budget)"));
     assert!(pack.len() <= 1024 + 1024 / 10 + 10, "{} bytes", pack.len());

@@ -8,15 +8,7 @@ use std::path::Path;
 use common::*;
 
 fn built(root: &Path, out: &Path) {
-    let o = bin()
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--out")
-        .arg(out)
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    build_ok(root, out);
     assert!(out.join("pagefind/pagefind.js").is_file(), "index written");
 }
 

@@ -1,19 +1,7 @@
 use super::*;
-use crate::content::source::decode;
-use crate::content::Doc;
 
 fn catalog(docs: &[(&str, &str)]) -> Catalog {
-    Catalog::link(
-        docs.iter()
-            .map(|(path, text)| {
-                Doc::parse(
-                    format!("content/{path}"),
-                    (*path).to_owned(),
-                    decode(text.as_bytes()),
-                )
-            })
-            .collect(),
-    )
+    Catalog::from_texts(docs)
 }
 
 fn landscape(docs: &[(&str, &str)], toml: &str) -> (Catalog, Landscape) {

@@ -264,20 +264,9 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::source::decode;
 
     fn catalog(docs: &[(&str, &str)]) -> Catalog {
-        Catalog::link(
-            docs.iter()
-                .map(|(path, text)| {
-                    Doc::parse(
-                        format!("content/{path}"),
-                        (*path).to_owned(),
-                        decode(str::as_bytes(text)),
-                    )
-                })
-                .collect(),
-        )
+        Catalog::from_texts(docs)
     }
 
     #[test]

@@ -439,11 +439,7 @@ fn get_document(state: &mut State, reference: &str) -> Result<Value, ToolError> 
         let i = resolve(site, reference)?;
         let doc = &site.catalog.docs[i];
         let s = &site.summaries[i];
-        let fields: serde_json::Map<String, Value> = doc
-            .fields
-            .iter()
-            .map(|f| (f.key.clone(), crate::render::feeds::field_json(&f.value)))
-            .collect();
+        let fields = crate::render::feeds::fields_json(doc);
         let related: Vec<Value> = site
             .catalog
             .related_of(i)

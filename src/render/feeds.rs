@@ -67,6 +67,15 @@ pub fn sitemap(site: &SiteData<'_>) -> String {
     out
 }
 
+/// A document's frontmatter as a JSON object, in the shape every JSON
+/// output (search records, MCP answers) gives it.
+pub fn fields_json(doc: &crate::content::Doc) -> Map<String, Value> {
+    doc.fields
+        .iter()
+        .map(|f| (f.key.clone(), field_json(&f.value)))
+        .collect()
+}
+
 pub fn field_json(value: &FieldValue) -> Value {
     match value {
         FieldValue::Text(t) => json!(t),
@@ -94,11 +103,7 @@ fn html_safe_json(value: &Value) -> String {
 fn catalog_entry(site: &SiteData<'_>, i: usize) -> Value {
     let doc = &site.catalog.docs[i];
     let s = &site.summaries[i];
-    let fields: Map<String, Value> = doc
-        .fields
-        .iter()
-        .map(|f| (f.key.clone(), field_json(&f.value)))
-        .collect();
+    let fields = fields_json(doc);
     let related: Vec<Value> = site
         .catalog
         .related_of(i)

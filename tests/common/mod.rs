@@ -30,6 +30,20 @@ pub fn run_in(root: &Path, args: &[&str]) -> Output {
         .expect("portolan runs")
 }
 
+/// `portolan build --root <root> --out <out>` with diagrams off; the build
+/// must succeed.
+pub fn build_ok(root: &Path, out: &Path) {
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .output()
+        .expect("portolan runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
