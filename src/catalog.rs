@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
+pub mod folders;
+
 use crate::config::Config;
 use crate::content::Doc;
 

@@ -24,6 +24,7 @@ pub const GENERATED_FILES: &[&str] = &[
     "catalog.json",
     "sitemap.xml",
     "llms.txt",
+    crate::render::nav::SIDEBAR_PATH,
     crate::site::MARKER,
 ];
 
@@ -74,6 +75,33 @@ pub fn routes(catalog: &Catalog) -> Vec<String> {
             route
         })
         .collect()
+}
+
+/// The route of a folder's page: its path as URL segments, moved under
+/// `docs-` where the site's own pages live (as documents' routes are).
+pub fn folder_route(path: &str) -> String {
+    let natural = route_of(&format!("{path}/_index.md"));
+    if route_is_reserved(&natural) {
+        format!("docs-{natural}")
+    } else {
+        natural
+    }
+}
+
+/// The routes of every folder holding a document, at any depth: each gets
+/// a page, so a content file there must not take its place.
+pub fn folder_routes(catalog: &Catalog) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for doc in &catalog.docs {
+        let mut dir = doc.content_path.as_str();
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if !out.insert(folder_route(parent)) {
+                break;
+            }
+            dir = parent;
+        }
+    }
+    out
 }
 
 /// `a/b.md` → `a/b/`; `a/index.md`, `a/_index.md`, `a/README.md` → `a/`.

@@ -55,7 +55,7 @@ fn example_catalog_pages_and_feeds() {
     let o = build(&repo_root(), &out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let summary = stdout(&o);
-    assert!(summary.starts_with("built 13 documents into "), "{summary}");
+    assert!(summary.starts_with("built 14 documents into "), "{summary}");
 
     // A full integration document under the base_url path.
     let stripe = read(&out.join("payments/stripe-payments/index.html"));
@@ -114,7 +114,7 @@ fn example_catalog_pages_and_feeds() {
 
     // Home lists every document once, with facets.
     let home = read(&out.join("index.html"));
-    assert_eq!(home.matches("class=\"doc-row\"").count(), 13);
+    assert_eq!(home.matches("class=\"doc-row\"").count(), 14);
     assert!(home.contains(r#"data-facet="tags""#) && home.contains(r#"data-facet="agents""#));
     assert!(home.contains(r#"<input type="checkbox" name="tags" value="payments">"#));
 
@@ -153,7 +153,7 @@ fn example_catalog_pages_and_feeds() {
         "catalog.json is laid out as one pretty-printed document"
     );
     let docs = catalog["documents"].as_array().unwrap();
-    assert_eq!(docs.len(), 13);
+    assert_eq!(docs.len(), 14);
     let stripe_json = docs
         .iter()
         .find(|d| d["source"] == "content/payments/stripe-payments.md")
@@ -458,9 +458,9 @@ fn facet_filter_narrows_the_list_in_chromium() {
     };
     // Chromium serialises `hidden` where the script set it; none without filters.
     let rows = |dom: &str| dom.matches("class=\"doc-row\"").count();
-    assert_eq!(rows(&all), 13);
+    assert_eq!(rows(&all), 14);
     assert!(
-        all.contains("<span id=\"shown-count\">13</span>"),
+        all.contains("<span id=\"shown-count\">14</span>"),
         "script ran"
     );
 

@@ -83,7 +83,7 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
     let target = all[rng.next(all.len())].clone();
     let text = std::fs::read_to_string(&target).unwrap_or_default();
     let name = target.strip_prefix(root).unwrap().display().to_string();
-    match rng.next(20) {
+    match rng.next(22) {
         0 => {
             // Retitle: every page listing this document changes.
             let new = if let Some(rest) = text.strip_prefix("---\ntitle: ") {
@@ -294,6 +294,32 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
             std::fs::remove_file(&other).unwrap();
             (vec![target, other], format!("delete two around {name}"))
         }
+        20 => {
+            // A folder gains a front page (its title names the folder in
+            // breadcrumbs and the sidebar; its page replaces the generated
+            // folder page), or loses it again.
+            let front = target.with_file_name("_index.md");
+            if front.exists() {
+                std::fs::remove_file(&front).unwrap();
+                return (vec![front], format!("remove front page beside {name}"));
+            }
+            std::fs::write(
+                &front,
+                format!("---\ntitle: Folder front {step}\ndescription: What lives here\n---\n\nAbout this folder.\n"),
+            )
+            .unwrap();
+            (vec![front], format!("front page beside {name}"))
+        }
+        21 => {
+            // A weight moves the document to the top of its folder: the
+            // pager of its old and new neighbours changes.
+            let new = match text.strip_prefix("---\n") {
+                Some(rest) => format!("---\nweight: {}\n{rest}", step % 3),
+                None => format!("---\nweight: {}\n---\n{text}", step % 3),
+            };
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("weight on {name}"))
+        }
         _ => {
             std::fs::write(&target, format!("{text}\n\nA new paragraph {step}.\n")).unwrap();
             (vec![target], format!("append {name}"))
@@ -417,6 +443,58 @@ fn random_edits_on_a_real_corpus_match_a_full_build() {
 /// A system renamed in one document: its old page goes (nothing else names
 /// it), the new one comes, and the pages of documents that only share the
 /// other end of the integration change their links.
+/// A folder's front page comes, is retitled and goes: the generated folder
+/// page gives way to it and comes back, breadcrumbs, pagers and the sidebar
+/// follow, each step equal to a fresh render.
+#[test]
+fn folder_front_pages_come_and_go_like_a_full_build() {
+    let site = common::site(&[
+        ("content/pay/b.md", b"---\ntitle: Bravo\n---\n\nText.\n"),
+        ("content/pay/a.md", b"---\ntitle: Alpha\n---\n\nText.\n"),
+        (
+            "content/pay/deep/c.md",
+            b"---\ntitle: Charlie\n---\n\nText.\n",
+        ),
+    ]);
+    let root = site.path();
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let page = |s: &Session, p: &str| String::from_utf8(s.files.snapshot()[p].to_vec()).unwrap();
+    assert!(page(&session, "pay/index.html").contains("Alpha"));
+    let front = root.join("content/pay/_index.md");
+    let steps: [(&str, Option<&str>); 4] = [
+        (
+            "add",
+            Some("---\ntitle: Payments desk\n---\n\nWho pays whom.\n"),
+        ),
+        (
+            "retitle",
+            Some("---\ntitle: Money desk\n---\n\nWho pays whom.\n"),
+        ),
+        ("remove", None),
+        ("add again", Some("---\ntitle: Payments\nweight: 1\n---\n")),
+    ];
+    for (what, text) in steps {
+        match text {
+            Some(t) => std::fs::write(&front, t).unwrap(),
+            None => std::fs::remove_file(&front).unwrap(),
+        }
+        session.update_docs(std::slice::from_ref(&front)).unwrap();
+        let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+        assert_same(&session.files.snapshot(), &fresh.files.snapshot(), what);
+    }
+    // The front page lists the folder and leads the pager; the deeper page's
+    // breadcrumbs name the folder by its front page's title.
+    let front_page = page(&session, "pay/index.html");
+    assert!(front_page.contains("folder-listing") && front_page.contains("Bravo"));
+    assert!(
+        front_page.contains(r#"rel="next" href="/pay/a/""#),
+        "{front_page}"
+    );
+    let deep = page(&session, "pay/deep/c/index.html");
+    assert!(deep.contains(r#"<a href="/pay/">Payments</a>"#), "{deep}");
+    assert!(deep.contains(r#"<a href="/pay/deep/">Deep</a>"#), "{deep}");
+}
+
 #[test]
 fn renaming_a_system_moves_its_page_and_relinks_other_documents() {
     let site = common::site(&[

@@ -38,6 +38,18 @@ pub fn sitemap(site: &SiteData<'_>) -> String {
     for s in &site.summaries {
         entries.push((absolute(site, &s.url), s.last_updated.clone()));
     }
+    for folder in site.folder_pages() {
+        if let Some((file, _)) = site.folder_page(folder) {
+            let route = file.trim_end_matches("index.html");
+            entries.push((
+                absolute(
+                    site,
+                    &format!("{}{}", site.base_path(), crate::urls::encode_path(route)),
+                ),
+                String::new(),
+            ));
+        }
+    }
     for page in ["systems/", "tags/", "agents/"] {
         entries.push((
             absolute(site, &format!("{}{page}", site.base_path())),

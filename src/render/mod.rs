@@ -8,6 +8,7 @@ pub mod highlight;
 mod layout;
 mod map;
 pub mod markdown;
+pub mod nav;
 pub mod pages;
 pub mod renderer;
 pub mod sanitize;

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{self, LinkContext};
+use crate::catalog::folders::Folders;
 use crate::catalog::{looks_like_placeholder, Catalog, EdgeKind};
 use crate::config::Config;
 use crate::content::inline_meta::find_anywhere;
@@ -16,7 +17,7 @@ use crate::slug::url_slug;
 use crate::urls::encode_path;
 use crate::validate::{parse_date, Date};
 
-#[derive(Serialize, Clone, PartialEq)]
+#[derive(Serialize, Clone, PartialEq, Debug)]
 pub struct Link {
     pub name: String,
     pub url: String,
@@ -137,6 +138,7 @@ pub struct SiteData<'a> {
     pub today: Date,
     /// What absolute URLs start with (feeds, sitemap).
     pub origin: String,
+    pub folders: Folders,
 }
 
 /// What one render computed that the next one can reuse, and the inputs
@@ -145,6 +147,8 @@ pub struct Memory {
     pub summaries: Vec<DocSummary>,
     pub terms: Terms,
     pub today: Date,
+    /// What breadcrumbs, pagers, folder pages and the sidebar showed.
+    pub nav: super::nav::NavViews,
 }
 
 /// Summaries from an earlier render of a catalog with the same documents in
@@ -167,7 +171,9 @@ impl<'a> SiteData<'a> {
         let tags = catalog.tags();
         let agents = catalog.agents(config);
         let terms = Terms::of(&tags, &agents);
+        let folders = Folders::of(catalog, links.routes);
         let mut data = SiteData {
+            folders,
             origin: super::feeds::origin_and_path(config, links.base_path),
             config,
             catalog,

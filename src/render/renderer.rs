@@ -104,6 +104,10 @@ pub enum Page {
     Systems,
     /// One system's page, by id.
     System(String),
+    /// A folder's page, by content path, when no document fronts it.
+    Folder(String),
+    /// `sidebar.json`: the folder tree every page's sidebar shows.
+    Sidebar,
     NotFound,
     /// sitemap.xml, catalog.json, llms.txt.
     Feeds,
@@ -190,8 +194,11 @@ impl<'a> Renderer<'a> {
 
     /// The page data worth keeping for the next render: the summaries and
     /// the tag and agent URLs.
-    pub fn into_memory(self) -> Memory {
+    /// `nav`: the navigation views of this render, if already computed.
+    pub fn into_memory(self, nav: Option<super::nav::NavViews>) -> Memory {
+        let nav = nav.unwrap_or_else(|| super::nav::NavViews::of(&self.site));
         Memory {
+            nav,
             summaries: self.site.summaries,
             terms: self.site.terms,
             today: self.site.today,
@@ -212,7 +219,9 @@ impl<'a> Renderer<'a> {
             Page::Feeds,
             Page::Static,
             Page::Search,
+            Page::Sidebar,
         ]);
+        pages.extend(self.site.folder_pages().map(|p| Page::Folder(p.to_owned())));
         pages.extend(self.site.tags.keys().cloned().map(Page::Tag));
         pages.extend(self.site.agents.keys().cloned().map(Page::Agent));
         pages.extend(self.site.agents.keys().cloned().map(Page::AgentContext));
@@ -266,7 +275,8 @@ impl<'a> Renderer<'a> {
             Page::System(id) => format!("systems/{id}/index.html"),
             Page::NotFound => "404.html".to_owned(),
             Page::Search => "search/index.html".to_owned(),
-            Page::Feeds | Page::Static | Page::AgentContext(_) => return None,
+            Page::Folder(path) => self.site.folder_page(path)?.0,
+            Page::Feeds | Page::Static | Page::AgentContext(_) | Page::Sidebar => return None,
         })
     }
 
@@ -279,7 +289,18 @@ impl<'a> Renderer<'a> {
                     &format!("{}index.html.md", self.routes[*i]),
                     feeds::markdown_copy(site, *i).into_bytes(),
                 )?;
-                self.template("doc.html", &[("doc", &doc)])?
+                let nav = site.doc_nav(*i);
+                self.template("doc.html", &[("doc", &doc), ("nav", &nav)])?
+            }
+            Page::Folder(path) => {
+                let Some((_, page)) = site.folder_page(path) else {
+                    return Ok(0);
+                };
+                self.template("folder.html", &[("folder", &page)])?
+            }
+            Page::Sidebar => {
+                sink.put(super::nav::SIDEBAR_PATH, site.sidebar_json().into_bytes())?;
+                return Ok(0);
             }
             Page::Home => {
                 let (docs, facets) = site.home();
@@ -423,7 +444,9 @@ fn asset_of_link<'a>(catalog: &'a Catalog, doc: &Doc, dest: &str) -> Option<&'a 
 /// a folder of markdown may hold files nobody meant to put on the web.
 pub fn referenced_assets(checked: &CheckResult) -> Vec<&String> {
     let routes = crate::urls::routes(&checked.catalog);
-    let routes: std::collections::HashSet<&str> = routes.iter().map(String::as_str).collect();
+    let folders = crate::urls::folder_routes(&checked.catalog);
+    let routes: std::collections::HashSet<&str> =
+        routes.iter().chain(&folders).map(String::as_str).collect();
     linked_assets(&checked.catalog)
         .into_keys()
         .filter(|path| !crate::urls::is_generated_path(path, &routes))

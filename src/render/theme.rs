@@ -28,6 +28,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "system.html",
     "404.html",
     "search.html",
+    "folder.html",
+    "partial-crumbs.html",
+    "partial-sidebar.html",
+    "partial-listing.html",
 );
 
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[

@@ -294,7 +294,7 @@ impl Session {
         let renderer = Renderer::new(&self.checked, &self.theme, &self.routes, &base_path);
         let fresh = MemorySink::default();
         let pages = renderer.render(&renderer.all_pages(), &fresh)?;
-        self.memory = Some(renderer.into_memory());
+        self.memory = Some(renderer.into_memory(None));
         self.files = fresh;
         if self.search_sync {
             self.refresh_search()?;
@@ -587,11 +587,48 @@ impl Session {
                 });
             }
         }
+        // Navigation shows neighbours' titles and folders' contents: pages
+        // whose breadcrumbs, pager or listing moved, folder pages that
+        // came, changed or went, and the sidebar.
+        let nav = crate::render::nav::NavViews::of(&renderer.site);
+        for (j, doc) in new.docs.iter().enumerate() {
+            if memory.nav.docs.get(&doc.content_path) != nav.docs.get(&doc.content_path) {
+                pages.push(Page::Doc(j));
+            }
+        }
+        for (path, view) in &nav.folders {
+            if memory.nav.folders.get(path) != Some(view) {
+                pages.push(Page::Folder(path.clone()));
+            }
+        }
+        let gone: Vec<&String> = memory
+            .nav
+            .folders
+            .iter()
+            .filter(|(path, (file, _))| nav.folders.get(*path).is_none_or(|(now, _)| now != file))
+            .map(|(_, (file, _))| file)
+            .collect();
+        if let Ok(mut files) = self.files.0.lock() {
+            for file in gone {
+                // A document that now fronts the folder owns the file.
+                let fronted = new
+                    .docs
+                    .iter()
+                    .zip(&self.routes)
+                    .any(|(_, r)| format!("{r}index.html") == *file);
+                if !fronted {
+                    files.remove(file);
+                }
+            }
+        }
+        if memory.nav.sidebar != nav.sidebar {
+            pages.push(Page::Sidebar);
+        }
         timer.lap("serve: page data");
         pages.sort();
         pages.dedup();
         let rendered = renderer.render(&pages, &self.files)?;
-        self.memory = Some(renderer.into_memory());
+        self.memory = Some(renderer.into_memory(Some(nav)));
         timer.lap("serve: render");
         if self.search_sync {
             self.refresh_search()?;

@@ -74,7 +74,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    let routes: HashSet<&str> = by_route.keys().map(String::as_str).collect();
+    let folders = crate::urls::folder_routes(catalog);
+    let routes: HashSet<&str> = by_route
+        .keys()
+        .chain(&folders)
+        .map(String::as_str)
+        .collect();
     let linked = crate::render::renderer::linked_assets(catalog);
     for (path, (doc, line, column)) in linked {
         if is_generated_path(path, &routes) {

@@ -128,6 +128,101 @@
     });
   }
 
+  // A button that folds `panel` (the element carrying .collapsible/.open)
+  // on narrow screens; wide screens hide the button in CSS.
+  function foldable(container, button) {
+    if (!container || !button) return;
+    container.classList.add("collapsible");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = !container.classList.contains("open");
+      container.classList.toggle("open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  function normalise(path) {
+    return decodeURI(path).replace(/index\.html$/, "");
+  }
+
+  // The sidebar: one sidebar.json for the whole site (fetched, revalidated
+  // by the browser's cache), not a copy of the tree in every page. Groups
+  // are built when first opened, so 10,000 documents cost only the open
+  // branch.
+  function setupSidebar() {
+    var nav = document.querySelector("nav.sidebar");
+    if (!nav || !window.fetch) return;
+    var tree = nav.querySelector(".sidebar-tree");
+    var base = document.body.getAttribute("data-base-path") || "/";
+    fetch(base + "sidebar.json", { cache: "no-cache" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        var folders = data.folders || [];
+        var here = normalise(location.pathname);
+        // Which folders lead to this page: open them.
+        var parent = {};
+        folders.forEach(function (f, i) { (f.c || []).forEach(function (c) { parent[c] = i; }); });
+        var at = -1;
+        folders.forEach(function (f, i) {
+          if (at !== -1) return;
+          if (i !== 0 && normalise(f.u) === here) at = i;
+          (f.d || []).forEach(function (d) { if (normalise(d[1]) === here) at = i; });
+        });
+        var open = {};
+        for (var f = at; f !== undefined && f !== -1; f = parent[f]) open[f] = true;
+
+        function link(title, url) {
+          var a = document.createElement("a");
+          a.href = url;
+          a.textContent = title;
+          if (normalise(url) === here) a.setAttribute("aria-current", "page");
+          return a;
+        }
+        function fill(list, i) {
+          var folder = folders[i];
+          if (i !== 0) {
+            var li = document.createElement("li");
+            li.appendChild(link("Overview", folder.u));
+            list.appendChild(li);
+          }
+          (folder.d || []).forEach(function (d) {
+            var li = document.createElement("li");
+            li.appendChild(link(d[0], d[1]));
+            list.appendChild(li);
+          });
+          (folder.c || []).forEach(function (c) {
+            var li = document.createElement("li");
+            var details = document.createElement("details");
+            var summary = document.createElement("summary");
+            summary.textContent = folders[c].t;
+            details.appendChild(summary);
+            var sub = document.createElement("ul");
+            details.appendChild(sub);
+            var built = false;
+            function build() {
+              if (built) return;
+              built = true;
+              fill(sub, c);
+            }
+            details.addEventListener("toggle", function () { if (details.open) build(); });
+            if (open[c]) { build(); details.open = true; }
+            li.appendChild(details);
+            list.appendChild(li);
+          });
+        }
+        var root = document.createElement("ul");
+        fill(root, 0);
+        tree.textContent = "";
+        tree.appendChild(root);
+        var current = tree.querySelector("[aria-current=page]");
+        if (current && tree.scrollHeight > nav.clientHeight) {
+          nav.scrollTop = current.offsetTop - nav.clientHeight / 3;
+        }
+      })
+      .catch(function () { /* keep the no-script link to the folder */ });
+    foldable(nav, nav.querySelector(".sidebar-toggle"));
+  }
+
   // A map wider than the screen opens scrolled to the system the page is
   // about, not to its left edge.
   function centreMaps() {
@@ -161,6 +256,9 @@
     // On a phone the filters start folded so the list comes first.
     var filters = document.querySelector("details.filters");
     if (filters && window.matchMedia("(max-width: 860px)").matches) filters.open = false;
+    setupSidebar();
+    var toc = document.querySelector("nav.toc");
+    if (toc) foldable(toc, toc.querySelector(".toc-toggle"));
     setupCopyButtons();
     setupFacets();
     setupTableFilters();
