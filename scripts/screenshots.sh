@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the example catalog and takes screenshots of the home page, a
-# document page, the systems map, one system page and one agent page at 1280 px and 390 px
+# document page, the systems map, one system page, one agent page, a folder
+# page and the search dialog at 1280 px and 390 px
 # wide, in light and dark mode, with Debian's headless Chromium, so a person can look at the theme.
 # Output: target/screenshots/*.png
 #
@@ -56,4 +57,10 @@ for scheme in light dark; do
   # An agent page, which links its context pack.
   shoot "agent-1280$suffix" "${base}agents/CustomerSupportAgent/" 1280 1200 "${flags[@]}"
   shoot "agent-390$suffix" "${base}agents/CustomerSupportAgent/" 390 1200 "${flags[@]}"
+  # A folder page, and the search dialog (opened by ?q=; virtual time lets
+  # Pagefind load and answer before the shot).
+  shoot "folder-1280$suffix" "${base}crm/" 1280 1000 "${flags[@]}"
+  shoot "folder-390$suffix" "${base}crm/" 390 1000 "${flags[@]}"
+  shoot "search-dialog-1280$suffix" "$base$page?q=refund" 1280 900 --virtual-time-budget=8000 "${flags[@]}"
+  shoot "search-dialog-390$suffix" "$base$page?q=refund" 390 844 --virtual-time-budget=8000 "${flags[@]}"
 done

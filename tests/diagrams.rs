@@ -295,8 +295,10 @@ fn without_mermaid_cli_diagrams_show_as_source_and_the_build_passes() {
     assert!(err.contains("apt-get install chromium"), "{err}");
     let html = std::fs::read_to_string(out.join("flows/index.html")).unwrap();
     assert_eq!(
-        html.matches(r#"<figure class="diagram diagram-source" data-lang="mermaid">"#)
-            .count(),
+        html.matches(
+            r#"<figure class="diagram diagram-source" data-lang="mermaid" data-pagefind-ignore>"#
+        )
+        .count(),
         2
     );
     assert!(html.contains("A[Orders] --&gt; B[Kafka]"));

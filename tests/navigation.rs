@@ -153,4 +153,28 @@ fn the_sidebar_and_phone_menus_work_in_chromium() {
     assert_eq!(after["treeShown"], true, "{v:#}");
     assert_eq!(after["tocShown"], true, "{v:#}");
     assert_eq!(after["menuExpanded"], "true");
+
+    // The search dialog.
+    assert_eq!(v["dialogFocus"], "search-dialog-input", "{v:#}");
+    let refund = v["refund"].as_array().unwrap();
+    assert!(refund.len() >= 2, "{v:#}");
+    assert_eq!(v["tabInside"], true, "focus stays in the dialog");
+    assert_eq!(v["closed"], true);
+    assert_eq!(v["focusedAfter"], v["focusedBefore"], "focus returns");
+    let second = refund[1]["href"].as_str().unwrap();
+    assert_eq!(v["selected"], second, "{v:#}");
+    assert_eq!(v["navigatedTo"], second, "Enter opens the selected result");
+    let by_id = v["byId"].as_array().unwrap();
+    assert_eq!(by_id[0]["title"], "Twilio SMS Notifications", "{v:#}");
+    // Excerpts are prose: no box drawing, no mermaid arrows.
+    for r in v["webhook"].as_array().unwrap() {
+        let excerpt = r["excerpt"].as_str().unwrap();
+        assert!(
+            !excerpt.contains("-->")
+                && !excerpt
+                    .chars()
+                    .any(|c| ('\u{2500}'..='\u{259F}').contains(&c)),
+            "{excerpt}"
+        );
+    }
 }

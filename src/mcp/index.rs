@@ -71,7 +71,7 @@ fn plain_text(markdown: &str) -> String {
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((false, text)) = code.take() {
-                    if !text.chars().any(|c| ('\u{2500}'..='\u{259F}').contains(&c)) {
+                    if !crate::render::markdown::drawn_diagram(&text) {
                         out.push_str(&text);
                     }
                 }

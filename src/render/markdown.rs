@@ -94,12 +94,18 @@ fn badge(marker: Marker) -> &'static str {
     }
 }
 
+/// A code block drawn with box-drawing or block characters: a diagram
+/// (the seeds' ASCII system maps), not text to search or quote.
+pub(crate) fn drawn_diagram(code: &str) -> bool {
+    code.chars().any(|c| ('\u{2500}'..='\u{259F}').contains(&c))
+}
+
 fn code_block(lang: &str, code: &str) -> String {
     let lang_attr = escape_html(lang);
     if diagrams::is_diagram(lang) {
         // Rendered to SVG by the diagrams stage; until then readable source.
         return format!(
-            "<figure class=\"diagram diagram-source\" data-lang=\"mermaid\"><pre><code>{}</code></pre><figcaption>Mermaid diagram (source)</figcaption></figure>\n",
+            "<figure class=\"diagram diagram-source\" data-lang=\"mermaid\" data-pagefind-ignore><pre><code>{}</code></pre><figcaption>Mermaid diagram (source)</figcaption></figure>\n",
             escape_html(code)
         );
     }
@@ -108,8 +114,15 @@ fn code_block(lang: &str, code: &str) -> String {
         _ if lang.is_empty() => ("plain", escape_html(code)),
         _ => ("unknown", escape_html(code)),
     };
+    // Search excerpts should read as prose: a box-drawn diagram is left out
+    // of the index, other code counts for little (still findable).
+    let index = if drawn_diagram(code) {
+        " data-pagefind-ignore"
+    } else {
+        " data-pagefind-weight=\"0.3\""
+    };
     format!(
-        "<div class=\"code-block\" data-lang=\"{lang_attr}\"><button type=\"button\" class=\"copy\" hidden data-pagefind-ignore>Copy</button><pre class=\"{class}\"><code>{body}</code></pre></div>\n"
+        "<div class=\"code-block\" data-lang=\"{lang_attr}\"{index}><button type=\"button\" class=\"copy\" hidden data-pagefind-ignore>Copy</button><pre class=\"{class}\"><code>{body}</code></pre></div>\n"
     )
 }
 
@@ -146,7 +159,7 @@ pub fn diagram_figure(svg: &Svg, id: &str, label: &str) -> String {
     let text = svg.svg.replace(diagrams::SVG_ID_PLACEHOLDER, id);
     let (open, rest) = match text.find('>') {
         Some(end) if text.starts_with("<svg") => text.split_at(end),
-        _ => return format!("<figure class=\"diagram\">{text}</figure>\n"),
+        _ => return format!("<figure class=\"diagram\" data-pagefind-ignore>{text}</figure>\n"),
     };
     let mut open = open.to_owned();
     if let Some(start) = open.find(" role=\"") {
@@ -162,7 +175,7 @@ pub fn diagram_figure(svg: &Svg, id: &str, label: &str) -> String {
         ),
         1,
     );
-    format!("<figure class=\"diagram\" data-lang=\"mermaid\">{open}{rest}</figure>\n")
+    format!("<figure class=\"diagram\" data-lang=\"mermaid\" data-pagefind-ignore>{open}{rest}</figure>\n")
 }
 
 /// A rendered diagram waiting for its accessible name: the paragraph that
@@ -447,7 +460,15 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     if safety.raw_html {
         html = super::sanitize::clean_html(&html);
     }
-    let html = generated.restore(&html);
+    let mut html = generated.restore(&html);
+    // Table cells touch in pulldown-cmark's output; text extraction (search
+    // excerpts) would read `EndpointMethod`. A newline between them shows
+    // nothing and keeps them apart.
+    if html.contains("<table>") {
+        html = html
+            .replace("</th><th", "</th>\n<th")
+            .replace("</td><td", "</td>\n<td");
+    }
     let toc = doc
         .headings
         .iter()

@@ -47,6 +47,14 @@ const BUILTIN_STATIC: &[(&str, &[u8])] = &[
         "search.js",
         include_bytes!("../../themes/default/static/search.js"),
     ),
+    (
+        "search-core.js",
+        include_bytes!("../../themes/default/static/search-core.js"),
+    ),
+    (
+        "search-dialog.js",
+        include_bytes!("../../themes/default/static/search-dialog.js"),
+    ),
 ];
 
 pub struct Theme {

@@ -75,6 +75,54 @@ try {
   await phone.click(".sidebar-toggle");
   await phone.click(".toc-toggle");
   result.phoneAfter = await state();
+
+  // The search dialog: Ctrl-K opens it, typing shows results, ArrowDown +
+  // Enter opens the second one; Esc closes it and focus comes back.
+  const s = await browser.newPage();
+  s.on("pageerror", (e) => result.errors.push(String(e)));
+  await s.setViewport({ width: 1280, height: 900 });
+  await s.goto(base + "crm/hubspot-marketing/", { waitUntil: "load" });
+  const results = () => s.evaluate(() => [...document.querySelectorAll(".search-dialog-results a")]
+    .map((a) => ({ href: a.getAttribute("href"), title: a.querySelector(".search-result-title").textContent,
+                   excerpt: a.querySelector(".search-result-excerpt").textContent })));
+  const waitResults = () => s.waitForFunction(
+    () => document.querySelectorAll(".search-dialog-results a").length > 0, { timeout: 20000 });
+  await s.focus(".pager a, .doc-links a");
+  result.focusedBefore = await s.evaluate(() => document.activeElement.textContent);
+  await s.keyboard.down("Control");
+  await s.keyboard.press("k");
+  await s.keyboard.up("Control");
+  await s.waitForSelector("dialog.search-dialog[open]", { timeout: 20000 });
+  result.dialogFocus = await s.evaluate(() => document.activeElement.id);
+  await s.keyboard.type("refund");
+  await waitResults();
+  const refund = await results();
+  result.refund = refund;
+  // Tab stays inside the modal dialog.
+  await s.keyboard.press("Tab");
+  result.tabInside = await s.evaluate(() => !!document.activeElement.closest("dialog"));
+  await s.focus("#search-dialog-input");
+  await s.keyboard.press("Escape");
+  result.closed = await s.evaluate(() => !document.querySelector("dialog.search-dialog[open]"));
+  result.focusedAfter = await s.evaluate(() => document.activeElement.textContent);
+  // `/` opens it again; the previous query is kept for a second try.
+  await s.keyboard.press("/");
+  await s.waitForSelector("dialog.search-dialog[open]", { timeout: 20000 });
+  await waitResults();
+  await s.keyboard.press("ArrowDown");
+  result.selected = await s.evaluate(() => document.querySelector(".search-dialog-results li[aria-selected=true] a").getAttribute("href"));
+  await Promise.all([s.waitForNavigation({ timeout: 20000 }), s.keyboard.press("Enter")]);
+  result.navigatedTo = new URL(s.url()).pathname + new URL(s.url()).hash;
+
+  // ?q= on a document page opens the dialog with results; an id ranks its
+  // document first; excerpts read as text.
+  await s.goto(base + "payments/stripe-payments/?q=INT-002", { waitUntil: "load" });
+  await s.waitForSelector("dialog.search-dialog[open]", { timeout: 20000 });
+  await waitResults();
+  result.byId = await results();
+  await s.goto(base + "payments/stripe-payments/?q=webhook", { waitUntil: "load" });
+  await waitResults();
+  result.webhook = await results();
 } catch (e) {
   result.errors.push(String(e && e.stack || e));
 } finally {

@@ -33,7 +33,7 @@ try {
   }
   out.bodyWord = await search(page, "?q=Logiport");
   out.broad = await search(page, "?q=integration");
-  out.filtered = await search(page, "?q=integration&f.tag=payments");
+  out.filtered = await search(page, "?q=integration&f.tags=payments");
   // The same narrowing through the UI: tick a facet box.
   await search(page, "?q=integration");
   const before = await page.$$eval(".search-result", (r) => r.length);
@@ -45,9 +45,10 @@ try {
     url: page.url(),
   };
   out.none = await search(page, "?q=zyxwvutsnomatch");
-  // `/` from the home page jumps to the search box.
+  // `/` from the home page opens the search dialog, focus in its box.
   await page.goto(base, { waitUntil: "networkidle0" });
   await page.keyboard.press("/");
+  await page.waitForSelector("dialog.search-dialog[open]", { timeout: 15000 });
   out.slashFocus = await page.evaluate(() => document.activeElement && document.activeElement.id);
 } catch (e) {
   if (e !== null) out.errors.push(String(e));

@@ -235,24 +235,51 @@
     });
   }
 
-  // `/` and Ctrl/Cmd-K jump to the search box from anywhere but a field.
-  function setupSearchShortcut() {
-    var box = document.getElementById("search-input") || document.getElementById("site-search-input");
-    if (!box) return;
+  // Search: on the search page `/` and Ctrl/Cmd-K go to its box; on every
+  // other page they open the search dialog (loaded on first use), as does
+  // the header box and a `?q=` in the address.
+  function setupSearch() {
+    var base = document.body.getAttribute("data-base-path") || "/";
+    var pageBox = document.getElementById("search-input");
+    var headerBox = document.getElementById("site-search-input");
+    function openDialog(query) {
+      return import(base + "static/search-dialog.js").then(function (m) { m.open(query); });
+    }
     document.addEventListener("keydown", function (e) {
-      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName);
+      var el = document.activeElement;
+      var typing = el && (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable);
       var slash = e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey;
       var ctrlK = (e.key === "k" || e.key === "K") && (e.ctrlKey || e.metaKey);
-      if (slash || ctrlK) {
-        e.preventDefault();
-        box.focus();
-        box.select();
+      if (!slash && !ctrlK) return;
+      if (document.querySelector("dialog.search-dialog[open]")) return;
+      e.preventDefault();
+      if (pageBox) {
+        pageBox.focus();
+        pageBox.select();
+      } else {
+        openDialog();
       }
     });
+    if (headerBox && !pageBox) {
+      // The header box opens the dialog instead of submitting: a click,
+      // Enter, or the first character typed (carried over). Focus comes
+      // back to it when the dialog closes.
+      function fromBox(e) {
+        if (e) e.preventDefault();
+        var typed = headerBox.value;
+        headerBox.value = "";
+        openDialog(typed);
+      }
+      headerBox.addEventListener("click", function () { fromBox(); });
+      headerBox.addEventListener("input", function () { fromBox(); });
+      if (headerBox.form) headerBox.form.addEventListener("submit", fromBox);
+      var q = new URLSearchParams(window.location.search).get("q");
+      if (q) openDialog(q);
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    setupSearchShortcut();
+    setupSearch();
     // On a phone the filters start folded so the list comes first.
     var filters = document.querySelector("details.filters");
     if (filters && window.matchMedia("(max-width: 860px)").matches) filters.open = false;

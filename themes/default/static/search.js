@@ -1,56 +1,37 @@
 // portolan search page: Pagefind's index (pagefind/pagefind.js, fetched in
 // chunks as a query needs them), with facet filters and ?q= in the URL.
+import { pagefind as loadPagefind, excerptNodes, bestTarget, unavailable } from "./search-core.js";
 const base = document.body.dataset.basePath || "/";
 const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const filterBox = document.getElementById("search-filters");
+// Pagefind's filter name, the URL parameter (the catalog's, so a link
+// with f.tags=payments filters both pages alike), the label.
 const FACETS = [
-  ["tag", "Tags"], ["agent", "Agents"], ["status", "Status"], ["type", "Type"],
-  ["service", "Service"], ["protocol", "Protocol"], ["direction", "Direction"],
+  ["tag", "tags", "Tags"], ["agent", "agents", "Agents"], ["system", "systems", "System"],
+  ["status", "status", "Status"], ["type", "type", "Type"], ["service", "service", "Service"],
+  ["protocol", "protocol", "Protocol"], ["direction", "direction", "Direction"],
 ];
-
-// Pagefind's excerpts are escaped text with <mark> around matches. Parse
-// them inertly (a template runs nothing) and keep only text and marks.
-function excerptNodes(html) {
-  const template = document.createElement("template");
-  template.innerHTML = html;
-  const out = [];
-  for (const node of template.content.childNodes) {
-    if (node.nodeName === "MARK") {
-      const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
-      out.push(mark);
-    } else {
-      out.push(document.createTextNode(node.textContent));
-    }
-  }
-  return out;
-}
 
 let pagefind;
 try {
-  pagefind = await import(`${base}pagefind/pagefind.js`);
-  await pagefind.options({ baseUrl: base, excerptLength: 24 });
-  pagefind.init();
+  pagefind = await loadPagefind(base);
   // Loads the filter index: searches report facet counts only after this.
   await pagefind.filters();
 } catch (e) {
-  status.textContent =
-    location.protocol === "file:"
-      ? "Search needs the site to be served over HTTP (browsers do not let file:// pages load the index)."
-      : "The search index could not be loaded.";
+  status.textContent = unavailable();
   throw e;
 }
 
 const params = new URLSearchParams(location.search);
 input.value = params.get("q") || "";
 const selected = {};
-for (const [key] of FACETS) selected[key] = new Set(params.getAll(`f.${key}`));
+for (const [key, param] of FACETS) selected[key] = new Set(params.getAll(`f.${param}`));
 
 function renderFilters(counts) {
   filterBox.innerHTML = "";
-  for (const [key, label] of FACETS) {
+  for (const [key, , label] of FACETS) {
     const values = counts[key] || {};
     const names = Object.keys(values).sort((a, b) => a.localeCompare(b));
     if (names.length === 0) continue;
@@ -84,14 +65,6 @@ function renderFilters(counts) {
   }
 }
 
-// The section whose text matched best: results deep-link to its heading.
-function bestTarget(data) {
-  const subs = (data.sub_results || []).filter((s) => s.url.includes("#"));
-  if (subs.length === 0) return { url: data.url, excerpt: data.excerpt, section: null };
-  subs.sort((a, b) => (b.locations || []).length - (a.locations || []).length);
-  return { url: subs[0].url, excerpt: subs[0].excerpt || data.excerpt, section: subs[0].title };
-}
-
 let generation = 0;
 async function run() {
   const mine = ++generation;
@@ -100,7 +73,7 @@ async function run() {
   for (const [key] of FACETS) if (selected[key].size) filters[key] = { any: [...selected[key]] };
   const next = new URLSearchParams();
   if (query) next.set("q", query);
-  for (const [key] of FACETS) for (const v of selected[key]) next.append(`f.${key}`, v);
+  for (const [key, param] of FACETS) for (const v of selected[key]) next.append(`f.${param}`, v);
   history.replaceState(null, "", location.pathname + (next.toString() ? `?${next}` : ""));
 
   if (!query && Object.keys(filters).length === 0) {

@@ -1,0 +1,48 @@
+// What the search page and the search dialog share: loading Pagefind once,
+// inert excerpts, and which section of a result to link to.
+
+let loading;
+/** Pagefind's API, imported on first use (the index is fetched in chunks). */
+export function pagefind(base) {
+  if (!loading) {
+    loading = (async () => {
+      const api = await import(`${base}pagefind/pagefind.js`);
+      await api.options({ baseUrl: base, excerptLength: 24 });
+      api.init();
+      return api;
+    })();
+  }
+  return loading;
+}
+
+export function unavailable() {
+  return location.protocol === "file:"
+    ? "Search needs the site to be served over HTTP (browsers do not let file:// pages load the index)."
+    : "The search index could not be loaded.";
+}
+
+// Pagefind's excerpts are escaped text with <mark> around matches. Parse
+// them inertly (a template runs nothing) and keep only text and marks.
+export function excerptNodes(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const out = [];
+  for (const node of template.content.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      out.push(mark);
+    } else {
+      out.push(document.createTextNode(node.textContent));
+    }
+  }
+  return out;
+}
+
+// The section whose text matched best: results deep-link to its heading.
+export function bestTarget(data) {
+  const subs = (data.sub_results || []).filter((s) => s.url.includes("#"));
+  if (subs.length === 0) return { url: data.url, excerpt: data.excerpt, section: null };
+  subs.sort((a, b) => (b.locations || []).length - (a.locations || []).length);
+  return { url: subs[0].url, excerpt: subs[0].excerpt || data.excerpt, section: subs[0].title };
+}
