@@ -176,6 +176,11 @@ fn example_catalog_pages_and_feeds() {
     );
     assert!(!copy.contains("id: INT-002"), "frontmatter dropped");
     assert!(out.join("static/highlight.css").is_file() && out.join("static/portolan.js").is_file());
+    // A favicon, linked from every page.
+    assert!(out.join("static/favicon.svg").is_file());
+    assert!(stripe.contains(
+        r#"<link rel="icon" href="/integrations/static/favicon.svg" type="image/svg+xml">"#
+    ));
     // No request leaves the site: nothing refers to another host for assets.
     for page in [&stripe, &home, &systems] {
         assert!(!page.contains("src=\"http"), "external script");

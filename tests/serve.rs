@@ -195,6 +195,12 @@ fn edit_reload_overlay_and_fix() {
         "overlay names file:line: {home}"
     );
     assert!(home.contains("yaml-syntax"));
+    // file:line sits in a <code>: the overlay gives it its own dark
+    // background, or the page's light code background leaves white on white.
+    assert!(
+        home.contains("#portolan-overlay code{background:#4a1414;color:#fff"),
+        "{home}"
+    );
 
     // Fixed → overlay gone.
     std::fs::write(

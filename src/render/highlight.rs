@@ -308,10 +308,71 @@ pub fn stylesheet() -> String {
             .join("\n")
     };
     format!(
-        "/* Generated from syntect's InspiredGitHub and base16-ocean.dark themes. */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
-        strip_background(light),
-        strip_background(dark)
+        "/* Generated from syntect's InspiredGitHub and base16-ocean.dark themes, colours adjusted to WCAG AA (4.5:1) on the code background. */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        readable(&strip_background(light), LIGHT_CODE_BG),
+        readable(&strip_background(dark), DARK_CODE_BG)
     )
+}
+
+/// The theme's `--code-bg` in light and dark mode (style.css).
+const LIGHT_CODE_BG: [u8; 3] = [0xf6, 0xf8, 0xfa];
+const DARK_CODE_BG: [u8; 3] = [0x1b, 0x23, 0x30];
+
+fn luminance(rgb: [u8; 3]) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
+}
+
+pub(crate) fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// Every `color: #rrggbb` moved towards black (light background) or white
+/// (dark) until it reads at 4.5:1: the themes' comments and parameters do
+/// not, and dark-mode parameters were near-invisible.
+fn readable(css: &str, background: [u8; 3]) -> String {
+    let towards: u8 = if luminance(background) > 0.5 { 0 } else { 255 };
+    css.lines()
+        .map(|line| {
+            let Some(at) = line.find("color: #") else {
+                return line.to_owned();
+            };
+            let hex = &line[at + 8..];
+            let Some(rgb) = hex.get(..6).and_then(|h| {
+                let v = u32::from_str_radix(h, 16).ok()?;
+                Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+            }) else {
+                return line.to_owned();
+            };
+            let mut c = rgb;
+            let mut step = 0;
+            while contrast(c, background) < 4.5 && step < 40 {
+                let mix = |x: u8| -> u8 {
+                    let x = f64::from(x);
+                    (x + (f64::from(towards) - x) * 0.08).round() as u8
+                };
+                c = [mix(c[0]), mix(c[1]), mix(c[2])];
+                step += 1;
+            }
+            format!(
+                "{}color: #{:02x}{:02x}{:02x}{}",
+                &line[..at],
+                c[0],
+                c[1],
+                c[2],
+                &hex[6..]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -385,6 +446,28 @@ mod tests {
             highlight("javascript", "const a = \"<b>\";\n").unwrap(),
             html
         );
+    }
+
+    #[test]
+    fn every_highlight_colour_meets_wcag_aa_in_both_modes() {
+        let css = stylesheet();
+        let (light, dark) = css
+            .split_once("@media (prefers-color-scheme: dark)")
+            .unwrap();
+        let mut checked = 0;
+        for (part, bg) in [(light, LIGHT_CODE_BG), (dark, DARK_CODE_BG)] {
+            for line in part.lines() {
+                if let Some(at) = line.find("color: #") {
+                    let v = u32::from_str_radix(&line[at + 8..at + 14], 16).unwrap();
+                    let rgb = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+                    assert!(contrast(rgb, bg) >= 4.5, "{line}: {:.2}", contrast(rgb, bg));
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20, "{checked} colours");
+        // Before the adjustment the dark theme's comment grey read at ~2:1.
+        assert!(contrast([0x65, 0x73, 0x7e], DARK_CODE_BG) < 4.5);
     }
 
     #[test]

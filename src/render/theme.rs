@@ -48,6 +48,10 @@ const BUILTIN_STATIC: &[(&str, &[u8])] = &[
         include_bytes!("../../themes/default/static/search.js"),
     ),
     (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
+    (
         "search-core.js",
         include_bytes!("../../themes/default/static/search-core.js"),
     ),
