@@ -71,10 +71,13 @@ fn example_catalog_pages_and_feeds() {
         // Rendered by mermaid-cli (tests/diagrams.rs covers the details).
         assert_eq!(stripe.matches(r#"<svg role="img""#).count(), 2);
     } else {
-        assert!(stripe.contains(r#"<figure class="diagram diagram-source" data-lang="mermaid">"#));
+        assert!(stripe.contains(
+            r#"<figure class="diagram diagram-source" data-lang="mermaid" data-pagefind-ignore>"#
+        ));
         assert!(stripe.contains("graph LR"), "mermaid source stays readable");
     }
-    assert!(stripe.contains(r#"<div class="table-wrap"><table>"#));
+    // Focusable, so a keyboard can scroll a wide table.
+    assert!(stripe.contains(r#"<div class="table-wrap" tabindex="0"><table>"#));
     // Relative .md links become page URLs, anchors kept.
     assert!(stripe.contains(r#"href="/integrations/payments/adyen-pos-terminals/""#));
     assert!(stripe.contains(
@@ -102,7 +105,7 @@ fn example_catalog_pages_and_feeds() {
     assert!(
         pair.contains(r#"Executive Summary <span class="badge badge-required">required</span>"#)
     );
-    assert!(pair.contains(r#"<pre class="plain"><code>┌"#));
+    assert!(pair.contains(r#"<pre class="plain" tabindex="0"><code>┌"#));
     assert!(
         !pair.contains("Owned by the CRM squad"),
         "HTML comments are dropped"

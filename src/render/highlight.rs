@@ -286,8 +286,16 @@ fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Opti
     }
 }
 
-/// One stylesheet: the light theme, and the dark one under
-/// `prefers-color-scheme: dark`.
+/// Where each theme applies: the reader's choice (the `data-theme`
+/// attribute the page's head script sets before first paint), else the
+/// system's scheme. Both themes are scoped, so a light rule that the dark
+/// theme has no rule for can never leak its colour into dark mode.
+const LIGHT_CHOSEN: &str = ":root[data-theme=\"light\"]";
+const DARK_CHOSEN: &str = ":root[data-theme=\"dark\"]";
+const LIGHT_AUTO: &str = ":root:not([data-theme=\"dark\"])";
+const DARK_AUTO: &str = ":root:not([data-theme=\"light\"])";
+
+/// One stylesheet: both themes, each under the scopes where it applies.
 pub fn stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let light = themes
@@ -307,11 +315,34 @@ pub fn stylesheet() -> String {
             .collect::<Vec<_>>()
             .join("\n")
     };
+    let light = readable(&strip_background(light), LIGHT_CODE_BG);
+    let dark = readable(&strip_background(dark), DARK_CODE_BG);
     format!(
-        "/* Generated from syntect's InspiredGitHub and base16-ocean.dark themes, colours adjusted to WCAG AA (4.5:1) on the code background. */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
-        readable(&strip_background(light), LIGHT_CODE_BG),
-        readable(&strip_background(dark), DARK_CODE_BG)
+        "/* Generated from syntect's InspiredGitHub and base16-ocean.dark themes, colours adjusted to WCAG AA (4.5:1) on the code background. */\n{}\n{}\n@media (prefers-color-scheme: light) {{\n{}\n}}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        scoped(&light, LIGHT_CHOSEN),
+        scoped(&dark, DARK_CHOSEN),
+        scoped(&light, LIGHT_AUTO),
+        scoped(&dark, DARK_AUTO),
     )
+}
+
+/// Every selector of syntect's stylesheet (one rule's selectors per line,
+/// ending in `{`) put under `scope`.
+fn scoped(css: &str, scope: &str) -> String {
+    css.lines()
+        .map(|line| match line.trim_end().strip_suffix('{') {
+            Some(selectors) if !line.trim_start().starts_with("/*") => format!(
+                "{} {{",
+                selectors
+                    .split(',')
+                    .map(|s| format!("{scope} {}", s.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The theme's `--code-bg` in light and dark mode (style.css).
@@ -451,21 +482,25 @@ mod tests {
     #[test]
     fn every_highlight_colour_meets_wcag_aa_in_both_modes() {
         let css = stylesheet();
-        let (light, dark) = css
-            .split_once("@media (prefers-color-scheme: dark)")
-            .unwrap();
         let mut checked = 0;
-        for (part, bg) in [(light, LIGHT_CODE_BG), (dark, DARK_CODE_BG)] {
-            for line in part.lines() {
-                if let Some(at) = line.find("color: #") {
-                    let v = u32::from_str_radix(&line[at + 8..at + 14], 16).unwrap();
-                    let rgb = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
-                    assert!(contrast(rgb, bg) >= 4.5, "{line}: {:.2}", contrast(rgb, bg));
-                    checked += 1;
-                }
+        let mut background = None;
+        for line in css.lines() {
+            if line.ends_with('{') && !line.starts_with('@') {
+                background = if line.starts_with(LIGHT_CHOSEN) || line.starts_with(LIGHT_AUTO) {
+                    Some(LIGHT_CODE_BG)
+                } else {
+                    Some(DARK_CODE_BG)
+                };
+            }
+            if let Some(at) = line.find("color: #") {
+                let bg = background.expect("a colour inside a rule");
+                let v = u32::from_str_radix(&line[at + 8..at + 14], 16).unwrap();
+                let rgb = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+                assert!(contrast(rgb, bg) >= 4.5, "{line}: {:.2}", contrast(rgb, bg));
+                checked += 1;
             }
         }
-        assert!(checked > 20, "{checked} colours");
+        assert!(checked > 80, "{checked} colours");
         // Before the adjustment the dark theme's comment grey read at ~2:1.
         assert!(contrast([0x65, 0x73, 0x7e], DARK_CODE_BG) < 4.5);
     }
@@ -473,7 +508,24 @@ mod tests {
     #[test]
     fn stylesheet_has_both_schemes() {
         let css = stylesheet();
-        assert!(css.contains(".hl-"));
-        assert!(css.contains("prefers-color-scheme: dark"));
+        // Every selector is under one of the four scopes, never bare: a bare
+        // light rule would colour code in dark mode where dark has no rule.
+        let mut per_scope = [0; 4];
+        for rule in css
+            .lines()
+            .filter(|l| l.ends_with('{') && !l.starts_with('@'))
+        {
+            for selector in rule.trim_end_matches('{').split(", ") {
+                let scope = [LIGHT_CHOSEN, DARK_CHOSEN, LIGHT_AUTO, DARK_AUTO]
+                    .iter()
+                    .position(|s| selector.starts_with(&format!("{s} .hl-")));
+                per_scope[scope.unwrap_or_else(|| panic!("unscoped: {selector}"))] += 1;
+            }
+        }
+        assert!(per_scope.iter().all(|n| *n > 20), "{per_scope:?}");
+        assert_eq!(per_scope[0], per_scope[2]);
+        assert_eq!(per_scope[1], per_scope[3]);
+        let auto_dark = css.find("@media (prefers-color-scheme: dark) {").unwrap();
+        assert!(css[auto_dark..].contains(&format!("{DARK_AUTO} .hl-comment")));
     }
 }

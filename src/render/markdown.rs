@@ -105,7 +105,7 @@ fn code_block(lang: &str, code: &str) -> String {
     if diagrams::is_diagram(lang) {
         // Rendered to SVG by the diagrams stage; until then readable source.
         return format!(
-            "<figure class=\"diagram diagram-source\" data-lang=\"mermaid\" data-pagefind-ignore><pre><code>{}</code></pre><figcaption>Mermaid diagram (source)</figcaption></figure>\n",
+            "<figure class=\"diagram diagram-source\" data-lang=\"mermaid\" data-pagefind-ignore><pre tabindex=\"0\"><code>{}</code></pre><figcaption>Mermaid diagram (source)</figcaption></figure>\n",
             escape_html(code)
         );
     }
@@ -122,7 +122,7 @@ fn code_block(lang: &str, code: &str) -> String {
         " data-pagefind-weight=\"0.3\""
     };
     format!(
-        "<div class=\"code-block\" data-lang=\"{lang_attr}\"{index}><button type=\"button\" class=\"copy\" hidden data-pagefind-ignore>Copy</button><pre class=\"{class}\"><code>{body}</code></pre></div>\n"
+        "<div class=\"code-block\" data-lang=\"{lang_attr}\"{index}><button type=\"button\" class=\"copy\" hidden data-pagefind-ignore>Copy</button><pre class=\"{class}\" tabindex=\"0\"><code>{body}</code></pre></div>\n"
     )
 }
 
@@ -438,7 +438,7 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                 events.push(generated.html("</aside>\n".to_owned()));
             }
             Event::Start(Tag::Table(a)) => {
-                events.push(generated.html("<div class=\"table-wrap\">".to_owned()));
+                events.push(generated.html("<div class=\"table-wrap\" tabindex=\"0\">".to_owned()));
                 events.push(Event::Start(Tag::Table(a)));
             }
             Event::End(TagEnd::Table) => {

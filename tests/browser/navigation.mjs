@@ -110,7 +110,7 @@ try {
   await s.waitForSelector("dialog.search-dialog[open]", { timeout: 20000 });
   await waitResults();
   await s.keyboard.press("ArrowDown");
-  result.selected = await s.evaluate(() => document.querySelector(".search-dialog-results li[aria-selected=true] a").getAttribute("href"));
+  result.selected = await s.evaluate(() => document.querySelector(".search-dialog-results a[aria-selected=true]").getAttribute("href"));
   await Promise.all([s.waitForNavigation({ timeout: 20000 }), s.keyboard.press("Enter")]);
   result.navigatedTo = new URL(s.url()).pathname + new URL(s.url()).hash;
 

@@ -239,6 +239,8 @@ impl StaticServer {
                                 Some("css") => "text/css",
                                 Some("js") => "text/javascript",
                                 Some("json") => "application/json",
+                                Some("svg") => "image/svg+xml",
+                                Some("wasm") => "application/wasm",
                                 _ => "application/octet-stream",
                             };
                             ("200 OK", b, ctype)

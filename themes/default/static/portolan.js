@@ -278,7 +278,28 @@
     }
   }
 
+  // Light, dark or auto (the system's). The head script applies a stored
+  // choice before the first paint; this only offers and stores it.
+  function setupThemeChoice() {
+    var box = document.querySelector(".theme-choice");
+    var select = box && box.querySelector("select");
+    if (!select) return;
+    var root = document.documentElement;
+    select.value = root.dataset.theme === "light" || root.dataset.theme === "dark" ? root.dataset.theme : "auto";
+    box.hidden = false;
+    select.addEventListener("change", function () {
+      var choice = select.value;
+      if (choice === "light" || choice === "dark") root.dataset.theme = choice;
+      else delete root.dataset.theme;
+      try {
+        if (choice === "auto") localStorage.removeItem("portolan-theme");
+        else localStorage.setItem("portolan-theme", choice);
+      } catch (e) { /* storage off: the choice lasts for this page only */ }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupThemeChoice();
     setupSearch();
     // On a phone the filters start folded so the list comes first.
     var filters = document.querySelector("details.filters");

@@ -69,9 +69,9 @@ function build() {
 
 function move(step) {
   active = (active + step + results.length) % results.length;
-  results.forEach((a, i) => a.parentElement.setAttribute("aria-selected", i === active ? "true" : "false"));
-  input.setAttribute("aria-activedescendant", results[active].parentElement.id);
-  results[active].parentElement.scrollIntoView({ block: "nearest" });
+  results.forEach((a, i) => a.setAttribute("aria-selected", i === active ? "true" : "false"));
+  input.setAttribute("aria-activedescendant", results[active].id);
+  results[active].scrollIntoView({ block: "nearest" });
 }
 
 let generation = 0;
@@ -102,11 +102,14 @@ async function run() {
   list.textContent = "";
   results = data.map((d, i) => {
     const target = bestTarget(d);
+    // The link is the option (an option holding a link nests one control
+    // in another); the list item is only layout.
     const item = document.createElement("li");
-    item.id = `search-dialog-option-${i}`;
-    item.setAttribute("role", "option");
-    item.setAttribute("aria-selected", "false");
+    item.setAttribute("role", "none");
     const link = document.createElement("a");
+    link.id = `search-dialog-option-${i}`;
+    link.setAttribute("role", "option");
+    link.setAttribute("aria-selected", "false");
     link.href = target.url;
     link.tabIndex = -1;
     const title = document.createElement("span");
