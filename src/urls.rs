@@ -25,6 +25,7 @@ pub const GENERATED_FILES: &[&str] = &[
     "sitemap.xml",
     "llms.txt",
     crate::render::nav::SIDEBAR_PATH,
+    crate::render::home::ROWS_PATH,
     crate::site::MARKER,
 ];
 

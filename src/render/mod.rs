@@ -5,6 +5,7 @@ pub mod diagrams;
 pub mod directives;
 pub mod feeds;
 pub mod highlight;
+pub(crate) mod home;
 mod layout;
 mod map;
 pub mod markdown;

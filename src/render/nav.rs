@@ -60,6 +60,15 @@ impl SiteData<'_> {
         }
     }
 
+    /// The folders at the top of the catalog.
+    pub(super) fn top_folders(&self) -> Vec<Link> {
+        self.folders.list[0]
+            .children
+            .iter()
+            .map(|&f| self.folder_link(f))
+            .collect()
+    }
+
     fn folder_link(&self, f: usize) -> Link {
         if f == 0 {
             return Link {

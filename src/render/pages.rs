@@ -57,19 +57,6 @@ pub struct DocSummary {
     pub age_days: i64,
 }
 
-#[derive(Serialize)]
-pub struct FacetValue {
-    pub value: String,
-    pub count: usize,
-}
-
-#[derive(Serialize)]
-pub struct Facet {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub values: Vec<FacetValue>,
-}
-
 /// Names → URL segments, unique per index: `tags/<slug>/`, `agents/<Name>/`.
 #[derive(Clone, PartialEq, Default)]
 pub struct Terms {
@@ -322,60 +309,6 @@ impl<'a> SiteData<'a> {
             age_days,
             last_updated,
         }
-    }
-
-    /// The catalog's documents sorted by title, and its facets with counts.
-    pub fn home(&self) -> (Vec<&DocSummary>, Vec<Facet>) {
-        let mut docs: Vec<&DocSummary> = self.summaries.iter().collect();
-        docs.sort_by(|a, b| {
-            a.title
-                .to_lowercase()
-                .cmp(&b.title.to_lowercase())
-                .then(a.url.cmp(&b.url))
-        });
-        let facet =
-            |key: &'static str, label: &'static str, get: &dyn Fn(&DocSummary) -> Vec<String>| {
-                let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-                for d in &self.summaries {
-                    for v in get(d) {
-                        *counts.entry(v).or_insert(0) += 1;
-                    }
-                }
-                Facet {
-                    key,
-                    label,
-                    values: counts
-                        .into_iter()
-                        .map(|(value, count)| FacetValue { value, count })
-                        .collect(),
-                }
-            };
-        let single = |v: &str| {
-            if v.is_empty() {
-                vec![]
-            } else {
-                vec![v.to_owned()]
-            }
-        };
-        let facets = vec![
-            facet("tags", "Tags", &|d| {
-                d.tags.iter().map(|t| t.name.clone()).collect()
-            }),
-            facet("agents", "Agents", &|d| {
-                d.agents.iter().map(|a| a.name.clone()).collect()
-            }),
-            facet("systems", "System", &|d| {
-                d.systems.iter().map(|s| s.name.clone()).collect()
-            }),
-            facet("status", "Status", &|d| single(&d.status)),
-            facet("type", "Type", &|d| single(&d.kind)),
-            facet("protocol", "Protocol", &|d| single(&d.protocol)),
-            facet("direction", "Direction", &|d| single(&d.direction)),
-        ]
-        .into_iter()
-        .filter(|f| !f.values.is_empty())
-        .collect();
-        (docs, facets)
     }
 }
 

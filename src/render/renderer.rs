@@ -303,8 +303,9 @@ impl<'a> Renderer<'a> {
                 return Ok(0);
             }
             Page::Home => {
-                let (docs, facets) = site.home();
-                self.template("home.html", &[("docs", &docs), ("facets", &facets)])?
+                // The rows change exactly when the home page does.
+                sink.put(super::home::ROWS_PATH, site.home_rows_json().into_bytes())?;
+                self.template("home.html", &[("home", &site.home())])?
             }
             Page::TagsIndex => self.template("tags.html", &[("tags", &site.tag_rows())])?,
             Page::AgentsIndex => self.template("agents.html", &[("agents", &site.agent_rows())])?,

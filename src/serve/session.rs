@@ -622,7 +622,8 @@ impl Session {
             }
         }
         if memory.nav.sidebar != nav.sidebar {
-            pages.push(Page::Sidebar);
+            // The home page links the top folders, which the sidebar lists.
+            pages.extend([Page::Sidebar, Page::Home]);
         }
         timer.lap("serve: page data");
         pages.sort();

@@ -17,94 +17,288 @@
     });
   }
 
-  function values(row, facet) {
-    var raw = row.getAttribute("data-f-" + facet) || "";
-    return raw === "" ? [] : raw.split("|");
+  // The catalog: facet filters, sorting and "show more" over every
+  // document. The page holds the first rows; the rest come from
+  // catalog-rows.json (columns, values by index), fetched the first time
+  // the reader filters, sorts or asks for more. Rows are kept as plain
+  // records; a table row is built only when it is shown.
+  var FACETS = ["tags", "agents", "systems", "status", "type", "protocol", "direction"];
+  var PAGE = 100;
+
+  function fromElement(tr) {
+    var record = { el: tr, values: {}, keys: {} };
+    FACETS.forEach(function (f) {
+      var raw = tr.getAttribute("data-f-" + f) || "";
+      record.values[f] = raw === "" ? [] : raw.split("|");
+    });
+    ["title", "type", "status", "updated"].forEach(function (k) {
+      record.keys[k] = (tr.getAttribute("data-" + k) || "").toLowerCase();
+    });
+    return record;
+  }
+
+  function fromColumns(data, base) {
+    var v = data.values || {};
+    var one = function (name, i) { var x = data[name][i]; return x < 0 ? null : v[name][x]; };
+    var stale = {};
+    (data.stale || []).forEach(function (pair) { stale[pair[0]] = pair[1]; });
+    var records = [];
+    for (var i = 0; i < data.count; i++) {
+      var status = one("status", i);
+      var r = {
+        el: null,
+        title: data.title[i],
+        url: base + data.url[i],
+        description: data.description[i],
+        service: data.service[i],
+        updated: data.updated[i],
+        status: status ? status[0] : "",
+        statusClass: status ? status[1] : "",
+        type: one("type", i) || "",
+        shape: one("shape", i) || "",
+        protocol: one("protocol", i) || "",
+        direction: one("direction", i) || "",
+        tags: data.tags[i].map(function (x) { return [v.tags[x][0], base + v.tags[x][1]]; }),
+        agents: data.agents[i].map(function (x) { return [v.agents[x][0], base + v.agents[x][1]]; }),
+        systems: data.systems[i].map(function (x) { return v.systems[x][0]; }),
+        age: stale[i],
+      };
+      r.values = {
+        tags: r.tags.map(function (t) { return t[0]; }),
+        agents: r.agents.map(function (a) { return a[0]; }),
+        systems: r.systems,
+        status: r.status ? [r.status] : [],
+        type: r.type ? [r.type] : [],
+        protocol: r.protocol ? [r.protocol] : [],
+        direction: r.direction ? [r.direction] : [],
+      };
+      r.keys = { title: r.title.toLowerCase(), type: r.type.toLowerCase(), status: r.status, updated: r.updated };
+      records.push(r);
+    }
+    return records;
+  }
+
+  // The same row the page's template writes (home.html).
+  function rowElement(r) {
+    function el(tag, attrs, children) {
+      var e = document.createElement(tag);
+      Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      (children || []).forEach(function (c) { e.append(c); });
+      return e;
+    }
+    var tr = el("tr", { "class": "doc-row" });
+    var first = el("td", {}, [el("a", { "class": "doc-link", href: r.url }, [r.title])]);
+    if (r.description) first.append(el("p", { "class": "doc-description" }, [r.description]));
+    var kind = el("td", {}, [el("span", { "class": "shape" }, [r.type])]);
+    if (r.type !== r.shape) kind.append(el("br"), el("small", {}, [r.shape]));
+    var status = el("td", {}, r.status ? [el("span", { "class": "status status-" + r.statusClass }, [r.status])] : []);
+    var how = el("td");
+    if (r.service) how.append(el("strong", {}, [r.service]), el("br"));
+    if (r.protocol) how.append(r.protocol);
+    if (r.direction) how.append(el("br"), el("small", {}, [r.direction]));
+    var terms = el("td");
+    r.tags.forEach(function (t) { terms.append(el("a", { "class": "tag", href: t[1] }, [t[0]]), " "); });
+    r.agents.forEach(function (a) { terms.append(el("a", { "class": "agent", href: a[1] }, [a[0]]), " "); });
+    var when = el("td");
+    if (r.updated) {
+      when.append(el("time", { datetime: r.updated }, [r.updated]));
+      if (r.age !== undefined) {
+        when.append(" ", el("span", { "class": "badge badge-stale", title: "Not updated for " + r.age + " days" }, ["stale"]));
+      }
+    }
+    [first, kind, status, how, terms, when].forEach(function (td) { tr.append(td); });
+    return tr;
   }
 
   function setupFacets() {
     var table = document.getElementById("doc-table");
-    if (!table) return;
-    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr.doc-row"));
-    var boxes = Array.prototype.slice.call(document.querySelectorAll(".facet input[type=checkbox]"));
+    var catalog = document.querySelector(".catalog");
+    if (!table || !catalog) return;
+    var body = table.querySelector("tbody");
+    var total = Number(catalog.getAttribute("data-total")) || 0;
+    var records = Array.prototype.slice.call(body.querySelectorAll("tr.doc-row")).map(fromElement);
+    var complete = records.length >= total;
+    var loading = null;
+    var sortKey = null;
+    var descending = false;
+    var limit = PAGE;
     var shown = document.getElementById("shown-count");
     var empty = document.querySelector(".no-results");
     var clear = document.querySelector(".clear-filters");
+    var more = document.querySelector(".show-more");
+    var note = document.querySelector(".more-rows-note");
+    var chosen = {};
+    var initial = new URLSearchParams(window.location.search);
+    FACETS.forEach(function (f) {
+      var picked = initial.getAll("f." + f);
+      if (picked.length) chosen[f] = picked;
+    });
 
-    function selected() {
-      var byFacet = {};
-      boxes.forEach(function (box) {
-        if (box.checked) (byFacet[box.name] = byFacet[box.name] || []).push(box.value);
-      });
-      return byFacet;
+    // Every row, once: from the page when it holds them all, else fetched.
+    function load() {
+      if (complete) return Promise.resolve();
+      if (!loading) {
+        var base = document.body.getAttribute("data-base-path") || "/";
+        loading = fetch(catalog.getAttribute("data-rows"))
+          .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("catalog rows: " + r.status)); })
+          .then(function (data) {
+            // The page's own rows stay as they are; the rest are built when shown.
+            var fetched = fromColumns(data, base);
+            var have = {};
+            records.forEach(function (r) { have[r.el.querySelector("a.doc-link").getAttribute("href")] = r; });
+            records = fetched.map(function (r) { return have[r.url] ? Object.assign(r, { el: have[r.url].el }) : r; });
+            complete = true;
+          });
+      }
+      return loading;
     }
 
     // A row matches when, for every facet with a selection, it has one of
     // the selected values (OR inside a facet, AND across facets).
-    function matches(row, byFacet, except) {
-      return Object.keys(byFacet).every(function (facet) {
-        if (facet === except) return true;
-        var have = values(row, facet);
-        return byFacet[facet].some(function (v) { return have.indexOf(v) !== -1; });
+    function matches(r, except) {
+      return Object.keys(chosen).every(function (f) {
+        if (f === except) return true;
+        return chosen[f].some(function (v) { return r.values[f].indexOf(v) !== -1; });
       });
     }
 
-    function apply() {
-      var byFacet = selected();
-      var count = 0;
-      rows.forEach(function (row) {
-        var ok = matches(row, byFacet, null);
-        row.hidden = !ok;
-        if (ok) count += 1;
-      });
-      if (shown) shown.textContent = String(count);
-      if (empty) empty.hidden = count !== 0;
-      if (clear) clear.hidden = Object.keys(byFacet).length === 0;
+    function boxes() {
+      return Array.prototype.slice.call(document.querySelectorAll(".facet input[type=checkbox]"));
+    }
+
+    function facetValue(fieldset, value, count) {
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = fieldset.getAttribute("data-facet");
+      box.value = value;
+      box.checked = (chosen[box.name] || []).indexOf(value) !== -1;
+      box.addEventListener("change", changed);
+      var name = document.createElement("span");
+      name.className = "facet-value";
+      name.textContent = value;
+      var counter = document.createElement("span");
+      counter.className = "count";
+      counter.textContent = String(count);
+      label.append(box, " ", name, " ", counter);
+      return label;
+    }
+
+    // "All N values": the facet lists every value, counted over every row.
+    function showAllValues(fieldset) {
+      var f = fieldset.getAttribute("data-facet");
+      var seen = {};
+      records.forEach(function (r) { r.values[f].forEach(function (v) { seen[v] = true; }); });
+      fieldset.querySelectorAll("label").forEach(function (l) { l.remove(); });
+      var button = fieldset.querySelector(".facet-all");
+      Object.keys(seen).sort().forEach(function (v) { fieldset.insertBefore(facetValue(fieldset, v, 0), button); });
+      button.remove();
+    }
+
+    function render() {
+      var rows = records.filter(function (r) { return matches(r, null); });
+      if (sortKey) {
+        rows = rows.slice().sort(function (a, b) {
+          var x = a.keys[sortKey] || "", y = b.keys[sortKey] || "";
+          return (x < y ? -1 : x > y ? 1 : 0) * (descending ? -1 : 1);
+        });
+      }
+      var visible = rows.slice(0, limit);
+      body.replaceChildren.apply(body, visible.map(function (r) { return r.el || (r.el = rowElement(r)); }));
+      if (shown) shown.textContent = String(rows.length);
+      if (empty) empty.hidden = rows.length !== 0;
+      if (clear) clear.hidden = Object.keys(chosen).length === 0;
+      if (more) {
+        more.hidden = rows.length <= visible.length;
+        more.textContent = "Show " + Math.min(PAGE, rows.length - visible.length) + " more (" + visible.length + " of " + rows.length + " shown)";
+      }
+      if (note && complete) note.hidden = true;
       // Counts say how many documents each value would show.
-      boxes.forEach(function (box) {
-        var n = rows.filter(function (row) {
-          return matches(row, byFacet, box.name) && values(row, box.name).indexOf(box.value) !== -1;
-        }).length;
+      var counts = {};
+      FACETS.forEach(function (f) {
+        var c = counts[f] = {};
+        records.forEach(function (r) {
+          if (!matches(r, f)) return;
+          r.values[f].forEach(function (v) { c[v] = (c[v] || 0) + 1; });
+        });
+      });
+      boxes().forEach(function (box) {
+        var n = (counts[box.name] || {})[box.value] || 0;
         var label = box.closest("label");
         var counter = label && label.querySelector(".count");
         if (counter) counter.textContent = String(n);
         if (label) label.classList.toggle("empty", n === 0 && !box.checked);
       });
       var params = new URLSearchParams(window.location.search);
-      boxes.forEach(function (box) { params.delete("f." + box.name); });
-      Object.keys(byFacet).forEach(function (facet) {
-        byFacet[facet].forEach(function (v) { params.append("f." + facet, v); });
+      FACETS.forEach(function (f) { params.delete("f." + f); });
+      Object.keys(chosen).forEach(function (f) {
+        chosen[f].forEach(function (v) { params.append("f." + f, v); });
       });
       var query = params.toString();
       history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
     }
 
-    var initial = new URLSearchParams(window.location.search);
-    boxes.forEach(function (box) {
-      if (initial.getAll("f." + box.name).indexOf(box.value) !== -1) box.checked = true;
-      box.addEventListener("change", apply);
-    });
-    if (clear) clear.addEventListener("click", function () {
-      boxes.forEach(function (box) { box.checked = false; });
-      apply();
-    });
+    function update() {
+      catalog.setAttribute("aria-busy", "true");
+      load().then(function () {
+        catalog.removeAttribute("aria-busy");
+        render();
+      }, function (e) {
+        catalog.removeAttribute("aria-busy");
+        // The page's rows still filter; say the rest could not be had.
+        if (note) note.textContent = "Only the first " + records.length + " documents could be loaded (" + e.message + ").";
+        complete = true;
+        render();
+      });
+    }
 
-    document.querySelectorAll("button.sort").forEach(function (button) {
+    function changed() {
+      chosen = {};
+      boxes().forEach(function (box) {
+        if (box.checked) (chosen[box.name] = chosen[box.name] || []).push(box.value);
+      });
+      limit = PAGE;
+      update();
+    }
+
+    boxes().forEach(function (box) {
+      if ((chosen[box.name] || []).indexOf(box.value) !== -1) box.checked = true;
+      box.addEventListener("change", changed);
+    });
+    document.querySelectorAll(".facet-all").forEach(function (button) {
+      button.hidden = false;
       button.addEventListener("click", function () {
-        var key = button.getAttribute("data-sort");
-        var descending = button.getAttribute("aria-sort") === "ascending";
-        document.querySelectorAll("button.sort").forEach(function (b) { b.removeAttribute("aria-sort"); });
-        button.setAttribute("aria-sort", descending ? "descending" : "ascending");
-        var body = table.querySelector("tbody");
-        rows.sort(function (a, b) {
-          var x = (a.getAttribute("data-" + key) || "").toLowerCase();
-          var y = (b.getAttribute("data-" + key) || "").toLowerCase();
-          return (x < y ? -1 : x > y ? 1 : 0) * (descending ? -1 : 1);
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
+        load().then(function () { showAllValues(button.closest("fieldset")); render(); });
       });
     });
-    apply();
+    if (clear) clear.addEventListener("click", function () {
+      boxes().forEach(function (box) { box.checked = false; });
+      changed();
+    });
+    if (more) {
+      more.hidden = false;
+      more.addEventListener("click", function () { limit += PAGE; update(); });
+    }
+    document.querySelectorAll("button.sort").forEach(function (button) {
+      button.addEventListener("click", function () {
+        sortKey = button.getAttribute("data-sort");
+        descending = button.getAttribute("aria-sort") === "ascending";
+        document.querySelectorAll("button.sort").forEach(function (b) { b.removeAttribute("aria-sort"); });
+        button.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        limit = PAGE;
+        update();
+      });
+    });
+    // A value chosen in the URL that the page does not list: list them all.
+    Object.keys(chosen).forEach(function (f) {
+      var fieldset = document.querySelector('.facet[data-facet="' + f + '"]');
+      var listed = fieldset ? Array.prototype.map.call(fieldset.querySelectorAll("input"), function (b) { return b.value; }) : [];
+      if (fieldset && fieldset.querySelector(".facet-all") && chosen[f].some(function (v) { return listed.indexOf(v) === -1; })) {
+        load().then(function () { if (fieldset.querySelector(".facet-all")) showAllValues(fieldset); render(); });
+      }
+    });
+    // Otherwise the page as written is already right: counts over all.
+    if (Object.keys(chosen).length) update();
   }
 
   // Type-to-filter for tables marked with data-filter-table (the systems

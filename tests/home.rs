@@ -1,0 +1,130 @@
+//! The catalog home stays light however large the catalog: the first rows
+//! in the page, every row in catalog-rows.json, fetched on demand, with
+//! filters, counts, sorting and "show more" over every document.
+
+mod common;
+
+use common::*;
+
+const DOCS: usize = 250;
+const TAGS: usize = 30;
+
+/// 250 documents: every one tagged `common` and `t<i % 30>`, every third a
+/// draft, dates spread over a year (the newest is document 249).
+fn big_site() -> tempfile::TempDir {
+    let site = site(&[("site.toml", b"title = \"Big\"\n")]);
+    for i in 0..DOCS {
+        let status = if i % 3 == 0 { "draft" } else { "approved" };
+        let date = format!("2025-{:02}-{:02}", 1 + (i / 28) % 12, 1 + i % 28);
+        let date = if i == DOCS - 1 { "2026-06-30".to_owned() } else { date };
+        write(
+            site.path(),
+            &format!("content/f{}/doc-{i:03}.md", i % 4),
+            format!(
+                "---\ntitle: Document {i:03}\ntags: [common, t{}]\nstatus: {status}\nlast_updated: {date}\n---\n\n# Document {i:03}\n\nText.\n",
+                i % TAGS
+            )
+            .as_bytes(),
+        );
+    }
+    site
+}
+
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn the_page_holds_the_first_rows_and_the_rest_are_columns() {
+    let site = big_site();
+    let out = site.path().join("out");
+    build_ok(site.path(), &out);
+    let home = read(&out.join("index.html"));
+    assert_eq!(home.matches("<tr class=\"doc-row\"").count(), 100);
+    assert!(home.contains(">250</span> of 250 documents"), "counts cover all");
+    assert!(home.contains("Document 099") && !home.contains("Document 100"));
+    // Facet counts over every document; the 20 most frequent tag values
+    // listed, the rest behind "All 31 values".
+    assert!(home.contains(r#"data-count-for="common">250<"#), "{home}");
+    assert!(home.contains(r#"data-count-for="draft">84<"#));
+    let tags = &home[home.find(r#"data-facet="tags""#).unwrap()..];
+    let tags = &tags[..tags.find("</fieldset>").unwrap()];
+    assert_eq!(tags.matches("type=\"checkbox\"").count(), 20, "{tags}");
+    assert!(tags.contains("All 31 values"));
+    assert!(tags.contains(r#"value="t0""#) && !tags.contains(r#"value="t29""#));
+    // Without scripts, the folders list every document.
+    assert!(home.contains(r#"<a href="/f0/">F0</a>"#), "{home}");
+
+    let rows: serde_json::Value =
+        serde_json::from_str(&read(&out.join("catalog-rows.json"))).unwrap();
+    assert_eq!(rows["count"], DOCS);
+    for column in ["title", "url", "status", "tags", "updated"] {
+        assert_eq!(rows[column].as_array().unwrap().len(), DOCS, "{column}");
+    }
+    assert_eq!(rows["title"][0], "Document 000");
+    assert_eq!(rows["url"][0], "f0/doc-000/", "relative to the base path");
+    let tag_values = rows["values"]["tags"].as_array().unwrap();
+    assert_eq!(tag_values.len(), TAGS + 1);
+    let first_tags: Vec<&str> = rows["tags"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| tag_values[x.as_u64().unwrap() as usize][0].as_str().unwrap())
+        .collect();
+    assert_eq!(first_tags, ["common", "t0"]);
+}
+
+#[test]
+fn filters_sorting_and_more_cover_every_document_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    if node_package("puppeteer").is_none() {
+        assert!(!in_ci(), "puppeteer is installed by .ci/run");
+        return;
+    }
+    let site = big_site();
+    let out = site.path().join("out");
+    build_ok(site.path(), &out);
+    let server = StaticServer::start(out, "/", 100, 120);
+    let o = std::process::Command::new("node")
+        .arg(repo_root().join("tests/browser/home.mjs"))
+        .arg(format!("http://127.0.0.1:{}/", server.port))
+        .arg(&chromium)
+        .current_dir(repo_root())
+        .output()
+        .expect("node runs");
+    let text = stdout(&o);
+    let v: serde_json::Value =
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text} {}", stderr(&o)));
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+
+    assert_eq!(v["initial"]["rows"], 100, "{v:#}");
+    assert_eq!(v["initial"]["shown"], "250");
+    assert_eq!(v["rowsFetchedAtLoad"], false, "nothing fetched until asked");
+    // Drafts: every third of 250 documents, counted and listed over all.
+    assert_eq!(v["draft"]["shown"], "84", "{v:#}");
+    assert_eq!(v["draft"]["rows"], 84);
+    assert_eq!(v["rowsFetched"], 1);
+    assert_eq!(v["draft"]["more"], serde_json::Value::Null, "nothing more to show");
+    // Counts follow the filter: t0 (documents 0, 30, ... 240) are all
+    // drafts, t1 (1, 31, ...) none.
+    assert_eq!(v["t0WithDraft"], "9", "{v:#}");
+    assert_eq!(v["t1WithDraft"], "0", "{v:#}");
+    assert_eq!(v["t1Empty"], true);
+    assert_eq!(v["cleared"]["rows"], 100, "{v:#}");
+    assert_eq!(v["cleared"]["shown"], "250");
+    assert_eq!(v["more"]["rows"], 200, "{v:#}");
+    assert_eq!(v["more"]["first"], "Document 000");
+    // Newest first over every document, not just the page's.
+    assert_eq!(v["newest"]["first"], "Document 249", "{v:#}");
+    assert_eq!(v["newestDate"], "2026-06-30");
+    assert_eq!(v["newest"]["rows"], 100);
+    assert!(v["newest"]["more"].as_str().unwrap().contains("Show 100 more (100 of 250 shown)"), "{v:#}");
+    assert_eq!(v["allTags"]["tagValues"], 31);
+    assert_eq!(v["rowsFetchedAfter"], 1, "fetched once");
+    // A tag the page does not list, from a link.
+    let rare = &v["rare"];
+    assert_eq!(rare["shown"], "8", "{v:#}");
+    assert_eq!(rare["checked"], serde_json::json!(["t29"]));
+    assert_eq!(rare["rows"][0], "Document 029");
+    assert!(rare["stale"].as_u64().unwrap() > 0, "stale badges built too");
+}
