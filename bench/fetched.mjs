@@ -23,6 +23,8 @@ try {
     files[urls[e.requestId]] = e.encodedDataLength;
   });
   await page.setViewport({ width: 1280, height: 900 });
+  // A catalog home with every row inline (before) takes long to load.
+  page.setDefaultTimeout(300000);
   await page.goto(url, { waitUntil: "networkidle0" });
   result.firstScreen = bytes;
   result.firstScreenFiles = { ...files };
