@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub mod folders;
+pub mod vocabulary;
 
 use crate::config::Config;
 use crate::content::Doc;

@@ -44,6 +44,9 @@ pub struct Config {
     pub systems: BTreeMap<String, SystemDecl>,
     pub diagrams: DiagramsConfig,
     pub security: Security,
+    /// `[vocabulary.<field>]`: facet terms and their spellings, on top of
+    /// the built-in ones (catalog::vocabulary).
+    pub vocabulary: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
 /// What content may publish beyond documents and plain attachments.
@@ -107,6 +110,7 @@ impl Default for Config {
             systems: BTreeMap::new(),
             diagrams: DiagramsConfig::default(),
             security: Security::default(),
+            vocabulary: BTreeMap::new(),
         }
     }
 }
@@ -262,6 +266,7 @@ const TOP_KEYS: &[&str] = &[
     "systems",
     "diagrams",
     "security",
+    "vocabulary",
 ];
 const VALIDATION_KEYS: &[&str] = &[
     "placeholders",
@@ -385,6 +390,15 @@ fn toml_error(text: &str, e: &toml::de::Error) -> RunError {
 
 fn check_keys(table: &toml::Table) -> Result<(), RunError> {
     check_table(table, TOP_KEYS, "")?;
+    // `[vocabulary.protocl]` would group nothing, silently.
+    if let Some(vocabulary) = table.get("vocabulary") {
+        let Some(fields) = vocabulary.as_table() else {
+            return Err(RunError(format!(
+                "{CONFIG_FILE}: `vocabulary` must be a table ([vocabulary.protocol])"
+            )));
+        };
+        check_table(fields, crate::catalog::vocabulary::FIELDS, "vocabulary.")?;
+    }
     let nested: [(&str, &[&str]); 7] = [
         ("fields", FIELD_RULE_KEYS),
         ("systems", SYSTEM_KEYS),

@@ -361,3 +361,55 @@ fn tampered_cache_entries_are_not_published() {
         "{page}"
     );
 }
+
+#[test]
+fn wide_diagrams_stay_readable_on_a_phone_in_chromium() {
+    let Some(mmdc) = mmdc() else { return };
+    let Some(chromium) = chromium() else { return };
+    if node_package("puppeteer").is_none() {
+        assert!(!in_ci(), "puppeteer is installed by .ci/run");
+        return;
+    }
+    // The example's Stripe page: a flowchart about 1,400 px wide.
+    let cache = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = run_with(
+        &repo_root(),
+        cache.path(),
+        &mmdc,
+        &["build", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let server = StaticServer::start(out, "/integrations/", 50, 120);
+    let o = std::process::Command::new("node")
+        .arg(repo_root().join("tests/browser/diagram-phone.mjs"))
+        .arg(format!(
+            "http://127.0.0.1:{}/integrations/payments/stripe-payments/",
+            server.port
+        ))
+        .arg(&chromium)
+        .current_dir(repo_root())
+        .output()
+        .expect("node runs");
+    let text = stdout(&o);
+    let v: serde_json::Value =
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text} {}", stderr(&o)));
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let fitted = v["fitted"].as_array().unwrap();
+    assert_eq!(fitted.len(), 2, "{v:#}");
+    for d in fitted {
+        assert!(d["smallestText"].as_f64().unwrap() >= 11.9, "{v:#}");
+    }
+    let wide = &fitted[0];
+    assert!(wide["natural"].as_f64().unwrap() > 1000.0, "{v:#}");
+    assert_eq!(wide["scrolls"], true, "the figure scrolls, not the page");
+    assert_eq!(wide["button"], true);
+    assert_eq!(v["pageOverflow"], false, "{v:#}");
+    let full = &v["full"][0];
+    assert!(
+        (full["width"].as_f64().unwrap() - 16.0 - full["natural"].as_f64().unwrap()).abs() < 2.0,
+        "{v:#}"
+    );
+    assert_eq!(v["pressed"], "true");
+}

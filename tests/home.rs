@@ -16,7 +16,11 @@ fn big_site() -> tempfile::TempDir {
     for i in 0..DOCS {
         let status = if i % 3 == 0 { "draft" } else { "approved" };
         let date = format!("2025-{:02}-{:02}", 1 + (i / 28) % 12, 1 + i % 28);
-        let date = if i == DOCS - 1 { "2026-06-30".to_owned() } else { date };
+        let date = if i == DOCS - 1 {
+            "2026-06-30".to_owned()
+        } else {
+            date
+        };
         write(
             site.path(),
             &format!("content/f{}/doc-{i:03}.md", i % 4),
@@ -41,7 +45,10 @@ fn the_page_holds_the_first_rows_and_the_rest_are_columns() {
     build_ok(site.path(), &out);
     let home = read(&out.join("index.html"));
     assert_eq!(home.matches("<tr class=\"doc-row\"").count(), 100);
-    assert!(home.contains(">250</span> of 250 documents"), "counts cover all");
+    assert!(
+        home.contains(">250</span> of 250 documents"),
+        "counts cover all"
+    );
     assert!(home.contains("Document 099") && !home.contains("Document 100"));
     // Facet counts over every document; the 20 most frequent tag values
     // listed, the rest behind "All 31 values".
@@ -69,7 +76,11 @@ fn the_page_holds_the_first_rows_and_the_rest_are_columns() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| tag_values[x.as_u64().unwrap() as usize][0].as_str().unwrap())
+        .map(|x| {
+            tag_values[x.as_u64().unwrap() as usize][0]
+                .as_str()
+                .unwrap()
+        })
         .collect();
     assert_eq!(first_tags, ["common", "t0"]);
 }
@@ -104,7 +115,11 @@ fn filters_sorting_and_more_cover_every_document_in_chromium() {
     assert_eq!(v["draft"]["shown"], "84", "{v:#}");
     assert_eq!(v["draft"]["rows"], 84);
     assert_eq!(v["rowsFetched"], 1);
-    assert_eq!(v["draft"]["more"], serde_json::Value::Null, "nothing more to show");
+    assert_eq!(
+        v["draft"]["more"],
+        serde_json::Value::Null,
+        "nothing more to show"
+    );
     // Counts follow the filter: t0 (documents 0, 30, ... 240) are all
     // drafts, t1 (1, 31, ...) none.
     assert_eq!(v["t0WithDraft"], "9", "{v:#}");
@@ -118,7 +133,13 @@ fn filters_sorting_and_more_cover_every_document_in_chromium() {
     assert_eq!(v["newest"]["first"], "Document 249", "{v:#}");
     assert_eq!(v["newestDate"], "2026-06-30");
     assert_eq!(v["newest"]["rows"], 100);
-    assert!(v["newest"]["more"].as_str().unwrap().contains("Show 100 more (100 of 250 shown)"), "{v:#}");
+    assert!(
+        v["newest"]["more"]
+            .as_str()
+            .unwrap()
+            .contains("Show 100 more (100 of 250 shown)"),
+        "{v:#}"
+    );
     assert_eq!(v["allTags"]["tagValues"], 31);
     assert_eq!(v["rowsFetchedAfter"], 1, "fetched once");
     // A tag the page does not list, from a link.
@@ -126,5 +147,74 @@ fn filters_sorting_and_more_cover_every_document_in_chromium() {
     assert_eq!(rare["shown"], "8", "{v:#}");
     assert_eq!(rare["checked"], serde_json::json!(["t29"]));
     assert_eq!(rare["rows"][0], "Document 029");
-    assert!(rare["stale"].as_u64().unwrap() > 0, "stale badges built too");
+    assert!(
+        rare["stale"].as_u64().unwrap() > 0,
+        "stale badges built too"
+    );
+    let phone = &v["phoneLabels"];
+    assert_eq!(phone["title"], "Document 239", "{v:#}");
+    assert_eq!(
+        phone["labels"],
+        serde_json::json!([
+            "none",
+            "\"Type\"",
+            "\"Status\"",
+            "\"Tags & agents\"",
+            "\"Updated\""
+        ]),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn facet_values_are_grouped_by_a_vocabulary_the_site_can_extend() {
+    let site = site(&[
+        (
+            "site.toml",
+            b"[vocabulary.protocol]\n\"Message queue\" = [\"rabbitmq\", \"sqs\"]\n",
+        ),
+        (
+            "content/a.md",
+            b"---\ntitle: A\nprotocol: REST (CRM v3 batch upsert)\ndirection: both ways\nstatus: Under_Review\n---\n# A\n",
+        ),
+        (
+            "content/b.md",
+            b"---\ntitle: B\nprotocol: RabbitMQ (orders exchange)\ndirection: Bidirectional\nstatus: review\n---\n# B\n",
+        ),
+        (
+            "content/c.md",
+            b"---\ntitle: C\nprotocol: REST, Amazon SQS\ndirection: Outbound (redirects), inbound (event hooks)\n---\n# C\n",
+        ),
+    ]);
+    let out = site.path().join("out");
+    build_ok(site.path(), &out);
+    let home = read(&out.join("index.html"));
+    let count = |value: &str| {
+        let at = home
+            .find(&format!("data-count-for=\"{value}\">"))
+            .unwrap_or_else(|| panic!("{value}: {home}"));
+        let rest = &home[at..];
+        rest[rest.find('>').unwrap() + 1..rest.find("</span>").unwrap()].to_owned()
+    };
+    assert_eq!(count("REST"), "2");
+    assert_eq!(count("Message queue"), "2");
+    assert_eq!(count("Bidirectional"), "3", "three spellings, one value");
+    assert_eq!(count("review"), "2");
+    assert!(!home.contains("value=\"REST (CRM v3 batch upsert)\""));
+    // One label per shape; phone cards label their values.
+    assert!(home.contains(r#"<td data-label="Type"><span class="shape">"#));
+
+    // A misspelt field is an error, not a vocabulary that groups nothing.
+    write(
+        site.path(),
+        "site.toml",
+        b"[vocabulary.protocl]\nREST = [\"http\"]\n",
+    );
+    let o = run_in(site.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean `vocabulary.protocol`"),
+        "{}",
+        stderr(&o)
+    );
 }

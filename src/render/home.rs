@@ -51,7 +51,9 @@ pub struct Home<'a> {
 /// The facets, each a key, its label and a document's values for it.
 type Getter = fn(&DocSummary) -> Vec<&str>;
 const FACETS: &[(&str, &str, Getter)] = &[
-    ("tags", "Tags", |d| d.tags.iter().map(|t| t.name.as_str()).collect()),
+    ("tags", "Tags", |d| {
+        d.tags.iter().map(|t| t.name.as_str()).collect()
+    }),
     ("agents", "Agents", |d| {
         d.agents.iter().map(|a| a.name.as_str()).collect()
     }),
@@ -60,8 +62,10 @@ const FACETS: &[(&str, &str, Getter)] = &[
     }),
     ("status", "Status", |d| single(&d.status)),
     ("type", "Type", |d| single(&d.kind)),
-    ("protocol", "Protocol", |d| single(&d.protocol)),
-    ("direction", "Direction", |d| single(&d.direction)),
+    ("protocol", "Protocol", |d| {
+        d.protocols.iter().map(String::as_str).collect()
+    }),
+    ("direction", "Direction", |d| single(&d.facet_direction)),
 ];
 
 fn single(v: &str) -> Vec<&str> {
@@ -158,8 +162,7 @@ impl SiteData<'_> {
         };
         let (mut title, mut url, mut desc, mut service, mut updated) =
             (vec![], vec![], vec![], vec![], vec![]);
-        let (mut status, mut kind, mut shape, mut protocol, mut direction) =
-            (vec![], vec![], vec![], vec![], vec![]);
+        let (mut status, mut kind, mut protocol, mut direction) = (vec![], vec![], vec![], vec![]);
         let (mut tags, mut agents, mut systems, mut stale) = (vec![], vec![], vec![], vec![]);
         for (row, d) in docs.iter().enumerate() {
             title.push(d.title.as_str());
@@ -171,9 +174,15 @@ impl SiteData<'_> {
                 json!([d.status, d.status_class])
             }));
             kind.push(column("type", &d.kind, &|| json!(d.kind)));
-            shape.push(column("shape", &d.shape, &|| json!(d.shape)));
-            protocol.push(column("protocol", &d.protocol, &|| json!(d.protocol)));
-            direction.push(column("direction", &d.direction, &|| json!(d.direction)));
+            let protocols: Vec<i64> = d
+                .protocols
+                .iter()
+                .map(|p| column("protocol", p, &|| json!(p)))
+                .collect();
+            protocol.push(protocols);
+            direction.push(column("direction", &d.facet_direction, &|| {
+                json!(d.facet_direction)
+            }));
             let mut linked = |name: &'static str, links: &[super::pages::Link]| -> Vec<i64> {
                 links
                     .iter()
@@ -200,7 +209,6 @@ impl SiteData<'_> {
             "updated": updated,
             "status": status,
             "type": kind,
-            "shape": shape,
             "protocol": protocol,
             "direction": direction,
             "tags": tags,

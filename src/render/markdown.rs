@@ -167,7 +167,7 @@ pub fn diagram_figure(svg: &Svg, id: &str, label: &str) -> String {
             open.replace_range(start..start + 8 + len, "");
         }
     }
-    let open = open.replacen(
+    let mut open = open.replacen(
         "<svg",
         &format!(
             "<svg role=\"img\" aria-label=\"{}\"",
@@ -175,7 +175,46 @@ pub fn diagram_figure(svg: &Svg, id: &str, label: &str) -> String {
         ),
         1,
     );
+    // Fitted to a phone, a wide diagram's text shrinks to nothing: the
+    // stylesheet keeps it at least 12 px there (the diagram scrolls in its
+    // frame), and "Full size" shows it at the size mermaid drew it.
+    if let Some(natural) = view_box_width(&open) {
+        let base = base_font_px(rest).unwrap_or(16.0);
+        let min = (natural * 12.0 / base).min(natural).min(8000.0);
+        let sizes = format!("--diagram-min: {min:.0}px; --diagram-natural: {natural:.0}px; ");
+        open = match open.find(" style=\"") {
+            Some(at) => format!("{}{sizes}{}", &open[..at + 8], &open[at + 8..]),
+            None => format!("{open} style=\"{}\"", sizes.trim_end()),
+        };
+    }
     format!("<figure class=\"diagram\" data-lang=\"mermaid\" data-pagefind-ignore>{open}{rest}</figure>\n")
+}
+
+/// The width of an `<svg ... viewBox="x y w h">` start tag.
+fn view_box_width(open: &str) -> Option<f64> {
+    let at = open.find(" viewBox=\"")? + 10;
+    let value = &open[at..at + open[at..].find('"')?];
+    let w: f64 = value
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .nth(2)?
+        .parse()
+        .ok()?;
+    (w.is_finite() && w > 0.0).then_some(w)
+}
+
+/// The diagram's own text size: the first `font-size: Npx` of mermaid's
+/// stylesheet is its root rule (`#id { font-size: 16px; ... }`). Smaller
+/// sizes further down are for parts most diagrams do not draw.
+fn base_font_px(svg: &str) -> Option<f64> {
+    let (at, key) = svg.match_indices("font-size:").next()?;
+    let value = svg[at + key.len()..].trim_start();
+    let digits: String = value
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let px: f64 = digits.parse().ok()?;
+    (value[digits.len()..].starts_with("px") && px >= 6.0).then_some(px)
 }
 
 /// A rendered diagram waiting for its accessible name: the paragraph that
@@ -616,6 +655,33 @@ mod tests {
         assert!(html.contains("#diagram-2 .node"));
         assert!(!html.contains("portolan-mermaid-svg"));
         assert!(!html.contains("graphics-document"));
+    }
+
+    #[test]
+    fn wide_diagrams_keep_their_text_readable_on_phones() {
+        let svg = Svg {
+            svg: r#"<svg id="portolan-mermaid-svg" width="100%" style="max-width: 1414.4px;" viewBox="0 0 1414.4 184"><style>#portolan-mermaid-svg{font-size:16px;} .label{font-size: 14px}</style></svg>"#.into(),
+            title: None,
+            desc: None,
+        };
+        let html = diagram_figure(&svg, "diagram-1", "A");
+        // 12 px for the root font (16 px): 1414 × 12 / 16 = 1061.
+        assert!(
+            html.contains(
+                r#"style="--diagram-min: 1061px; --diagram-natural: 1414px; max-width: 1414.4px;""#
+            ),
+            "{html}"
+        );
+        let narrow = Svg {
+            svg: r#"<svg id="portolan-mermaid-svg" viewBox="-50 -10 300 200"></svg>"#.into(),
+            title: None,
+            desc: None,
+        };
+        let html = diagram_figure(&narrow, "diagram-2", "B");
+        assert!(
+            html.contains(r#"style="--diagram-min: 225px; --diagram-natural: 300px;""#),
+            "{html}"
+        );
     }
 
     #[test]

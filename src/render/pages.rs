@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::markdown::{self, LinkContext};
 use crate::catalog::folders::Folders;
+use crate::catalog::vocabulary::Vocabulary;
 use crate::catalog::{looks_like_placeholder, Catalog, EdgeKind};
 use crate::config::Config;
 use crate::content::inline_meta::find_anywhere;
@@ -52,6 +53,10 @@ pub struct DocSummary {
     pub facet_tags: String,
     pub facet_agents: String,
     pub facet_systems: String,
+    /// The protocol and direction as the facets group them (vocabulary).
+    pub protocols: Vec<String>,
+    pub facet_protocol: String,
+    pub facet_direction: String,
     pub last_updated: String,
     pub stale: bool,
     pub age_days: i64,
@@ -123,6 +128,7 @@ pub struct SiteData<'a> {
     pub terms: Terms,
     pub summaries: Vec<DocSummary>,
     pub today: Date,
+    pub vocabulary: Vocabulary,
     /// What absolute URLs start with (feeds, sitemap).
     pub origin: String,
     pub folders: Folders,
@@ -171,6 +177,7 @@ impl<'a> SiteData<'a> {
             terms,
             summaries: Vec::new(),
             today,
+            vocabulary: Vocabulary::new(&config.vocabulary),
         };
         data.summaries = match reuse {
             Some(mut reuse) if reuse.summaries.len() == catalog.docs.len() => {
@@ -232,7 +239,8 @@ impl<'a> SiteData<'a> {
             .filter(|(_, docs)| docs.binary_search(&i).is_ok())
             .map(|(name, _)| name.clone())
             .collect();
-        // `APPROVED`, `approved` and `Under_Review` are one status each.
+        // `APPROVED`, `approved`, `Under_Review` and `review` are one
+        // status each.
         let status = doc
             .text_field("status")
             .or_else(|| doc.text_field("review_status"))
@@ -240,6 +248,14 @@ impl<'a> SiteData<'a> {
             .unwrap_or("")
             .to_lowercase()
             .replace('_', " ");
+        let status = self
+            .vocabulary
+            .values("status", &status)
+            .pop()
+            .unwrap_or_default();
+        let protocol = meta("protocol");
+        let direction = meta("direction");
+        let protocols = self.vocabulary.values("protocol", &protocol);
         let last_updated = doc
             .text_field("last_updated")
             .and_then(parse_date)
@@ -272,7 +288,8 @@ impl<'a> SiteData<'a> {
                 .filter(|s| usable(s))
                 .unwrap_or("")
                 .to_owned(),
-            kind: doc.kind(),
+            // One label per shape: a `type` field varies by author.
+            kind: doc.shape.label().to_owned(),
             shape: doc.shape.label().to_owned(),
             shape_key: serde_json::to_value(doc.shape)
                 .ok()
@@ -281,8 +298,15 @@ impl<'a> SiteData<'a> {
             status_class: url_slug(&status),
             status,
             service: meta("service"),
-            protocol: meta("protocol"),
-            direction: meta("direction"),
+            facet_protocol: protocols.join("|"),
+            facet_direction: self
+                .vocabulary
+                .values("direction", &direction)
+                .pop()
+                .unwrap_or_default(),
+            protocols,
+            protocol,
+            direction,
             facet_systems: systems
                 .iter()
                 .map(|s| s.name.as_str())

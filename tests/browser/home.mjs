@@ -73,6 +73,21 @@ try {
     checked: [...document.querySelectorAll(".facet input:checked")].map((b) => b.value),
     stale: document.querySelectorAll("#doc-table .badge-stale").length,
   }));
+  // On a phone the rows are cards that label their values, the rows built
+  // from catalog-rows.json as much as the page's own.
+  // (Switching to a mobile viewport reloads the page: wait for the filter
+  // from the URL to apply again.)
+  await linked.setViewport({ width: 390, height: 844, isMobile: true });
+  await linked.waitForFunction(() => document.readyState === "complete"
+    && document.getElementById("shown-count").textContent === "8", { timeout: 20000 });
+  result.phoneLabels = await linked.evaluate(() => {
+    const last = [...document.querySelectorAll("#doc-table tbody tr")].pop();
+    return {
+      title: last.querySelector("a.doc-link").textContent,
+      labels: [...last.querySelectorAll("td")].filter((td) => getComputedStyle(td).display !== "none")
+        .map((td) => getComputedStyle(td, "::before").content),
+    };
+  });
 } catch (e) {
   result.errors.push(String(e && e.stack || e));
 } finally {

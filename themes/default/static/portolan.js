@@ -55,8 +55,7 @@
         status: status ? status[0] : "",
         statusClass: status ? status[1] : "",
         type: one("type", i) || "",
-        shape: one("shape", i) || "",
-        protocol: one("protocol", i) || "",
+        protocols: data.protocol[i].map(function (x) { return v.protocol[x]; }),
         direction: one("direction", i) || "",
         tags: data.tags[i].map(function (x) { return [v.tags[x][0], base + v.tags[x][1]]; }),
         agents: data.agents[i].map(function (x) { return [v.agents[x][0], base + v.agents[x][1]]; }),
@@ -69,7 +68,7 @@
         systems: r.systems,
         status: r.status ? [r.status] : [],
         type: r.type ? [r.type] : [],
-        protocol: r.protocol ? [r.protocol] : [],
+        protocol: r.protocols,
         direction: r.direction ? [r.direction] : [],
       };
       r.keys = { title: r.title.toLowerCase(), type: r.type.toLowerCase(), status: r.status, updated: r.updated };
@@ -87,19 +86,21 @@
       return e;
     }
     var tr = el("tr", { "class": "doc-row" });
-    var first = el("td", {}, [el("a", { "class": "doc-link", href: r.url }, [r.title])]);
+    var first = el("td", { "data-label": "Document" }, [el("a", { "class": "doc-link", href: r.url }, [r.title])]);
     if (r.description) first.append(el("p", { "class": "doc-description" }, [r.description]));
-    var kind = el("td", {}, [el("span", { "class": "shape" }, [r.type])]);
-    if (r.type !== r.shape) kind.append(el("br"), el("small", {}, [r.shape]));
-    var status = el("td", {}, r.status ? [el("span", { "class": "status status-" + r.statusClass }, [r.status])] : []);
-    var how = el("td");
+    var kind = el("td", { "data-label": "Type" }, [el("span", { "class": "shape" }, [r.type])]);
+    var status = el("td", { "data-label": "Status" }, r.status ? [el("span", { "class": "status status-" + r.statusClass }, [r.status])] : []);
+    var how = el("td", { "data-label": "Connects" });
     if (r.service) how.append(el("strong", {}, [r.service]), el("br"));
-    if (r.protocol) how.append(r.protocol);
-    if (r.direction) how.append(el("br"), el("small", {}, [r.direction]));
-    var terms = el("td");
+    how.append(r.protocols.join(", "));
+    if (r.direction) {
+      if (r.protocols.length) how.append(el("br"));
+      how.append(el("small", {}, [r.direction]));
+    }
+    var terms = el("td", { "data-label": "Tags & agents" });
     r.tags.forEach(function (t) { terms.append(el("a", { "class": "tag", href: t[1] }, [t[0]]), " "); });
     r.agents.forEach(function (a) { terms.append(el("a", { "class": "agent", href: a[1] }, [a[0]]), " "); });
-    var when = el("td");
+    var when = el("td", { "data-label": "Updated" });
     if (r.updated) {
       when.append(el("time", { datetime: r.updated }, [r.updated]));
       if (r.age !== undefined) {
@@ -492,8 +493,28 @@
     });
   }
 
+  // A diagram drawn wider than its frame: a button shows it full size.
+  function setupDiagramSize() {
+    document.querySelectorAll("figure.diagram > svg").forEach(function (svg) {
+      var natural = parseFloat(svg.style.getPropertyValue("--diagram-natural"));
+      if (!(natural > svg.getBoundingClientRect().width + 1)) return;
+      var figure = svg.parentElement;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "diagram-size";
+      button.textContent = "Full size";
+      button.setAttribute("aria-pressed", "false");
+      button.addEventListener("click", function () {
+        var full = figure.classList.toggle("full-size");
+        button.setAttribute("aria-pressed", full ? "true" : "false");
+      });
+      figure.insertBefore(button, svg);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupThemeChoice();
+    setupDiagramSize();
     setupSearch();
     // On a phone the filters start folded so the list comes first.
     var filters = document.querySelector("details.filters");
