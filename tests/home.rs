@@ -59,6 +59,25 @@ fn the_page_holds_the_first_rows_and_the_rest_are_columns() {
     assert_eq!(tags.matches("type=\"checkbox\"").count(), 20, "{tags}");
     assert!(tags.contains("All 31 values"));
     assert!(tags.contains(r#"value="t0""#) && !tags.contains(r#"value="t29""#));
+    // A tag's 250 documents: three pages of at most 100, linked in order.
+    let tag = read(&out.join("tags/common/index.html"));
+    assert_eq!(tag.matches("<li><a href=\"/f").count(), 100);
+    assert!(
+        tag.contains(r#"<a rel="next" href="/tags/common/page/2/">"#),
+        "{tag}"
+    );
+    let second = read(&out.join("tags/common/page/2/index.html"));
+    assert!(
+        second.contains("Documents 101–200 of 250 (page 2 of 3)"),
+        "{second}"
+    );
+    assert!(second.contains(r#"<a rel="prev" href="/tags/common/">"#));
+    let third = read(&out.join("tags/common/page/3/index.html"));
+    assert_eq!(third.matches("<li><a href=\"/f").count(), 50);
+    assert!(!third.contains("rel=\"next\""));
+    assert!(!out.join("tags/common/page/4").exists());
+    let small = read(&out.join("tags/t0/index.html"));
+    assert!(!small.contains("term-pages"), "one page, no pager");
     // Without scripts, the folders list every document.
     assert!(home.contains(r#"<a href="/f0/">F0</a>"#), "{home}");
 
@@ -151,6 +170,12 @@ fn filters_sorting_and_more_cover_every_document_in_chromium() {
         rare["stale"].as_u64().unwrap() > 0,
         "stale badges built too"
     );
+    assert_eq!(v["tagFirst"]["items"], 100, "{v:#}");
+    assert_eq!(v["tagFirst"]["count"], "Documents 1–100 of 250");
+    assert_eq!(v["tagAll"]["items"], 250, "{v:#}");
+    assert_eq!(v["tagAll"]["last"], "Document 249");
+    assert_eq!(v["tagAll"]["more"], false);
+    assert_eq!(v["tagAll"]["count"], "Documents 1–250 of 250");
     let phone = &v["phoneLabels"];
     assert_eq!(phone["title"], "Document 239", "{v:#}");
     assert_eq!(

@@ -697,3 +697,54 @@ fn serve_output_equals_build_output() {
         .values()
         .any(|b| String::from_utf8_lossy(b).contains("__portolan")));
 }
+
+#[test]
+fn tag_and_agent_pages_come_and_go_like_a_full_build() {
+    // 130 documents share a tag and an agent: two pages each. Untagging 40
+    // leaves one page; tagging them again brings the second back.
+    let site = common::site(&[]);
+    let root = site.path();
+    let doc = |i: usize, tagged: bool| {
+        let extra = if tagged { ", bulk" } else { "" };
+        // The same tags and agents exist throughout: only their pages move.
+        format!(
+            "---\ntitle: Doc {i:03}\ntags: [all{extra}]\nai_agent_relevance: [{}]\n---\n\nText.\n",
+            if tagged { "BulkAgent" } else { "" }
+        )
+    };
+    for i in 0..130 {
+        common::write(
+            root,
+            &format!("content/d{i:03}.md"),
+            doc(i, true).as_bytes(),
+        );
+    }
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    assert!(session
+        .files
+        .snapshot()
+        .contains_key("tags/bulk/page/2/index.html"));
+    assert!(session
+        .files
+        .snapshot()
+        .contains_key("agents/BulkAgent/page/2/index.html"));
+    for (what, tagged) in [("untag 40", false), ("tag again", true)] {
+        let paths: Vec<PathBuf> = (90..130)
+            .map(|i| root.join(format!("content/d{i:03}.md")))
+            .collect();
+        for (i, p) in (90..130).zip(&paths) {
+            std::fs::write(p, doc(i, tagged)).unwrap();
+        }
+        session.update_docs(&paths).unwrap();
+        let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+        assert_same(&session.files.snapshot(), &fresh.files.snapshot(), what);
+        assert_eq!(
+            session
+                .files
+                .snapshot()
+                .contains_key("tags/bulk/page/2/index.html"),
+            tagged,
+            "{what}"
+        );
+    }
+}

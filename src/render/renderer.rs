@@ -117,6 +117,14 @@ pub enum Page {
     Search,
 }
 
+/// Documents per page of a tag or an agent.
+pub const TERM_PAGE: usize = 100;
+
+/// Where page `n` (from 2) of a tag's or agent's list lives.
+pub fn term_page_dir(dir: &str, n: usize) -> String {
+    format!("{dir}page/{n}/")
+}
+
 pub struct Renderer<'a> {
     pub site: SiteData<'a>,
     pub routes: &'a [String],
@@ -262,6 +270,50 @@ impl<'a> Renderer<'a> {
             .map_err(|e| template_error(&e))
     }
 
+    /// A tag's or agent's documents, `TERM_PAGE` per page: the first page
+    /// at `dir`, the rest at `dir/page/<n>/`, each linking the next, so
+    /// a term with thousands of documents is as many light pages (the
+    /// browser appends the next page's rows on "Show more").
+    fn paginated(
+        &self,
+        template: &str,
+        dir: &str,
+        rows: Vec<pages::AgentDocRow>,
+        sink: &dyn Sink,
+        context: impl Fn(serde_json::Value) -> Vec<(&'static str, serde_json::Value)>,
+    ) -> Result<usize, RunError> {
+        let base = self.site.base_path();
+        let pages = rows.len().div_ceil(TERM_PAGE).max(1);
+        let url = |n: usize| match n {
+            1 => format!("{base}{dir}"),
+            n => format!("{base}{}", term_page_dir(dir, n)),
+        };
+        for n in 1..=pages {
+            let chunk = rows.chunks(TERM_PAGE).nth(n - 1).unwrap_or(&[]);
+            let pager = serde_json::json!({
+                "page": n,
+                "pages": pages,
+                "total": rows.len(),
+                "first": (n - 1) * TERM_PAGE + 1,
+                "last": (n - 1) * TERM_PAGE + chunk.len(),
+                "prev": (n > 1).then(|| url(n - 1)),
+                "next": (n < pages).then(|| url(n + 1)),
+            });
+            let docs = serde_json::to_value(chunk).unwrap_or_default();
+            let mut extra = context(pager);
+            extra.push(("docs", docs));
+            let refs: Vec<(&'static str, &dyn ToValue)> =
+                extra.iter().map(|(k, v)| (*k, v as &dyn ToValue)).collect();
+            let html = self.template(template, &refs)?;
+            let path = match n {
+                1 => format!("{dir}index.html"),
+                n => format!("{}index.html", term_page_dir(dir, n)),
+            };
+            sink.put(&path, html)?;
+        }
+        Ok(pages)
+    }
+
     /// The path a page's HTML is written to, if it is one HTML page.
     pub fn path_of(&self, page: &Page) -> Option<String> {
         Some(match page {
@@ -314,10 +366,14 @@ impl<'a> Renderer<'a> {
                     return Ok(0);
                 };
                 let name = serde_json::json!({ "name": tag });
-                self.template(
+                let dir = format!("tags/{}/", site.terms.tags.get(tag).map_or("", |s| s));
+                return self.paginated(
                     "tag.html",
-                    &[("tag", &name), ("docs", &site.doc_rows(docs, None))],
-                )?
+                    &dir,
+                    site.doc_rows(docs, None),
+                    sink,
+                    |pager| vec![("tag", name.clone()), ("pager", pager)],
+                );
             }
             Page::Agent(agent) => {
                 let Some(docs) = site.agents.get(agent) else {
@@ -338,13 +394,14 @@ impl<'a> Renderer<'a> {
                     "context_url": context,
                     "context_budget_kb": self.checked.config.context_budget_kb,
                 });
-                self.template(
+                let dir = format!("agents/{}/", site.terms.agents.get(agent).map_or("", |s| s));
+                return self.paginated(
                     "agent.html",
-                    &[
-                        ("agent", &agent_json),
-                        ("docs", &site.doc_rows(docs, Some(agent))),
-                    ],
-                )?
+                    &dir,
+                    site.doc_rows(docs, Some(agent)),
+                    sink,
+                    |pager| vec![("agent", agent_json.clone()), ("pager", pager)],
+                );
             }
             Page::Systems => {
                 let page = super::systems::landscape_page(site, &self.checked.landscape);

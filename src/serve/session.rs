@@ -534,14 +534,34 @@ impl Session {
                     .filter_map(|p| new.by_path.get(p).map(|&i| Page::Doc(i))),
             );
         }
+        // Tag and agent lists come in pages: those rendered again write
+        // every page they have now, so the pages they had go first.
+        let mut repaged: Vec<String> = Vec::new();
         if dirty.listed {
+            repaged.extend(
+                touched
+                    .tags
+                    .iter()
+                    .map(|t| format!("tags/{}/page/", terms_slug(&memory.terms.tags, t))),
+            );
             pages.extend(touched.tags.into_iter().map(Page::Tag));
             pages.extend([Page::Home, Page::TagsIndex, Page::AgentsIndex]);
         }
         // A context pack quotes its documents whole: any edit to one shows.
         pages.extend(touched.agents.iter().cloned().map(Page::AgentContext));
         if dirty.listed || dirty.notes {
+            repaged.extend(
+                touched
+                    .agents
+                    .iter()
+                    .map(|a| format!("agents/{}/page/", terms_slug(&memory.terms.agents, a))),
+            );
             pages.extend(touched.agents.into_iter().map(Page::Agent));
+        }
+        if !repaged.is_empty() {
+            if let Ok(mut files) = self.files.0.lock() {
+                files.retain(|path, _| !repaged.iter().any(|dir| path.starts_with(dir.as_str())));
+            }
         }
         pages.extend(resystemed.iter().map(|&j| Page::Doc(j)));
         if !resystemed.is_empty() {
@@ -659,6 +679,11 @@ fn doc_systems(catalog: &Catalog, landscape: &Landscape) -> HashMap<String, Vec<
 
 /// Files of pages that an edit made disappear: deleted documents, and tags
 /// and agents no document names any more.
+/// A tag's or agent's URL segment as the last render wrote it.
+fn terms_slug<'t>(slugs: &'t BTreeMap<String, String>, name: &'t str) -> &'t str {
+    slugs.get(name).map_or(name, String::as_str)
+}
+
 fn stale_files(
     changed: &BTreeSet<String>,
     old_routes: Option<&BTreeMap<String, String>>,

@@ -88,6 +88,24 @@ try {
         .map((td) => getComputedStyle(td, "::before").content),
     };
   });
+
+  // A tag with 250 documents: pages of 100, "Show more" appends the next.
+  const tag = await browser.newPage();
+  tag.on("pageerror", (e) => result.errors.push(String(e)));
+  await tag.goto(base + "tags/common/", { waitUntil: "load" });
+  const items = () => tag.evaluate(() => ({
+    items: document.querySelectorAll(".doc-list > li").length,
+    last: [...document.querySelectorAll(".doc-list > li > a")].pop().textContent,
+    more: !!document.querySelector(".term-more"),
+    count: document.querySelector(".term-pages > p").textContent,
+  }));
+  result.tagFirst = await items();
+  for (let i = 0; i < 2; i++) {
+    const before = (await items()).items;
+    await tag.click(".term-more");
+    await tag.waitForFunction((n) => document.querySelectorAll(".doc-list > li").length > n, { timeout: 20000 }, before);
+  }
+  result.tagAll = await items();
 } catch (e) {
   result.errors.push(String(e && e.stack || e));
 } finally {

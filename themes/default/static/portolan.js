@@ -512,8 +512,42 @@
     });
   }
 
+  // Tag and agent pages come in pages of 100: "Show more" appends the next
+  // page's documents here instead of leaving the page.
+  function setupTermPages() {
+    var button = document.querySelector(".term-more");
+    var list = document.querySelector(".doc-list");
+    if (!button || !list || !window.fetch || !window.DOMParser) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var next = button.getAttribute("data-next");
+      button.disabled = true;
+      fetch(next).then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
+        .then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          page.querySelectorAll(".doc-list > li").forEach(function (li) { list.appendChild(document.adoptNode(li)); });
+          var more = page.querySelector(".term-more");
+          var links = document.querySelector(".term-pages-links");
+          var count = document.querySelector(".term-pages > p");
+          var theirCount = page.querySelector(".term-pages > p");
+          if (count && theirCount) count.textContent = "Documents 1–" + theirCount.textContent.replace(/^Documents \d+–/, "").replace(/ \(page.*$/, "");
+          if (more) {
+            button.setAttribute("data-next", more.getAttribute("data-next"));
+            button.disabled = false;
+            var nextLink = links && links.querySelector("a[rel=next]");
+            if (nextLink) nextLink.href = more.getAttribute("data-next");
+          } else {
+            button.remove();
+            var last = links && links.querySelector("a[rel=next]");
+            if (last) last.remove();
+          }
+        }, function () { button.disabled = false; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupThemeChoice();
+    setupTermPages();
     setupDiagramSize();
     setupSearch();
     // On a phone the filters start folded so the list comes first.
