@@ -30,28 +30,17 @@ const PAGES: &[&str] = &[
 
 #[test]
 fn axe_finds_nothing_in_light_or_dark_and_the_theme_choice_sticks() {
-    let Some(chromium) = chromium() else { return };
-    if node_package("@axe-core/puppeteer").is_none() {
-        assert!(!in_ci(), "@axe-core/puppeteer is installed by .ci/run");
-        eprintln!("skipped: @axe-core/puppeteer is not installed (npm ci)");
+    let Some(chromium) = browser_with("@axe-core/puppeteer") else {
         return;
-    }
+    };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
     build_ok(&repo_root(), &out);
     let server = StaticServer::start(out, "/integrations/", 3000, 600);
-    let o = std::process::Command::new("node")
-        .arg(repo_root().join("tests/browser/axe.mjs"))
-        .arg(format!("http://127.0.0.1:{}/integrations/", server.port))
-        .arg(&chromium)
-        .args(PAGES)
-        .current_dir(repo_root())
-        .output()
-        .expect("node runs");
-    let text = stdout(&o);
-    let v: serde_json::Value =
-        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text} {}", stderr(&o)));
-    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let base = format!("http://127.0.0.1:{}/integrations/", server.port);
+    let mut args = vec![base.as_str(), chromium.to_str().unwrap()];
+    args.extend(PAGES);
+    let v = browser_script("axe.mjs", &args);
 
     let pages = v["pages"].as_array().unwrap();
     // Every page in both schemes, plus the open search dialog in both.

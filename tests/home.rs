@@ -106,26 +106,15 @@ fn the_page_holds_the_first_rows_and_the_rest_are_columns() {
 
 #[test]
 fn filters_sorting_and_more_cover_every_document_in_chromium() {
-    let Some(chromium) = chromium() else { return };
-    if node_package("puppeteer").is_none() {
-        assert!(!in_ci(), "puppeteer is installed by .ci/run");
+    let Some(chromium) = browser_with("puppeteer") else {
         return;
-    }
+    };
     let site = big_site();
     let out = site.path().join("out");
     build_ok(site.path(), &out);
     let server = StaticServer::start(out, "/", 100, 120);
-    let o = std::process::Command::new("node")
-        .arg(repo_root().join("tests/browser/home.mjs"))
-        .arg(format!("http://127.0.0.1:{}/", server.port))
-        .arg(&chromium)
-        .current_dir(repo_root())
-        .output()
-        .expect("node runs");
-    let text = stdout(&o);
-    let v: serde_json::Value =
-        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text} {}", stderr(&o)));
-    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let base = format!("http://127.0.0.1:{}/", server.port);
+    let v = browser_script("home.mjs", &[&base, chromium.to_str().unwrap()]);
 
     assert_eq!(v["initial"]["rows"], 100, "{v:#}");
     assert_eq!(v["initial"]["shown"], "250");

@@ -102,25 +102,15 @@ fn a_content_file_never_takes_a_folder_page() {
 
 #[test]
 fn the_sidebar_and_phone_menus_work_in_chromium() {
-    let Some(chromium) = chromium() else { return };
-    if node_package("puppeteer").is_none() {
-        assert!(!in_ci(), "puppeteer is installed by .ci/run");
+    let Some(chromium) = browser_with("puppeteer") else {
         return;
-    }
+    };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
     build_ok(&repo_root(), &out);
     let server = StaticServer::start(out, "/integrations/", 200, 120);
-    let o = std::process::Command::new("node")
-        .arg(repo_root().join("tests/browser/navigation.mjs"))
-        .arg(format!("http://127.0.0.1:{}/integrations/", server.port))
-        .arg(&chromium)
-        .output()
-        .expect("node runs");
-    let text = stdout(&o);
-    let v: serde_json::Value =
-        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text} {}", stderr(&o)));
-    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let base = format!("http://127.0.0.1:{}/integrations/", server.port);
+    let v = browser_script("navigation.mjs", &[&base, chromium.to_str().unwrap()]);
 
     let d = &v["desktop"];
     assert_eq!(d["current"], "Stripe Card Payments Integration", "{v:#}");

@@ -32,6 +32,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "partial-crumbs.html",
     "partial-sidebar.html",
     "partial-listing.html",
+    "partial-pages.html",
 );
 
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[

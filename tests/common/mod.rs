@@ -143,6 +143,35 @@ pub fn chromium() -> Option<PathBuf> {
     None
 }
 
+/// Chromium and the npm `package` a browser script imports, or None (after
+/// saying so) outside CI; under CI both must be there.
+pub fn browser_with(package: &str) -> Option<PathBuf> {
+    let chromium = chromium()?;
+    if node_package(package).is_none() {
+        assert!(!in_ci(), "{package} is installed by .ci/run (npm ci)");
+        eprintln!("SKIPPED: {package} is not installed (npm ci)");
+        return None;
+    }
+    Some(chromium)
+}
+
+/// Runs `tests/browser/<script>` with node (`args` after it), which prints
+/// one JSON object with an `errors` list; returns the object once that
+/// list is empty.
+pub fn browser_script(script: &str, args: &[&str]) -> serde_json::Value {
+    let o = Command::new("node")
+        .arg(repo_root().join("tests/browser").join(script))
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("node runs");
+    let text = stdout(&o);
+    let v: serde_json::Value = serde_json::from_str(text.trim())
+        .unwrap_or_else(|e| panic!("{script}: {e}: {text} {}", stderr(&o)));
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    v
+}
+
 /// Loads `url` in headless Chromium and returns the DOM after scripts ran.
 pub fn dump_dom(chromium: &Path, url: &str) -> String {
     let profile = tempfile::tempdir().expect("profile dir");
