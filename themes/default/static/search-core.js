@@ -46,3 +46,23 @@ export function bestTarget(data) {
   subs.sort((a, b) => (b.locations || []).length - (a.locations || []).length);
   return { url: subs[0].url, excerpt: subs[0].excerpt || data.excerpt, section: subs[0].title };
 }
+
+/** What every result shows, as elements with the shared classes: its
+ * title (a `titleTag`), the section that matched when it is not the title,
+ * and the excerpt (an `excerptTag`); and the URL it goes to. */
+export function resultParts(data, titleTag, excerptTag) {
+  const target = bestTarget(data);
+  const title = document.createElement(titleTag);
+  title.className = "search-result-title";
+  title.textContent = (data.meta && data.meta.title) || data.url;
+  let section = null;
+  if (target.section && target.section !== title.textContent) {
+    section = document.createElement("span");
+    section.className = "search-result-section";
+    section.textContent = ` › ${target.section}`;
+  }
+  const excerpt = document.createElement(excerptTag);
+  excerpt.className = "search-result-excerpt";
+  excerpt.append(...excerptNodes(target.excerpt || ""));
+  return { url: target.url, title, section, excerpt };
+}

@@ -1,7 +1,7 @@
 // The search dialog on every page: results as you type, arrow keys to
 // move, Enter to open, Esc to close. A modal <dialog> keeps focus inside;
 // closing returns focus to where it was. Loaded on first open only.
-import { pagefind, excerptNodes, bestTarget, unavailable } from "./search-core.js";
+import { pagefind, resultParts, unavailable } from "./search-core.js";
 
 const base = document.body.dataset.basePath || "/";
 let dialog, input, status, list, more, returnTo;
@@ -101,7 +101,7 @@ async function run() {
   if (mine !== generation) return;
   list.textContent = "";
   results = data.map((d, i) => {
-    const target = bestTarget(d);
+    const { url, title, section, excerpt } = resultParts(d, "span", "span");
     // The link is the option (an option holding a link nests one control
     // in another); the list item is only layout.
     const item = document.createElement("li");
@@ -110,21 +110,10 @@ async function run() {
     link.id = `search-dialog-option-${i}`;
     link.setAttribute("role", "option");
     link.setAttribute("aria-selected", "false");
-    link.href = target.url;
+    link.href = url;
     link.tabIndex = -1;
-    const title = document.createElement("span");
-    title.className = "search-result-title";
-    title.textContent = (d.meta && d.meta.title) || d.url;
     link.append(title);
-    if (target.section && target.section !== title.textContent) {
-      const section = document.createElement("span");
-      section.className = "search-result-section";
-      section.textContent = ` › ${target.section}`;
-      link.append(section);
-    }
-    const excerpt = document.createElement("span");
-    excerpt.className = "search-result-excerpt";
-    excerpt.append(...excerptNodes(target.excerpt || ""));
+    if (section) link.append(section);
     link.append(excerpt);
     item.append(link);
     list.append(item);

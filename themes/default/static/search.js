@@ -1,6 +1,6 @@
 // portolan search page: Pagefind's index (pagefind/pagefind.js, fetched in
 // chunks as a query needs them), with facet filters and ?q= in the URL.
-import { pagefind as loadPagefind, excerptNodes, bestTarget, unavailable } from "./search-core.js";
+import { pagefind as loadPagefind, resultParts, unavailable } from "./search-core.js";
 const base = document.body.dataset.basePath || "/";
 const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
@@ -93,23 +93,12 @@ async function run() {
   if (mine !== generation) return;
   list.innerHTML = "";
   for (const data of results) {
-    const target = bestTarget(data);
+    const { url, title, section, excerpt } = resultParts(data, "a", "p");
     const item = document.createElement("li");
     item.className = "search-result";
-    const link = document.createElement("a");
-    link.href = target.url;
-    link.className = "search-result-title";
-    link.textContent = (data.meta && data.meta.title) || data.url;
-    item.append(link);
-    if (target.section && target.section !== link.textContent) {
-      const section = document.createElement("span");
-      section.className = "search-result-section";
-      section.textContent = ` › ${target.section}`;
-      item.append(section);
-    }
-    const excerpt = document.createElement("p");
-    excerpt.className = "search-result-excerpt";
-    excerpt.append(...excerptNodes(target.excerpt || ""));
+    title.href = url;
+    item.append(title);
+    if (section) item.append(section);
     item.append(excerpt);
     const tags = (data.filters && data.filters.tag) || [];
     if (tags.length) {
