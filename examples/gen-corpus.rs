@@ -1,10 +1,14 @@
-//! Generates a catalog of integration documents for benchmarks, in all five
-//! template shapes, about 5 KB each, deterministic for a seed; and the same
-//! content as a Hugo site and an mdBook book, so the peers build exactly
-//! what portolan builds.
+//! Generates a catalog of integration documents for benchmarks, deterministic
+//! for a seed; and the same content as a Hugo site and an mdBook book, so the
+//! peers build exactly what portolan builds.
+//!
+//! Two profiles: `light` (the default) mixes all five template shapes, about
+//! 5 KB each with short code; `heavy` is what code-rich teams write: about
+//! 8 KB each in the seed-000 shape, three 10–15 line code blocks (YAML, Ruby,
+//! JavaScript, the grammars that cost syntect most) and two tables.
 //!
 //! cargo run --release --example gen-corpus -- --docs 10000 --out DIR
-//!     [--seed 42] [--no-mermaid] [--hugo DIR] [--mdbook DIR]
+//!     [--profile light|heavy] [--seed 42] [--no-mermaid] [--hugo DIR] [--mdbook DIR]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -205,6 +209,45 @@ fn code(rng: &mut Rng, lang: &str) -> String {
     format!("```{lang}\n{body}```\n")
 }
 
+/// The heavy profile's code: every document has one block of each.
+const HEAVY_LANGS: &[&str] = &["yaml", "ruby", "javascript"];
+
+/// A 10–15 line block, different in every document (numbers and names
+/// vary), as real configuration and client code is: nothing for a cache
+/// keyed by content to share between documents.
+fn long_code(rng: &mut Rng, lang: &str) -> String {
+    let lines = 10 + rng.below(6);
+    let mut body = String::new();
+    for l in 0..lines {
+        let n = rng.below(100_000);
+        let w = rng.pick(WORDS);
+        let line = match (lang, l) {
+            ("yaml", 0) => format!("{w}_service:"),
+            ("yaml", _) => format!(
+                "  {w}_{l}: {{ timeout_ms: {n}, retry: [{}, {}], url: \"https://{w}.example.com/v{}\" }} # {w}",
+                n % 7,
+                n % 13,
+                l % 4
+            ),
+            ("ruby", 0) => format!("def sync_{w}_{n}(client, since: Time.now - 3600)"),
+            ("ruby", _) if l + 1 == lines => "end".to_owned(),
+            ("ruby", _) => format!(
+                "  client.fetch(:{w}, limit: {}, cursor: \"c{n}\").each {{ |r| Record.upsert(r.to_h, unique_by: :{w}_id) }}",
+                n % 500
+            ),
+            (_, 0) => format!("export async function {w}{n}(event, context) {{"),
+            (_, _) if l + 1 == lines => "}".to_owned(),
+            _ => format!(
+                "  const {w}{l} = await fetch(`https://{w}.example.com/v1/${{event.id}}/{n}`, {{ method: 'POST', body: JSON.stringify({{ attempt: {} }}) }});",
+                n % 5
+            ),
+        };
+        body.push_str(&line);
+        body.push('\n');
+    }
+    format!("```{lang}\n{body}```\n")
+}
+
 fn table(rng: &mut Rng) -> String {
     let mut t =
         String::from("| Field | Type | Required | Notes |\n|-------|------|----------|-------|\n");
@@ -231,7 +274,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     // No default output folder: a stray `--help` once wrote a thousand
     // documents into the repository.
-    const USAGE: &str = "usage: gen-corpus --out DIR [--docs N] [--seed N] [--hugo DIR] [--mdbook DIR] [--no-mermaid]";
+    const USAGE: &str = "usage: gen-corpus --out DIR [--docs N] [--profile light|heavy] [--seed N] [--hugo DIR] [--mdbook DIR] [--no-mermaid]";
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!("{USAGE}");
         return;
@@ -249,6 +292,14 @@ fn main() {
         std::process::exit(2);
     };
     let mermaid = !args.iter().any(|a| a == "--no-mermaid");
+    let heavy = match value("--profile").as_deref() {
+        None | Some("light") => false,
+        Some("heavy") => true,
+        Some(other) => {
+            eprintln!("unknown profile {other:?}: light or heavy\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
     let mut rng = Rng(seed.max(1).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
 
     let mut index: Vec<Doc> = Vec::with_capacity(docs);
@@ -257,7 +308,7 @@ fn main() {
         let area = AREAS[i % AREAS.len()];
         let external = rng.pick(SYSTEMS);
         let internal = rng.pick(INTERNAL);
-        let shape = i % 5;
+        let shape = if heavy { 0 } else { i % 5 };
         let slug = format!(
             "{}-{}-{i:05}",
             external.to_lowercase().replace(' ', "-"),
@@ -318,16 +369,34 @@ fn main() {
             paragraph(&mut rng),
             table(&mut rng)
         );
-        let mut langs = LANGS.to_vec();
-        for n in 0..3 {
-            let lang = langs.remove(rng.below(langs.len()));
+        if heavy {
             let _ = write!(
                 text,
-                "### Example {}\n\n{}\n\n{}\n",
-                n + 1,
+                "## Field Reference\n\n{}\n\n{}\n\n",
                 paragraph(&mut rng),
-                code(&mut rng, lang)
+                table(&mut rng)
             );
+            for (n, lang) in HEAVY_LANGS.iter().enumerate() {
+                let _ = write!(
+                    text,
+                    "### Example {}\n\n{}\n\n{}\n",
+                    n + 1,
+                    paragraph(&mut rng),
+                    long_code(&mut rng, lang)
+                );
+            }
+        } else {
+            let mut langs = LANGS.to_vec();
+            for n in 0..3 {
+                let lang = langs.remove(rng.below(langs.len()));
+                let _ = write!(
+                    text,
+                    "### Example {}\n\n{}\n\n{}\n",
+                    n + 1,
+                    paragraph(&mut rng),
+                    code(&mut rng, lang)
+                );
+            }
         }
         if mermaid && i % 10 == 0 {
             let _ = write!(text, "## Flow\n\n```mermaid\nsequenceDiagram\n    participant A as {internal}\n    participant B as {external}\n    A->>B: request {i}\n    B-->>A: response\n```\n\nThe {internal} calls {external} and waits for the response.\n\n");
