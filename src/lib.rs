@@ -89,7 +89,7 @@ pub fn check_with(
         config.validation.placeholders = config::RuleLevel::Error;
     }
     let timer = timings::Timer::start();
-    render::highlight::remember_hung_blocks_in(&render::diagrams::cache_root(root));
+    render::highlight::use_cache_in(&render::diagrams::cache_root(root));
     let loaded = content::load_site(root, &config)?;
     timer.lap("load and parse");
     let catalog = Catalog::link_with(

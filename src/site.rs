@@ -108,6 +108,8 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             return Err(e);
         }
     };
+    let saved = crate::render::highlight::save_cache();
+    timer.lap(&saved);
     if let Err(e) = record_fingerprint(&staging, &fingerprint, &written) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
@@ -482,12 +484,16 @@ fn render_into(
     let (landscape, others): (Vec<Page>, Vec<Page>) = others
         .into_iter()
         .partition(|p| matches!(p, Page::Systems | Page::System(_)));
-    let mut pages = renderer.render(&docs, &sink)?;
+    // Only document pages are indexed (as in serve), each handed to the
+    // index as it is written, so no page is held or read back.
+    let indexing = crate::render::search::IndexingSink::new()?;
+    let tee = Tee {
+        sink: &sink,
+        indexing: &indexing,
+    };
+    let mut pages = renderer.render(&docs, &tee)?;
     timer.lap("document pages");
-    // Only document pages are indexed (as in serve), and they are on disk
-    // already: Pagefind reads them from there before the other pages are
-    // written, so it does not parse thousands of system pages to skip them.
-    for (path, bytes) in crate::render::search::build_index_from_dir(dir)? {
+    for (path, bytes) in indexing.build()? {
         sink.put(&path, bytes)?;
     }
     timer.lap("search index");
@@ -496,6 +502,21 @@ fn render_into(
     pages += renderer.render(&others, &sink)?;
     timer.lap("other pages and feeds");
     Ok((pages, sink.into_written()))
+}
+
+/// Writes each page and hands it to the search index.
+struct Tee<'a> {
+    sink: &'a DirSink,
+    indexing: &'a crate::render::search::IndexingSink,
+}
+
+impl Sink for Tee<'_> {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), RunError> {
+        if path.ends_with("index.html") {
+            self.indexing.add(path, &bytes)?;
+        }
+        self.sink.put(path, bytes)
+    }
 }
 
 #[cfg(test)]

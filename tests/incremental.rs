@@ -748,3 +748,124 @@ fn tag_and_agent_pages_come_and_go_like_a_full_build() {
         );
     }
 }
+
+/// What every CI build is: the cache of earlier builds restored, a fresh
+/// output dir. After each random edit (and new code blocks, so the
+/// highlight cache both hits and misses) it gives byte for byte what a
+/// cold build of the edited site gives; a corrupt or tampered cache
+/// changes nothing.
+#[test]
+fn cached_builds_into_fresh_dirs_equal_cold_builds() {
+    let site = example_site();
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let build = |cache: &Path, out: &Path| {
+        let o = common::bin()
+            .args(["build", "--root"])
+            .arg(root)
+            .arg("--out")
+            .arg(out)
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .env("PORTOLAN_CACHE_DIR", cache)
+            .env("PORTOLAN_TIMINGS", "1")
+            .output()
+            .expect("portolan runs");
+        let err = common::stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        // "[timing] highlight cache: R blocks reused, F refused, A added: N ms"
+        let counts: Vec<usize> = err
+            .lines()
+            .find_map(|l| l.strip_prefix("[timing] highlight cache: "))
+            .expect("the cache reports")
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        (common::read_tree(out), counts[0], counts[1], counts[2])
+    };
+    let pack = || {
+        std::fs::read_dir(cache.join("highlight"))
+            .expect("a highlight pack after a build")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "pack"))
+            .expect("a pack")
+    };
+    let (_, reused, _, added) = build(&cache, &work.path().join("first"));
+    assert_eq!(reused, 0);
+    assert!(added > 20, "{added} blocks highlighted");
+    let mut rng = Lcg(20_261_124);
+    for step in 0..6 {
+        let (_, what) = edit(root, &mut rng, step);
+        let all = docs(root);
+        let target = &all[rng.next(all.len())];
+        let mut text = std::fs::read_to_string(target).unwrap();
+        text.push_str(&format!(
+            "\n\n```yaml\nstep_{step}:\n  retries: {}\n  url: \"https://example.com/<{step}>\" # & more\n```\n",
+            rng.next(1000)
+        ));
+        std::fs::write(target, text).unwrap();
+        match step {
+            2 => {
+                // Same-length tampering, so the pack still parses: markup
+                // in an entry, and a class bent out of the stylesheet.
+                let mut bytes = std::fs::read(pack()).unwrap();
+                let len = bytes.len();
+                replace_bytes(&mut bytes, b"</span>", b"<img/x>", 3);
+                replace_bytes(&mut bytes, b"hl-comment", b"hl-cxmment", 3);
+                assert_eq!(bytes.len(), len);
+                std::fs::write(pack(), bytes).unwrap();
+            }
+            4 => {
+                // Cut short mid-entry, as an interrupted restore leaves it.
+                let bytes = std::fs::read(pack()).unwrap();
+                std::fs::write(pack(), &bytes[..bytes.len() * 2 / 3]).unwrap();
+            }
+            _ => {}
+        }
+        let (cached, reused, refused, added) =
+            build(&cache, &work.path().join(format!("ci-{step}")));
+        // The new block is highlighted; the rest come from the pack, but
+        // for the entries tampered with or cut off.
+        assert!(added >= 1, "step {step}: {added} added");
+        assert!(reused > 20, "step {step}: {reused} reused");
+        match step {
+            2 => assert!(refused >= 1, "tampered entries were used"),
+            _ => assert_eq!(refused, 0, "step {step}"),
+        }
+        let cold_cache = work.path().join(format!("cold-cache-{step}"));
+        let (cold, ..) = build(&cold_cache, &work.path().join(format!("cold-{step}")));
+        assert_eq!(
+            cached.keys().collect::<Vec<_>>(),
+            cold.keys().collect::<Vec<_>>(),
+            "step {step} ({what})"
+        );
+        for (path, bytes) in &cold {
+            assert!(
+                &cached[path] == bytes,
+                "step {step} ({what}): {path} differs between a cached and a cold build"
+            );
+        }
+        let page = String::from_utf8_lossy(&cached["index.html"]).into_owned();
+        assert!(!page.contains("<img/x>"));
+        eprintln!("step {step}: {what}: {} files equal", cold.len());
+    }
+    // The pack was used, not only written: it holds this run's blocks.
+    let bytes = std::fs::read(pack()).unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("step_5"));
+    assert!(!String::from_utf8_lossy(&bytes).contains("<img/x>"));
+}
+
+/// Replaces the first `n` occurrences of `from` by `to` (same length).
+fn replace_bytes(bytes: &mut [u8], from: &[u8], to: &[u8], n: usize) {
+    let mut done = 0;
+    let mut at = 0;
+    while done < n && at + from.len() <= bytes.len() {
+        if &bytes[at..at + from.len()] == from {
+            bytes[at..at + from.len()].copy_from_slice(to);
+            done += 1;
+        }
+        at += 1;
+    }
+    assert_eq!(done, n, "{} found", String::from_utf8_lossy(from));
+}

@@ -20,8 +20,10 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// Dockerfile, which integration documents use all the time.
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
 
-/// `(grammar, code hash)` → highlighted HTML; None for a block shown plain.
-type Cache = HashMap<(String, String), Option<String>>;
+/// Block key (`highlight_store::key`) → highlighted HTML; None for a block
+/// shown plain. Holds what this process highlighted; earlier runs' blocks
+/// are in the store.
+type Cache = HashMap<String, Option<String>>;
 
 /// Blocks kept in memory; past it the cache starts over.
 const MAX_CACHED_BLOCKS: usize = 100_000;
@@ -86,8 +88,49 @@ static HUNG_ON_DISK: LazyLock<std::collections::HashSet<String>> = LazyLock::new
         .unwrap_or_default()
 });
 
-pub fn remember_hung_blocks_in(cache_root: &std::path::Path) {
+/// Where this process keeps what it learns about blocks between runs:
+/// highlighted blocks and blocks that hung.
+pub fn use_cache_in(cache_root: &std::path::Path) {
     let _ = HUNG_DIR.set(cache_root.join("highlight-hung"));
+    super::highlight_store::use_dir(cache_root);
+}
+
+/// Writes the blocks highlighted so far for the next run (see
+/// `highlight_store::save`); says what the cache did.
+pub fn save_cache() -> String {
+    let fresh: Vec<(String, String)> = CACHE
+        .lock()
+        .map(|cache| {
+            cache
+                .iter()
+                .filter_map(|(k, html)| Some((k.clone(), html.clone()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let stats = super::highlight_store::save(&fresh);
+    format!(
+        "highlight cache: {} blocks reused, {} refused, {} added",
+        stats.reused, stats.refused, stats.added
+    )
+}
+
+pub(super) fn syntaxes() -> &'static SyntaxSet {
+    &SYNTAXES
+}
+
+/// A few blocks as the grammar set highlights them: part of the store's
+/// fingerprint, so grammars that read code differently start a new pack.
+pub(super) fn sample() -> String {
+    [
+        ("yaml", "a: [1, \"b\"] # c\n"),
+        ("js", "const f = async (x) => `${x}`; // y\n"),
+        ("ruby", "def f(x) = x.map { |y| :z }\n"),
+        ("json", "{\"a\": [true, null]}\n"),
+        ("bash", "curl -fsS \"$URL\" | jq .a\n"),
+    ]
+    .iter()
+    .filter_map(|(lang, code)| highlight_now(find_syntax(lang)?, code))
+    .collect()
 }
 
 fn hung_key(syntax: &SyntaxReference, code: &str) -> (String, String) {
@@ -137,9 +180,12 @@ pub fn is_known_language(lang: &str) -> bool {
 /// the grammar set does not know (the caller escapes it as plain text).
 pub fn highlight(lang: &str, code: &str) -> Option<String> {
     let syntax = find_syntax(lang)?;
-    let key = (syntax.name.clone(), crate::hash::digest(&[code]));
+    let key = super::highlight_store::key(&syntax.name, code);
     if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
+    }
+    if let Some(html) = super::highlight_store::get(&key, code) {
+        return Some(html);
     }
     if timed_out(lang, code) {
         return None;
@@ -187,7 +233,70 @@ fn highlight_now(syntax: &SyntaxReference, code: &str) -> Option<String> {
             return None;
         }
     }
-    Some(generator.finalize())
+    Some(prune(&generator.finalize()))
+}
+
+/// Every class a rule of the stylesheet names.
+static STYLED: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    let css = stylesheet();
+    css.split('.')
+        .skip(1)
+        .filter_map(|part| {
+            let name: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                .collect();
+            name.starts_with("hl-").then_some(name)
+        })
+        .collect()
+});
+
+/// Whether a rule of the stylesheet names `class`.
+pub(super) fn is_styled(class: &str) -> bool {
+    STYLED.contains(class)
+}
+
+/// syntect's HTML without the classes no rule of the stylesheet names,
+/// and without spans left with none: a selector only tests the classes it
+/// names, so the page looks the same, at a fifth fewer bytes to write,
+/// index and send (YAML's `hl-unquoted hl-plain hl-out hl-yaml`…).
+fn prune(html: &str) -> String {
+    const OPEN: &str = "<span class=\"";
+    const CLOSE: &str = "</span>";
+    let mut out = String::with_capacity(html.len());
+    // Whether each open span was kept, so its end is kept or dropped too.
+    let mut kept: Vec<bool> = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix(CLOSE) {
+            if kept.pop().unwrap_or(true) {
+                out.push_str(CLOSE);
+            }
+            rest = after;
+        } else if let Some((classes, after)) = rest
+            .strip_prefix(OPEN)
+            .and_then(|after| after.split_once("\">"))
+        {
+            let styled: Vec<&str> = classes.split(' ').filter(|c| STYLED.contains(*c)).collect();
+            if styled.is_empty() {
+                kept.push(false);
+            } else {
+                out.push_str(OPEN);
+                out.push_str(&styled.join(" "));
+                out.push_str("\">");
+                kept.push(true);
+            }
+            rest = after;
+        } else {
+            // Not syntect's markup (it escapes `<` in code): left as it is.
+            out.push('<');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Longer than any real block takes (a megabyte of YAML takes a few
@@ -465,6 +574,41 @@ mod tests {
             assert!(is_known_language(lang), "{lang}");
         }
         assert!(!is_known_language("no-such-language"));
+    }
+
+    #[test]
+    fn classes_no_rule_names_are_pruned_and_the_text_stays() {
+        let code = "offset_service:\n  a: { timeout_ms: 1, url: \"https://x\" } # c\n";
+        let html = highlight("yaml", code).unwrap();
+        assert!(
+            !html.contains("hl-unquoted") && !html.contains("hl-yaml"),
+            "{html}"
+        );
+        assert!(html.contains("hl-comment") && html.contains("hl-entity hl-name hl-tag"));
+        assert!(
+            super::super::highlight_store::faithful(&html, code),
+            "{html}"
+        );
+        let syntax = find_syntax("yaml").unwrap();
+        let mut raw = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            raw.parse_html_for_line_which_includes_newline(line)
+                .unwrap();
+        }
+        let raw = raw.finalize();
+        assert!(raw.contains("hl-unquoted"), "{raw}");
+        assert!(
+            html.len() * 5 < raw.len() * 4,
+            "{} of {}",
+            html.len(),
+            raw.len()
+        );
+        // Spans are dropped with their ends: what remains is balanced.
+        assert_eq!(
+            html.matches("<span").count(),
+            html.matches("</span>").count()
+        );
+        assert_eq!(prune("a &lt; b <i>"), "a &lt; b <i>");
     }
 
     #[test]

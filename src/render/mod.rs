@@ -5,6 +5,7 @@ pub mod diagrams;
 pub mod directives;
 pub mod feeds;
 pub mod highlight;
+mod highlight_store;
 pub(crate) mod home;
 mod layout;
 mod map;

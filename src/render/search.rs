@@ -11,30 +11,96 @@ pub type IndexedPages = Vec<(String, std::sync::Arc<Vec<u8>>)>;
 /// Indexes the pages: written to a scratch folder first, so Pagefind can
 /// parse them in parallel (`add_directory`; adding pages one by one parses
 /// them on one thread and compares every URL with all earlier ones).
-#[cfg(feature = "search")]
 pub fn build_index(pages: IndexedPages) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    let scratch = std::env::temp_dir().join(format!(
-        "portolan-search-{}-{}",
-        std::process::id(),
-        SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    let result = (|| {
-        for (path, html) in &pages {
-            crate::render::renderer::write_file(&scratch, path, html)?;
-        }
-        build_index_from_dir(&scratch)
-    })();
-    let _ = std::fs::remove_dir_all(&scratch);
-    result
+    let sink = IndexingSink::new()?;
+    for (path, html) in &pages {
+        sink.add(path, html)?;
+    }
+    sink.build()
 }
 
-#[cfg(feature = "search")]
 static SCRATCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// What Pagefind reads of a page: the page without its highlighting
+/// spans. Three quarters of a code-heavy page's bytes are syntect's spans,
+/// which Pagefind would parse only to read the text they hold; without
+/// them it indexes the same text in two thirds of the time.
+pub fn for_index(html: &[u8]) -> Vec<u8> {
+    const OPEN: &[u8] = b"<span class=\"hl-";
+    const CLOSE: &[u8] = b"</span>";
+    let mut out = Vec::with_capacity(html.len() / 2);
+    // Whether each open span is a highlighting one (dropped with its end).
+    let mut dropped: Vec<bool> = Vec::new();
+    let mut at = 0;
+    while let Some(lt) = html[at..].iter().position(|&b| b == b'<').map(|p| at + p) {
+        out.extend_from_slice(&html[at..lt]);
+        let rest = &html[lt..];
+        if rest.starts_with(CLOSE) {
+            if !dropped.pop().unwrap_or(false) {
+                out.extend_from_slice(CLOSE);
+            }
+            at = lt + CLOSE.len();
+        } else if rest.starts_with(OPEN) {
+            match rest.iter().position(|&b| b == b'>') {
+                Some(end) => {
+                    dropped.push(true);
+                    at = lt + end + 1;
+                }
+                None => {
+                    out.extend_from_slice(rest);
+                    at = html.len();
+                }
+            }
+        } else {
+            if rest.starts_with(b"<span") {
+                dropped.push(false);
+            }
+            out.push(b'<');
+            at = lt + 1;
+        }
+    }
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// Pages for the index, written (as `for_index` makes them) to a scratch
+/// folder as they are rendered, then indexed together.
+pub struct IndexingSink {
+    scratch: std::path::PathBuf,
+}
+
+impl IndexingSink {
+    pub fn new() -> Result<IndexingSink, RunError> {
+        let scratch = std::env::temp_dir().join(format!(
+            "portolan-search-{}-{}",
+            std::process::id(),
+            SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        Ok(IndexingSink { scratch })
+    }
+
+    pub fn add(&self, path: &str, html: &[u8]) -> Result<(), RunError> {
+        crate::render::renderer::write_file(&self.scratch, path, &for_index(html))
+    }
+
+    pub fn build(self) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+        if !self.scratch.exists() {
+            return Ok(Vec::new());
+        }
+        build_index_from_dir(&self.scratch)
+    }
+}
+
+impl Drop for IndexingSink {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
 
 /// Indexes every `index.html` under `dir` (pages without
 /// `data-pagefind-body` are skipped by Pagefind itself).
 #[cfg(feature = "search")]
-pub fn build_index_from_dir(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+fn build_index_from_dir(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
 
@@ -84,11 +150,23 @@ fn collect(files: Vec<pagefind::api::SyntheticFile>) -> Result<Vec<(String, Vec<
 
 /// Without the `search` feature there is no index; the search page says so.
 #[cfg(not(feature = "search"))]
-pub fn build_index(_pages: IndexedPages) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+fn build_index_from_dir(_dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     Ok(Vec::new())
 }
 
-#[cfg(not(feature = "search"))]
-pub fn build_index_from_dir(_dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    Ok(Vec::new())
+#[cfg(test)]
+mod tests {
+    use super::for_index;
+
+    #[test]
+    fn highlighting_spans_leave_and_their_text_and_other_spans_stay() {
+        let page = br#"<p><span class="badge">x</span></p><pre><code><span class="hl-source"><span class="hl-string">a &lt; b</span> c</span></code></pre><span>d</span>"#;
+        assert_eq!(
+            String::from_utf8(for_index(page)).unwrap(),
+            r#"<p><span class="badge">x</span></p><pre><code>a &lt; b c</code></pre><span>d</span>"#
+        );
+        // Cut short or unbalanced: no panic, nothing invented.
+        assert_eq!(for_index(b"<span class=\"hl-a"), b"<span class=\"hl-a");
+        assert_eq!(for_index(b"</span></span>x<"), b"</span></span>x<");
+    }
 }
