@@ -100,7 +100,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     }
 
     let staging = staging_dir(&out_dir)?;
+    timer.lap("prepare the output dir");
     let result = render_into(&staging, &checked, &theme);
+    timer.lap("render (stages above)");
     let (pages, written) = match result {
         Ok(done) => done,
         Err(e) => {
@@ -486,7 +488,7 @@ fn render_into(
         .partition(|p| matches!(p, Page::Systems | Page::System(_)));
     // Only document pages are indexed (as in serve), each handed to the
     // index as it is written, so no page is held or read back.
-    let indexing = crate::render::search::IndexingSink::new()?;
+    let indexing = crate::render::search::IndexingSink::default();
     let tee = Tee {
         sink: &sink,
         indexing: &indexing,

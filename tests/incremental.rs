@@ -812,7 +812,7 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
                 let mut bytes = std::fs::read(pack()).unwrap();
                 let len = bytes.len();
                 replace_bytes(&mut bytes, b"</span>", b"<img/x>", 3);
-                replace_bytes(&mut bytes, b"hl-comment", b"hl-cxmment", 3);
+                replace_bytes(&mut bytes, b"\"hl-s", b"\"xl-s", 3);
                 assert_eq!(bytes.len(), len);
                 std::fs::write(pack(), bytes).unwrap();
             }
@@ -835,10 +835,11 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
         }
         let cold_cache = work.path().join(format!("cold-cache-{step}"));
         let (cold, ..) = build(&cold_cache, &work.path().join(format!("cold-{step}")));
-        assert_eq!(
-            cached.keys().collect::<Vec<_>>(),
-            cold.keys().collect::<Vec<_>>(),
-            "step {step} ({what})"
+        let only_cached: Vec<&String> = cached.keys().filter(|k| !cold.contains_key(*k)).collect();
+        let only_cold: Vec<&String> = cold.keys().filter(|k| !cached.contains_key(*k)).collect();
+        assert!(
+            only_cached.is_empty() && only_cold.is_empty(),
+            "step {step} ({what}): only in the cached build {only_cached:?}, only in the cold one {only_cold:?}"
         );
         for (path, bytes) in &cold {
             assert!(

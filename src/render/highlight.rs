@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{mpsc, Arc, LazyLock, Mutex};
 use std::time::Duration;
 
+use super::highlight_store::Packed;
 use syntect::highlighting::ThemeSet;
 use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
@@ -20,10 +21,11 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// Dockerfile, which integration documents use all the time.
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
 
-/// Block key (`highlight_store::key`) → highlighted HTML; None for a block
-/// shown plain. Holds what this process highlighted; earlier runs' blocks
-/// are in the store.
-type Cache = HashMap<String, Option<String>>;
+/// Block key (`highlight_store::key`) → highlighted HTML, compressed as the
+/// store keeps it (a code-heavy catalog highlights close to a gigabyte);
+/// None for a block shown plain. Holds what this process highlighted;
+/// earlier runs' blocks are in the store.
+type Cache = HashMap<String, Option<Packed>>;
 
 /// Blocks kept in memory; past it the cache starts over.
 const MAX_CACHED_BLOCKS: usize = 100_000;
@@ -98,16 +100,14 @@ pub fn use_cache_in(cache_root: &std::path::Path) {
 /// Writes the blocks highlighted so far for the next run (see
 /// `highlight_store::save`); says what the cache did.
 pub fn save_cache() -> String {
-    let fresh: Vec<(String, String)> = CACHE
-        .lock()
-        .map(|cache| {
-            cache
-                .iter()
-                .filter_map(|(k, html)| Some((k.clone(), html.clone()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let stats = super::highlight_store::save(&fresh);
+    let Ok(cache) = CACHE.lock() else {
+        return "highlight cache: not saved".to_owned();
+    };
+    let stats = super::highlight_store::save(
+        cache
+            .iter()
+            .filter_map(|(k, packed)| Some((k.as_str(), packed.as_ref()?))),
+    );
     format!(
         "highlight cache: {} blocks reused, {} refused, {} added",
         stats.reused, stats.refused, stats.added
@@ -181,8 +181,12 @@ pub fn is_known_language(lang: &str) -> bool {
 pub fn highlight(lang: &str, code: &str) -> Option<String> {
     let syntax = find_syntax(lang)?;
     let key = super::highlight_store::key(&syntax.name, code);
-    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return hit;
+    if let Some(hit) = CACHE
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&key).map(|p| p.as_ref().map(Packed::unpack)))
+    {
+        return hit.flatten();
     }
     if let Some(html) = super::highlight_store::get(&key, code) {
         return Some(html);
@@ -196,7 +200,7 @@ pub fn highlight(lang: &str, code: &str) -> Option<String> {
         if cache.len() >= MAX_CACHED_BLOCKS {
             cache.clear();
         }
-        cache.insert(key, html.clone());
+        cache.insert(key, html.as_deref().map(Packed::new));
     }
     html
 }

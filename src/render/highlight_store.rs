@@ -3,7 +3,9 @@
 //! page rendering on code-heavy catalogs.
 //!
 //! One pack file per grammar set (`highlight/blocks-<fingerprint>.pack`):
-//! a CI cache restores one file instead of tens of thousands. Entries are
+//! a CI cache restores one file instead of tens of thousands. Each entry is
+//! LZ4-compressed: syntect's HTML repeats the same class lists, so a pack
+//! is a tenth of the HTML it holds, in memory as on disk. Entries are
 //! never trusted blindly: before use, an entry's text must be exactly the
 //! block's code and its only markup syntect's class spans, so a corrupt,
 //! foreign or tampered pack can cost time but never change a page or put
@@ -15,7 +17,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
 /// Bumped when the pack layout or what an entry means changes.
-const FORMAT: &str = "portolan-highlight-pack-1";
+const FORMAT: &str = "portolan-highlight-pack-2";
 /// A pack larger than this is not read (it is rebuilt): a runaway or
 /// planted file must not exhaust memory.
 const MAX_PACK_BYTES: u64 = 2 << 30;
@@ -32,8 +34,10 @@ const GOOD: u8 = 1;
 const BAD: u8 = 2;
 
 struct Entry {
+    /// The compressed bytes in the pack, and the HTML's length.
     start: usize,
     end: usize,
+    len: usize,
     /// UNCHECKED until first asked for, then GOOD or BAD; also says which
     /// entries this run used, the ones worth writing back.
     state: AtomicU8,
@@ -73,6 +77,33 @@ fn file_name() -> String {
     format!("blocks-{}.pack", fingerprint())
 }
 
+/// Highlighted HTML, LZ4-compressed, with its length.
+pub struct Packed {
+    len: usize,
+    bytes: Vec<u8>,
+}
+
+impl Packed {
+    pub fn new(html: &str) -> Packed {
+        Packed {
+            len: html.len(),
+            bytes: lz4_flex::block::compress(html.as_bytes()),
+        }
+    }
+
+    pub fn unpack(&self) -> Option<String> {
+        unpack(&self.bytes, self.len)
+    }
+}
+
+/// Decompresses into exactly `len` bytes of UTF-8, or None.
+fn unpack(bytes: &[u8], len: usize) -> Option<String> {
+    lz4_flex::block::decompress(bytes, len)
+        .ok()
+        .filter(|html| html.len() == len)
+        .and_then(|html| String::from_utf8(html).ok())
+}
+
 /// The key of a block: its grammar and its code.
 pub fn key(grammar: &str, code: &str) -> String {
     crate::hash::digest(&[grammar, code])
@@ -83,21 +114,25 @@ pub fn key(grammar: &str, code: &str) -> String {
 pub fn get(key: &str, code: &str) -> Option<String> {
     let pack = &*PACK;
     let entry = pack.entries.get(key)?;
-    let html = std::str::from_utf8(pack.bytes.get(entry.start..entry.end)?).ok()?;
-    match entry.state.load(Ordering::Relaxed) {
-        BAD => return None,
-        GOOD => {}
+    if entry.state.load(Ordering::Relaxed) == BAD {
+        return None;
+    }
+    let html = pack
+        .bytes
+        .get(entry.start..entry.end)
+        .and_then(|packed| unpack(packed, entry.len));
+    // Checked every time (it costs less than decompressing): an entry
+    // found good once stays good, but this keeps no second copy.
+    match html {
+        Some(html) if faithful(&html, code) => {
+            entry.state.store(GOOD, Ordering::Relaxed);
+            Some(html)
+        }
         _ => {
-            let ok = faithful(html, code);
-            entry
-                .state
-                .store(if ok { GOOD } else { BAD }, Ordering::Relaxed);
-            if !ok {
-                return None;
-            }
+            entry.state.store(BAD, Ordering::Relaxed);
+            None
         }
     }
-    Some(html.to_owned())
 }
 
 /// What the pack did in this run.
@@ -114,7 +149,7 @@ pub struct Stats {
 /// blocks it highlighted anew (`fresh`). Nothing is written when that is
 /// exactly what the pack already holds. Packs of other grammar sets are
 /// removed. Failures are ignored: the cache only ever saves time.
-pub fn save(fresh: &[(String, String)]) -> Stats {
+pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>) -> Stats {
     let pack = &*PACK;
     let count = |state| {
         pack.entries
@@ -123,10 +158,7 @@ pub fn save(fresh: &[(String, String)]) -> Stats {
             .count()
     };
     let used = count(GOOD);
-    let fresh: Vec<&(String, String)> = fresh
-        .iter()
-        .filter(|(k, _)| !pack.entries.contains_key(k) || !is_good(pack, k))
-        .collect();
+    let fresh: Vec<(&str, &Packed)> = fresh.filter(|(k, _)| !is_good(pack, k)).collect();
     let stats = Stats {
         reused: used,
         refused: count(BAD),
@@ -140,20 +172,21 @@ pub fn save(fresh: &[(String, String)]) -> Stats {
     let mut out = Vec::with_capacity(pack.bytes.len());
     out.extend_from_slice(fingerprint().as_bytes());
     out.push(b'\n');
-    let mut kept: Vec<(&str, &[u8])> = pack
+    let mut kept: Vec<(&str, usize, &[u8])> = pack
         .entries
         .iter()
         .filter(|(_, e)| e.state.load(Ordering::Relaxed) == GOOD)
-        .filter_map(|(k, e)| Some((k.as_str(), pack.bytes.get(e.start..e.end)?)))
+        .filter_map(|(k, e)| Some((k.as_str(), e.len, pack.bytes.get(e.start..e.end)?)))
         .collect();
-    kept.extend(fresh.iter().map(|(k, h)| (k.as_str(), h.as_bytes())));
+    kept.extend(fresh.iter().map(|(k, p)| (*k, p.len, p.bytes.as_slice())));
     // Sorted: the same blocks give the same file, which CI caches and
     // content hashes like.
     kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (key, html) in kept {
+    for (key, len, packed) in kept {
         out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(&(html.len() as u64).to_le_bytes());
-        out.extend_from_slice(html);
+        out.extend_from_slice(&(len as u64).to_le_bytes());
+        out.extend_from_slice(&(packed.len() as u64).to_le_bytes());
+        out.extend_from_slice(packed);
     }
     if std::fs::create_dir_all(dir).is_err() {
         return stats;
@@ -181,6 +214,9 @@ fn is_good(pack: &Pack, key: &str) -> bool {
 }
 
 const KEY_LEN: usize = 32;
+/// LZ4 expands at most 255 times; a length claiming more is corrupt (and
+/// must not make the decompressor allocate it).
+const MAX_EXPANSION: usize = 255;
 
 /// Reads a pack; None if it is not one of ours. A pack cut short keeps
 /// the entries before the cut.
@@ -204,26 +240,31 @@ fn read_pack(path: &Path) -> Option<Pack> {
         else {
             break;
         };
-        let Some(len) = bytes
-            .get(at + KEY_LEN..at + KEY_LEN + 8)
-            .and_then(|l| <[u8; 8]>::try_from(l).ok())
-            .map(u64::from_le_bytes)
-            .and_then(|l| usize::try_from(l).ok())
-        else {
+        let number = |from: usize| {
+            bytes
+                .get(from..from + 8)
+                .and_then(|l| <[u8; 8]>::try_from(l).ok())
+                .map(u64::from_le_bytes)
+                .and_then(|l| usize::try_from(l).ok())
+        };
+        let (Some(len), Some(packed)) = (number(at + KEY_LEN), number(at + KEY_LEN + 8)) else {
             break;
         };
-        let start = at + KEY_LEN + 8;
-        let Some(end) = start.checked_add(len).filter(|end| *end <= bytes.len()) else {
+        let start = at + KEY_LEN + 16;
+        let Some(end) = start.checked_add(packed).filter(|end| *end <= bytes.len()) else {
             break;
         };
-        entries.insert(
-            key.to_owned(),
-            Entry {
-                start,
-                end,
-                state: AtomicU8::new(UNCHECKED),
-            },
-        );
+        if len <= packed.saturating_mul(MAX_EXPANSION) {
+            entries.insert(
+                key.to_owned(),
+                Entry {
+                    start,
+                    end,
+                    len,
+                    state: AtomicU8::new(UNCHECKED),
+                },
+            );
+        }
         at = end;
     }
     Some(Pack { bytes, entries })
@@ -331,9 +372,11 @@ mod tests {
         let path = dir.path().join("p.pack");
         let mut bytes = format!("{}\n", fingerprint()).into_bytes();
         for (k, html) in [("a".repeat(32), "one"), ("b".repeat(32), "two")] {
+            let packed = lz4_flex::block::compress(html.as_bytes());
             bytes.extend_from_slice(k.as_bytes());
             bytes.extend_from_slice(&(html.len() as u64).to_le_bytes());
-            bytes.extend_from_slice(html.as_bytes());
+            bytes.extend_from_slice(&(packed.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(&packed);
         }
         std::fs::write(&path, &bytes).unwrap();
         assert_eq!(read_pack(&path).unwrap().entries.len(), 2);
@@ -344,8 +387,17 @@ mod tests {
         // A length that points past the end, and another binary's pack.
         let mut huge = format!("{}\n", fingerprint()).into_bytes();
         huge.extend_from_slice("c".repeat(32).as_bytes());
+        huge.extend_from_slice(&4u64.to_le_bytes());
         huge.extend_from_slice(&u64::MAX.to_le_bytes());
         std::fs::write(&path, &huge).unwrap();
+        assert!(read_pack(&path).unwrap().entries.is_empty());
+        // A length no LZ4 block can expand to is refused before decoding.
+        let mut bomb = format!("{}\n", fingerprint()).into_bytes();
+        bomb.extend_from_slice("d".repeat(32).as_bytes());
+        bomb.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        bomb.extend_from_slice(&3u64.to_le_bytes());
+        bomb.extend_from_slice(b"abc");
+        std::fs::write(&path, &bomb).unwrap();
         assert!(read_pack(&path).unwrap().entries.is_empty());
         std::fs::write(&path, b"another-format\nxxxx").unwrap();
         assert!(read_pack(&path).is_none());

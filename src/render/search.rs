@@ -12,7 +12,7 @@ pub type IndexedPages = Vec<(String, std::sync::Arc<Vec<u8>>)>;
 /// parse them in parallel (`add_directory`; adding pages one by one parses
 /// them on one thread and compares every URL with all earlier ones).
 pub fn build_index(pages: IndexedPages) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    let sink = IndexingSink::new()?;
+    let sink = IndexingSink::default();
     for (path, html) in &pages {
         sink.add(path, html)?;
     }
@@ -63,29 +63,52 @@ pub fn for_index(html: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Pages for the index, written (as `for_index` makes them) to a scratch
-/// folder as they are rendered, then indexed together.
+/// Pages for the index, kept (as `for_index` makes them) as they are
+/// rendered, then written to a scratch folder in path order and indexed.
+/// Pagefind numbers pages in the order it lists the folder, which for a
+/// small folder is the order files were created: written from parallel
+/// renderers, the same site would give a different index now and then.
 pub struct IndexingSink {
     scratch: std::path::PathBuf,
+    pages: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
 }
 
-impl IndexingSink {
-    pub fn new() -> Result<IndexingSink, RunError> {
+impl Default for IndexingSink {
+    fn default() -> IndexingSink {
         let scratch = std::env::temp_dir().join(format!(
             "portolan-search-{}-{}",
             std::process::id(),
             SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
-        Ok(IndexingSink { scratch })
+        IndexingSink {
+            scratch,
+            pages: std::sync::Mutex::default(),
+        }
     }
+}
 
+impl IndexingSink {
     pub fn add(&self, path: &str, html: &[u8]) -> Result<(), RunError> {
-        crate::render::renderer::write_file(&self.scratch, path, &for_index(html))
+        let slim = for_index(html);
+        self.pages
+            .lock()
+            .map_err(|_| RunError("the pages to index are poisoned".to_owned()))?
+            .insert(path.to_owned(), slim);
+        Ok(())
     }
 
     pub fn build(self) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-        if !self.scratch.exists() {
+        let pages = std::mem::take(
+            &mut *self
+                .pages
+                .lock()
+                .map_err(|_| RunError("the pages to index are poisoned".to_owned()))?,
+        );
+        if pages.is_empty() {
             return Ok(Vec::new());
+        }
+        for (path, html) in pages {
+            crate::render::renderer::write_file(&self.scratch, &path, &html)?;
         }
         build_index_from_dir(&self.scratch)
     }
