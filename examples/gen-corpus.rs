@@ -376,27 +376,21 @@ fn main() {
                 paragraph(&mut rng),
                 table(&mut rng)
             );
-            for (n, lang) in HEAVY_LANGS.iter().enumerate() {
-                let _ = write!(
-                    text,
-                    "### Example {}\n\n{}\n\n{}\n",
-                    n + 1,
-                    paragraph(&mut rng),
-                    long_code(&mut rng, lang)
-                );
-            }
-        } else {
-            let mut langs = LANGS.to_vec();
-            for n in 0..3 {
-                let lang = langs.remove(rng.below(langs.len()));
-                let _ = write!(
-                    text,
-                    "### Example {}\n\n{}\n\n{}\n",
-                    n + 1,
-                    paragraph(&mut rng),
-                    code(&mut rng, lang)
-                );
-            }
+        }
+        let mut langs = LANGS.to_vec();
+        for n in 0..3 {
+            let lang = if heavy {
+                HEAVY_LANGS[n]
+            } else {
+                langs.remove(rng.below(langs.len()))
+            };
+            let intro = paragraph(&mut rng);
+            let block = if heavy {
+                long_code(&mut rng, lang)
+            } else {
+                code(&mut rng, lang)
+            };
+            let _ = write!(text, "### Example {}\n\n{intro}\n\n{block}\n", n + 1);
         }
         if mermaid && i % 10 == 0 {
             let _ = write!(text, "## Flow\n\n```mermaid\nsequenceDiagram\n    participant A as {internal}\n    participant B as {external}\n    A->>B: request {i}\n    B-->>A: response\n```\n\nThe {internal} calls {external} and waits for the response.\n\n");
