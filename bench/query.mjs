@@ -3,10 +3,13 @@
 // serves the output dir and counts every response body at the server
 // (Pagefind fetches its index from a web worker, which this page's
 // DevTools session would not see); this prints how many results showed.
-// Usage: node bench/query.mjs URL CHROMIUM WORD   (prints one JSON object)
+// Usage: node bench/query.mjs URL CHROMIUM WORD [page|dialog]
+// (prints one JSON object). `page` is the search page with its facets
+// (which load every filter); `dialog` is the search dialog every page
+// opens with `/` (results only).
 import puppeteer from "puppeteer";
 
-const [url, chromium, word] = process.argv.slice(2);
+const [url, chromium, word, mode = "page"] = process.argv.slice(2);
 const browser = await puppeteer.launch({
   executablePath: chromium, headless: true, pipe: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
@@ -15,12 +18,21 @@ const result = {};
 try {
   const page = await browser.newPage();
   page.setDefaultTimeout(120000);
-  await page.goto(`${url}search/?q=${encodeURIComponent(word)}`, { waitUntil: "load" });
-  await page.waitForFunction(() => document.querySelectorAll("#search-results li").length > 0);
+  const list = mode === "dialog" ? "dialog.search-dialog li" : "#search-results li";
+  if (mode === "dialog") {
+    // A document page, as a reader searches from wherever they are.
+    await page.goto(`${url}tags/`, { waitUntil: "networkidle0" });
+    await page.keyboard.press("/");
+    await page.waitForSelector("dialog.search-dialog[open]");
+    await page.keyboard.type(word);
+  } else {
+    await page.goto(`${url}search/?q=${encodeURIComponent(word)}`, { waitUntil: "load" });
+  }
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length > 0, {}, list);
   // Result fragments arrive after the list is first drawn.
   await page.waitForNetworkIdle({ idleTime: 500 });
   result.excerpts = await page.$$eval(".search-result-excerpt", (l) => l.filter((e) => e.textContent).length);
-  result.results = await page.$$eval("#search-results li", (l) => l.length);
+  result.results = await page.$$eval(list, (l) => l.length);
 } finally {
   await browser.close();
 }

@@ -378,9 +378,10 @@ fn main() {
             );
         }
         let mut langs = LANGS.to_vec();
-        for n in 0..3 {
+        // Three blocks: the heavy grammars in order, or three other languages.
+        for (n, heavy_lang) in HEAVY_LANGS.iter().enumerate() {
             let lang = if heavy {
-                HEAVY_LANGS[n]
+                heavy_lang
             } else {
                 langs.remove(rng.below(langs.len()))
             };

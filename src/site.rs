@@ -101,7 +101,8 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
 
     let staging = staging_dir(&out_dir)?;
     timer.lap("prepare the output dir");
-    let result = render_into(&staging, &checked, &theme);
+    let cache_root = crate::render::diagrams::cache_root(root);
+    let result = render_into(&staging, &checked, &theme, &cache_root);
     timer.lap("render (stages above)");
     let (pages, written) = match result {
         Ok(done) => done,
@@ -473,6 +474,7 @@ fn render_into(
     dir: &Path,
     checked: &crate::CheckResult,
     theme: &Theme,
+    cache_root: &Path,
 ) -> Result<(usize, Written), RunError> {
     let base_path = checked.config.base_path();
     let routes = crate::urls::routes(&checked.catalog);
@@ -488,7 +490,7 @@ fn render_into(
         .partition(|p| matches!(p, Page::Systems | Page::System(_)));
     // Only document pages are indexed (as in serve), each handed to the
     // index as it is written, so no page is held or read back.
-    let indexing = crate::render::search::IndexingSink::default();
+    let indexing = crate::render::search::IndexingSink::new(Some(cache_root));
     let tee = Tee {
         sink: &sink,
         indexing: &indexing,

@@ -760,6 +760,8 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
     let root = site.path();
     let work = tempfile::tempdir().unwrap();
     let cache = work.path().join("cache");
+    // (buckets, reused) of each build.
+    let searched = std::cell::RefCell::new(Vec::new());
     let build = |cache: &Path, out: &Path| {
         let o = common::bin()
             .args(["build", "--root"])
@@ -769,19 +771,36 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
             .env("PORTOLAN_DIAGRAMS", "off")
             .env("PORTOLAN_CACHE_DIR", cache)
             .env("PORTOLAN_TIMINGS", "1")
+            // Several search buckets, so an edit reuses some and not others.
+            .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
             .output()
             .expect("portolan runs");
         let err = common::stderr(&o);
         assert_eq!(o.status.code(), Some(0), "{err}");
+        let numbers = |prefix: &str, marker: &str| -> Vec<usize> {
+            err.lines()
+                .filter(|l| l.contains(marker))
+                .find_map(|l| l.strip_prefix(prefix))
+                .unwrap_or_else(|| panic!("no {prefix:?} in {err}"))
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        };
         // "[timing] highlight cache: R blocks reused, F refused, A added: N ms"
-        let counts: Vec<usize> = err
-            .lines()
-            .find_map(|l| l.strip_prefix("[timing] highlight cache: "))
-            .expect("the cache reports")
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|n| n.parse().ok())
-            .collect();
+        let counts = numbers("[timing] highlight cache: ", "added");
+        // "[timing] search index: B bucket(s), R from the cache: N ms"
+        let buckets = numbers("[timing] search index: ", "bucket(s)");
+        searched.borrow_mut().push((buckets[0], buckets[1]));
         (common::read_tree(out), counts[0], counts[1], counts[2])
+    };
+    let bundles = || -> Vec<PathBuf> {
+        let mut all: Vec<PathBuf> = std::fs::read_dir(cache.join("search"))
+            .expect("search bundles after a build")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        all.sort();
+        all
     };
     let pack = || {
         std::fs::read_dir(cache.join("highlight"))
@@ -820,11 +839,29 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
                 // Cut short mid-entry, as an interrupted restore leaves it.
                 let bytes = std::fs::read(pack()).unwrap();
                 std::fs::write(pack(), &bytes[..bytes.len() * 2 / 3]).unwrap();
+                // Every search bundle damaged: one cut, the others with a
+                // flipped byte. None may reach the output.
+                for (n, bundle) in bundles().iter().enumerate() {
+                    let mut bytes = std::fs::read(bundle).unwrap();
+                    if n == 0 {
+                        bytes.truncate(bytes.len() / 2);
+                    } else {
+                        let at = bytes.len() / 3;
+                        bytes[at] ^= 0x20;
+                    }
+                    std::fs::write(bundle, bytes).unwrap();
+                }
             }
             _ => {}
         }
         let (cached, reused, refused, added) =
             build(&cache, &work.path().join(format!("ci-{step}")));
+        let (buckets, bundles_reused) = *searched.borrow().last().unwrap();
+        assert!(buckets >= 4, "step {step}: {buckets} search buckets");
+        if step == 4 {
+            assert_eq!(bundles_reused, 0, "damaged bundles were used");
+        }
+        assert!(bundles().len() <= buckets, "stale bundles are removed");
         // The new block is highlighted; the rest come from the pack, but
         // for the entries tampered with or cut off.
         assert!(added >= 1, "step {step}: {added} added");
@@ -851,6 +888,14 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
         assert!(!page.contains("<img/x>"));
         eprintln!("step {step}: {what}: {} files equal", cold.len());
     }
+    // Bundles of unchanged buckets were used, those of changed ones not.
+    let runs = searched.borrow();
+    let cached_runs: Vec<(usize, usize)> = runs.iter().skip(1).step_by(2).copied().collect();
+    eprintln!("search buckets (count, from the cache) of each CI build: {cached_runs:?}");
+    assert!(
+        cached_runs.iter().any(|(b, r)| *r > 0 && r < b),
+        "no CI build reused some bundles and rebuilt others: {cached_runs:?}"
+    );
     // The pack was used, not only written: it holds this run's blocks.
     let bytes = std::fs::read(pack()).unwrap();
     assert!(String::from_utf8_lossy(&bytes).contains("step_5"));

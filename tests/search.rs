@@ -119,3 +119,77 @@ fn html_in_frontmatter_is_escaped_in_results() {
     );
     assert_eq!(hostile["scripts"], 0, "no element was injected: {v:#}");
 }
+
+/// A large catalog is indexed in several Pagefind bundles merged in the
+/// browser (`mergeIndex`): the same queries find the same documents, with
+/// the same facets, as from one bundle.
+#[test]
+fn an_index_in_several_buckets_answers_like_one() {
+    if chromium().is_none() || mmdc().is_none() {
+        return; // puppeteer and Chromium come with .ci/run
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let build = |name: &str, pages_per_bucket: &str| {
+        let out = tmp.path().join(name);
+        let o = bin()
+            .args(["build", "--root"])
+            .arg(repo_root())
+            .arg("--out")
+            .arg(&out)
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .env(
+                "PORTOLAN_CACHE_DIR",
+                tmp.path().join(format!("cache-{name}")),
+            )
+            .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", pages_per_bucket)
+            .output()
+            .expect("portolan runs");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        out
+    };
+    let one = build("one", "100000");
+    let many = build("many", "2");
+    let listed = |out: &Path| -> Vec<String> {
+        serde_json::from_slice(&std::fs::read(out.join("pagefind/buckets.json")).unwrap()).unwrap()
+    };
+    assert!(listed(&one).is_empty());
+    let buckets = listed(&many);
+    assert!(buckets.len() >= 3, "{buckets:?}");
+    for dir in &buckets {
+        let dir = many.join("pagefind").join(dir);
+        assert!(
+            dir.join("pagefind-entry.json").is_file(),
+            "{}",
+            dir.display()
+        );
+        // Merged bundles load the first one's script and wasm.
+        assert!(!dir.join("pagefind.js").exists() && !dir.join("wasm.en.pagefind").exists());
+    }
+    let (a, b) = (run_browser(&one, "catalog"), run_browser(&many, "catalog"));
+    assert_eq!(b["errors"], serde_json::json!([]), "{b:#}");
+    let sorted = |v: &serde_json::Value| {
+        let mut all: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_owned())
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(
+        a["bodyWord"]["titles"][0], b["bodyWord"]["titles"][0],
+        "{b:#}"
+    );
+    assert_eq!(a["bodyWord"]["hrefs"][0], b["bodyWord"]["hrefs"][0]);
+    for what in ["broad", "filtered"] {
+        assert_eq!(
+            sorted(&a[what]["titles"]),
+            sorted(&b[what]["titles"]),
+            "{what}"
+        );
+    }
+    assert_eq!(sorted(&a["broad"]["facets"]), sorted(&b["broad"]["facets"]));
+    assert!(!sorted(&b["broad"]["titles"]).is_empty());
+    assert_eq!(b["none"]["titles"], serde_json::json!([]));
+}

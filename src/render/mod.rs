@@ -15,5 +15,6 @@ pub mod pages;
 pub mod renderer;
 pub mod sanitize;
 pub mod search;
+mod search_store;
 pub mod systems;
 pub mod theme;

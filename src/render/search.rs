@@ -8,18 +8,18 @@ use crate::RunError;
 /// `(site path, HTML)` of every document page, shared with the served site.
 pub type IndexedPages = Vec<(String, std::sync::Arc<Vec<u8>>)>;
 
-/// Indexes the pages: written to a scratch folder first, so Pagefind can
-/// parse them in parallel (`add_directory`; adding pages one by one parses
-/// them on one thread and compares every URL with all earlier ones).
-pub fn build_index(pages: IndexedPages) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    let sink = IndexingSink::default();
+/// Indexes the pages (see `IndexingSink`), reusing bundles kept under
+/// `cache_root` when given.
+pub fn build_index(
+    pages: IndexedPages,
+    cache_root: Option<&std::path::Path>,
+) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+    let sink = IndexingSink::new(cache_root);
     for (path, html) in &pages {
         sink.add(path, html)?;
     }
     sink.build()
 }
-
-static SCRATCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// What Pagefind reads of a page: the page without its highlighting
 /// spans. Three quarters of a code-heavy page's bytes are syntect's spans,
@@ -63,33 +63,68 @@ pub fn for_index(html: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Pages for the index, kept (as `for_index` makes them) as they are
-/// rendered, then written to a scratch folder in path order and indexed.
-/// Pagefind numbers pages in the order it lists the folder, which for a
-/// small folder is the order files were created: written from parallel
-/// renderers, the same site would give a different index now and then.
-pub struct IndexingSink {
-    scratch: std::path::PathBuf,
-    pages: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
+/// Pages per bucket of the index. Each bucket is its own Pagefind bundle,
+/// built on its own core and cached on its own, merged in the browser
+/// (`mergeIndex`); but a query fetches the chunk holding its word from
+/// every bucket, so buckets are few and large: more would make a one-page
+/// change cheaper and every query heavier.
+const PAGES_PER_BUCKET: usize = 4000;
+/// Where the pages of bucket `n` (from 1) are indexed; bucket 0 is
+/// `pagefind/` itself, the bundle the page loads first.
+pub fn bucket_dir(n: usize) -> String {
+    format!("pagefind/b{n}/")
+}
+/// Lists the other buckets' directories for the search scripts.
+pub const BUCKETS_FILE: &str = "pagefind/buckets.json";
+
+/// How many buckets `pages` documents are indexed in: a power of two, so
+/// the bucket of most pages stays put as a catalog grows.
+fn bucket_count(pages: usize) -> usize {
+    pages
+        .div_ceil(pages_per_bucket())
+        .max(1)
+        .next_power_of_two()
 }
 
-impl Default for IndexingSink {
-    fn default() -> IndexingSink {
-        let scratch = std::env::temp_dir().join(format!(
-            "portolan-search-{}-{}",
-            std::process::id(),
-            SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        ));
-        IndexingSink {
-            scratch,
-            pages: std::sync::Mutex::default(),
-        }
-    }
+/// Tests set smaller buckets, so a small catalog is indexed in several.
+fn pages_per_bucket() -> usize {
+    std::env::var("PORTOLAN_TEST_SEARCH_BUCKET_PAGES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(PAGES_PER_BUCKET)
+}
+
+/// A page's bucket: by its path alone, so an edit never moves a page.
+fn bucket_of(path: &str, buckets: usize) -> usize {
+    let digest = crate::hash::digest(&[path]);
+    usize::from_str_radix(&digest[..8], 16).unwrap_or(0) % buckets
+}
+
+/// Pages for the index, kept (as `for_index` makes them) as they are
+/// rendered, then indexed in buckets (see `PAGES_PER_BUCKET`), each from a
+/// scratch folder written in path order: Pagefind numbers pages in the
+/// order it lists the folder, which for a small folder is the order files
+/// were created, so pages written from parallel renderers would give a
+/// different index now and then.
+pub struct IndexingSink {
+    /// Path → the page as Pagefind reads it, LZ4-compressed until its
+    /// bucket is indexed (a tenth of its size: a large catalog's pages
+    /// would otherwise be held whole until the last one is rendered).
+    pages: std::sync::Mutex<std::collections::BTreeMap<String, Slim>>,
+    store: Option<super::search_store::Store>,
 }
 
 impl IndexingSink {
+    pub fn new(cache_root: Option<&std::path::Path>) -> IndexingSink {
+        IndexingSink {
+            pages: std::sync::Mutex::default(),
+            store: cache_root.map(super::search_store::Store::new),
+        }
+    }
+
     pub fn add(&self, path: &str, html: &[u8]) -> Result<(), RunError> {
-        let slim = for_index(html);
+        let slim = Slim::new(&for_index(html));
         self.pages
             .lock()
             .map_err(|_| RunError("the pages to index are poisoned".to_owned()))?
@@ -107,16 +142,159 @@ impl IndexingSink {
         if pages.is_empty() {
             return Ok(Vec::new());
         }
-        for (path, html) in pages {
-            crate::render::renderer::write_file(&self.scratch, &path, &html)?;
+        let count = bucket_count(pages.len());
+        let mut buckets: Vec<Vec<(&str, &Slim)>> = vec![Vec::new(); count];
+        for (path, html) in &pages {
+            buckets[bucket_of(path, count)].push((path, html));
         }
-        build_index_from_dir(&self.scratch)
+        let timer = crate::timings::Timer::start();
+        // Plain threads, not rayon's: Pagefind runs its own rayon work
+        // inside a tokio runtime, and a rayon worker blocked in that
+        // runtime can be handed another bucket's job (work stealing),
+        // which deadlocked here. One bucket per core at a time: each holds
+        // its pages' words while it builds.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let threads = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(count);
+        let results = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(bucket) = buckets.get(n) else { return };
+                    let built = self.bundle(bucket);
+                    if let Ok(mut results) = results.lock() {
+                        results.push((n, built));
+                    }
+                });
+            }
+        });
+        let mut built = results.into_inner().unwrap_or_default();
+        if built.len() != count {
+            return Err(RunError("the search index failed".to_owned()));
+        }
+        built.sort_by_key(|(n, _)| *n);
+        let built = built.into_iter().map(|(_, b)| b);
+        let mut keys = Vec::new();
+        let mut reused = 0;
+        let mut bundles = Vec::new();
+        for result in built {
+            let (key, hit, files) = result?;
+            keys.push(key);
+            reused += usize::from(hit);
+            bundles.push(files);
+        }
+        // A bucket no page fell in (or none with an indexed body) has no
+        // language index, and Pagefind refuses to load such a bundle:
+        // only buckets with one are published, the first as `pagefind/`.
+        let (mut kept, empty): (Vec<_>, Vec<_>) = bundles
+            .into_iter()
+            .partition(|files| files.iter().any(|(p, _)| p.ends_with(".pf_meta")));
+        if kept.is_empty() {
+            kept.extend(empty.into_iter().take(1));
+        }
+        let published = kept.len();
+        let mut out = Vec::new();
+        for (n, files) in kept.into_iter().enumerate() {
+            for (path, bytes) in files {
+                if n == 0 {
+                    out.push((path, bytes));
+                } else if let Some(file) = bucket_file(&path) {
+                    // Merged bundles need only their index: the script,
+                    // the worker and the wasm come from the first.
+                    out.push((format!("{}{file}", bucket_dir(n)), bytes));
+                }
+            }
+        }
+        let others: Vec<String> = (1..published).map(|n| format!("b{n}/")).collect();
+        out.push((
+            BUCKETS_FILE.to_owned(),
+            serde_json::to_vec(&others).unwrap_or_default(),
+        ));
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(store) = &self.store {
+            store.keep_only(&keys);
+        }
+        timer.lap(&format!(
+            "search index: {count} bucket(s), {reused} from the cache"
+        ));
+        Ok(out)
     }
 }
 
-impl Drop for IndexingSink {
+impl IndexingSink {
+    /// One bucket's bundle: from the cache when it holds one for exactly
+    /// these pages, else built and kept. Also says whether it was cached.
+    fn bundle(&self, bucket: &[(&str, &Slim)]) -> Result<Bundle, RunError> {
+        let key = super::search_store::key(bucket.iter().map(|(p, s)| (*p, s.digest.as_str())));
+        if let Some(files) = self.store.as_ref().and_then(|s| s.get(&key)) {
+            return Ok((key, true, files));
+        }
+        let files = index_bucket(bucket)?;
+        if let Some(store) = &self.store {
+            store.put(&key, &files);
+        }
+        Ok((key, false, files))
+    }
+}
+
+/// The part of a bundle's path a merged bucket keeps, or None.
+fn bucket_file(path: &str) -> Option<&str> {
+    let file = path.strip_prefix("pagefind/")?;
+    let index = file == "pagefind-entry.json"
+        || file.ends_with(".pf_meta")
+        || ["fragment/", "index/", "filter/"]
+            .iter()
+            .any(|dir| file.starts_with(dir));
+    index.then_some(file)
+}
+
+static SCRATCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One bucket's bundle, from a scratch folder of its pages.
+fn index_bucket(pages: &[(&str, &Slim)]) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+    let scratch = Scratch(std::env::temp_dir().join(format!(
+        "portolan-search-{}-{}",
+        std::process::id(),
+        SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )));
+    let timer = crate::timings::Timer::start();
+    for (path, html) in pages {
+        let html = lz4_flex::block::decompress(&html.lz4, html.len)
+            .map_err(|e| RunError(format!("search index: {e}")))?;
+        crate::render::renderer::write_file(&scratch.0, path, &html)?;
+    }
+    timer.lap("search index: scratch pages");
+    build_index_from_dir(&scratch.0)
+}
+
+/// A bucket's key, whether it came from the cache, and its files.
+type Bundle = (String, bool, Vec<(String, Vec<u8>)>);
+
+/// A page as Pagefind reads it, compressed, with its digest.
+struct Slim {
+    digest: String,
+    len: usize,
+    lz4: Vec<u8>,
+}
+
+impl Slim {
+    fn new(html: &[u8]) -> Slim {
+        Slim {
+            digest: crate::hash::digest_bytes(html),
+            len: html.len(),
+            lz4: lz4_flex::block::compress(html),
+        }
+    }
+}
+
+/// Removed however the bucket ends.
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.scratch);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -130,6 +308,7 @@ fn build_index_from_dir(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>,
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| RunError(format!("search index: {e}")))?;
+    let timer = crate::timings::Timer::start();
     runtime.block_on(async {
         let config = PagefindServiceConfig::builder()
             .force_language("en".to_owned())
@@ -143,12 +322,13 @@ fn build_index_from_dir(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>,
             )
             .await
             .map_err(|e| RunError(format!("search index: {e}")))?;
-        collect(
-            index
-                .get_files()
-                .await
-                .map_err(|e| RunError(format!("search index: {e}")))?,
-        )
+        timer.lap("search index: parse pages");
+        let files = index
+            .get_files()
+            .await
+            .map_err(|e| RunError(format!("search index: {e}")))?;
+        timer.lap("search index: build and compress");
+        collect(files)
     })
 }
 

@@ -261,11 +261,12 @@ enum Message {
 
 fn index_in_background(session: &Session, tx: &mpsc::Sender<Message>, generation: u64) {
     let pages = session.search_input();
+    let cache = crate::render::diagrams::cache_root(session.root());
     let tx = tx.clone();
     std::thread::spawn(move || {
         let _ = tx.send(Message::Search(
             generation,
-            crate::render::search::build_index(pages),
+            crate::render::search::build_index(pages, Some(&cache)),
         ));
     });
 }

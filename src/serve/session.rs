@@ -326,7 +326,8 @@ impl Session {
     }
 
     fn refresh_search(&mut self) -> Result<(), RunError> {
-        let index = crate::render::search::build_index(self.search_input())?;
+        let cache = crate::render::diagrams::cache_root(&self.root);
+        let index = crate::render::search::build_index(self.search_input(), Some(&cache))?;
         self.apply_search(index);
         Ok(())
     }

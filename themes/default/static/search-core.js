@@ -6,9 +6,19 @@ let loading;
 export function pagefind(base) {
   if (!loading) {
     loading = (async () => {
+      const options = { baseUrl: base, excerptLength: 24 };
+      // A large catalog is indexed in several bundles (each rebuilt only
+      // when its pages change); the first is the one imported, the others
+      // are merged into it, listed in buckets.json.
+      const others = fetch(`${base}pagefind/buckets.json`)
+        .then((r) => (r.ok ? r.json() : []))
+        .catch(() => []);
       const api = await import(`${base}pagefind/pagefind.js`);
-      await api.options({ baseUrl: base, excerptLength: 24 });
+      await api.options(options);
       api.init();
+      for (const dir of await others) {
+        if (/^b[0-9]+\/$/.test(dir)) await api.mergeIndex(`${base}pagefind/${dir}`, options);
+      }
       return api;
     })();
   }
@@ -64,5 +74,13 @@ export function resultParts(data, titleTag, excerptTag) {
   const excerpt = document.createElement(excerptTag);
   excerpt.className = "search-result-excerpt";
   excerpt.append(...excerptNodes(target.excerpt || ""));
-  return { url: target.url, title, section, excerpt };
+  return { url: sameSite(target.url), title, section, excerpt };
+}
+
+// An index is data (and may come from a build cache): only a path on this
+// site becomes a link, never another scheme or host.
+export function sameSite(url) {
+  return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") && !url.includes("\\")
+    ? url
+    : "#";
 }

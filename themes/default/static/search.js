@@ -79,6 +79,8 @@ async function run() {
   if (!query && Object.keys(filters).length === 0) {
     renderFilters(await pagefind.filters());
     list.innerHTML = "";
+    more.hidden = true;
+    current = null;
     status.textContent = "Type to search.";
     return;
   }
@@ -88,10 +90,31 @@ async function run() {
   if (mine !== generation || !search) return;
   const counts = search.filters && Object.keys(search.filters).length ? search.filters : search.totalFilters;
   renderFilters(counts || {});
-  const shown = search.results.slice(0, 30);
-  const results = await Promise.all(shown.map((r) => r.data()));
-  if (mine !== generation) return;
   list.innerHTML = "";
+  more.hidden = true;
+  current = { mine, query, results: search.results, shown: 0 };
+  await showMore();
+}
+
+// Results come 10 at a time: each shown result fetches its fragment, the
+// heaviest part of a query on a large catalog.
+const PAGE = 10;
+let current = null;
+const more = document.createElement("button");
+more.type = "button";
+more.className = "search-more";
+more.textContent = "Show more results";
+more.hidden = true;
+list.after(more);
+more.addEventListener("click", () => showMore(true));
+
+async function showMore(focusFirst = false) {
+  const state = current;
+  if (!state) return;
+  const next = state.results.slice(state.shown, state.shown + PAGE);
+  const results = await Promise.all(next.map((r) => r.data()));
+  if (state !== current || state.mine !== generation) return;
+  let first = null;
   for (const data of results) {
     const { url, title, section, excerpt } = resultParts(data, "a", "p");
     const item = document.createElement("li");
@@ -113,12 +136,17 @@ async function run() {
       item.append(row);
     }
     list.append(item);
+    first = first || title;
   }
-  const total = search.results.length;
+  state.shown += next.length;
+  if (focusFirst && first) first.focus();
+  const total = state.results.length;
+  const query = state.query;
+  more.hidden = state.shown >= total;
   status.textContent =
     total === 0
       ? query ? `No document matches “${query}”.` : "No document matches these filters."
-      : `${total} document${total === 1 ? "" : "s"}${query ? ` for “${query}”` : ""}${total > shown.length ? `, first ${shown.length} shown` : ""}.`;
+      : `${total} document${total === 1 ? "" : "s"}${query ? ` for “${query}”` : ""}${total > state.shown ? `, first ${state.shown} shown` : ""}.`;
 }
 
 let timer;
