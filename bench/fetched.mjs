@@ -2,13 +2,10 @@
 // Chromium (every response's body, as sent): to show the first screen, and
 // then to apply one facet value.
 // Usage: node bench/fetched.mjs URL CHROMIUM   (prints one JSON object)
-import puppeteer from "puppeteer";
+import { launch } from "../tests/browser/chromium.mjs";
 
 const [url, chromium] = process.argv.slice(2);
-const browser = await puppeteer.launch({
-  executablePath: chromium, headless: true, pipe: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-});
+const browser = await launch(chromium);
 const result = {};
 try {
   const page = await browser.newPage();

@@ -7,13 +7,10 @@
 // (prints one JSON object). `page` is the search page with its facets
 // (which load every filter); `dialog` is the search dialog every page
 // opens with `/` (results only).
-import puppeteer from "puppeteer";
+import { launch } from "../tests/browser/chromium.mjs";
 
 const [url, chromium, word, mode = "page"] = process.argv.slice(2);
-const browser = await puppeteer.launch({
-  executablePath: chromium, headless: true, pipe: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-});
+const browser = await launch(chromium);
 const result = {};
 try {
   const page = await browser.newPage();
