@@ -69,13 +69,14 @@ pub fn for_index(html: &[u8]) -> Vec<u8> {
 /// every bucket, so buckets are few and large: more would make a one-page
 /// change cheaper and every query heavier.
 const PAGES_PER_BUCKET: usize = 4000;
-/// Where the pages of bucket `n` (from 1) are indexed; bucket 0 is
-/// `pagefind/` itself, the bundle the page loads first.
-pub fn bucket_dir(n: usize) -> String {
-    format!("pagefind/b{n}/")
+/// Where the pages of bucket `n` (from 1) are published, relative to
+/// `pagefind/`; bucket 0 is `pagefind/` itself, the bundle the page loads
+/// first.
+fn bucket_dir(n: usize) -> String {
+    format!("b{n}/")
 }
 /// Lists the other buckets' directories for the search scripts.
-pub const BUCKETS_FILE: &str = "pagefind/buckets.json";
+const BUCKETS_FILE: &str = "pagefind/buckets.json";
 
 /// How many buckets `pages` documents are indexed in: a power of two, so
 /// the bucket of most pages stays put as a catalog grows.
@@ -157,30 +158,29 @@ impl IndexingSink {
         let threads = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .min(count);
-        let results = std::sync::Mutex::new(Vec::new());
+        let slots: Vec<std::sync::Mutex<Option<Result<Bundle, RunError>>>> =
+            (0..count).map(|_| std::sync::Mutex::new(None)).collect();
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| loop {
                     let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(bucket) = buckets.get(n) else { return };
+                    let (Some(bucket), Some(slot)) = (buckets.get(n), slots.get(n)) else {
+                        return;
+                    };
                     let built = self.bundle(bucket);
-                    if let Ok(mut results) = results.lock() {
-                        results.push((n, built));
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(built);
                     }
                 });
             }
         });
-        let mut built = results.into_inner().unwrap_or_default();
-        if built.len() != count {
-            return Err(RunError("the search index failed".to_owned()));
-        }
-        built.sort_by_key(|(n, _)| *n);
-        let built = built.into_iter().map(|(_, b)| b);
         let mut keys = Vec::new();
         let mut reused = 0;
         let mut bundles = Vec::new();
-        for result in built {
-            let (key, hit, files) = result?;
+        for slot in slots {
+            let built = slot.into_inner().ok().flatten();
+            let (key, hit, files) =
+                built.ok_or_else(|| RunError("the search index failed".to_owned()))??;
             keys.push(key);
             reused += usize::from(hit);
             bundles.push(files);
@@ -203,11 +203,11 @@ impl IndexingSink {
                 } else if let Some(file) = bucket_file(&path) {
                     // Merged bundles need only their index: the script,
                     // the worker and the wasm come from the first.
-                    out.push((format!("{}{file}", bucket_dir(n)), bytes));
+                    out.push((format!("pagefind/{}{file}", bucket_dir(n)), bytes));
                 }
             }
         }
-        let others: Vec<String> = (1..published).map(|n| format!("b{n}/")).collect();
+        let others: Vec<String> = (1..published).map(bucket_dir).collect();
         out.push((
             BUCKETS_FILE.to_owned(),
             serde_json::to_vec(&others).unwrap_or_default(),
@@ -221,9 +221,7 @@ impl IndexingSink {
         ));
         Ok(out)
     }
-}
 
-impl IndexingSink {
     /// One bucket's bundle: from the cache when it holds one for exactly
     /// these pages, else built and kept. Also says whether it was cached.
     fn bundle(&self, bucket: &[(&str, &Slim)]) -> Result<Bundle, RunError> {
