@@ -124,6 +124,9 @@ pub struct Validation {
     /// Report documents from which no system could be read (`info`), so
     /// authors see what the map leaves out. Off by default.
     pub unmapped_documents: Notice,
+    /// Report operations and channels of a referenced spec that the
+    /// document never mentions (`spec-unmentioned`). Off by default.
+    pub spec_coverage: Notice,
 }
 
 impl Default for Validation {
@@ -133,6 +136,7 @@ impl Default for Validation {
             unknown_fields: UnknownFields::Typos,
             stale_after_days: 365,
             unmapped_documents: Notice::Off,
+            spec_coverage: Notice::Off,
         }
     }
 }
@@ -273,6 +277,7 @@ const VALIDATION_KEYS: &[&str] = &[
     "unknown_fields",
     "stale_after_days",
     "unmapped_documents",
+    "spec_coverage",
 ];
 const SYSTEM_KEYS: &[&str] = &[
     "name",

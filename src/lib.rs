@@ -22,6 +22,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod slug;
+pub mod specs;
 pub mod timings;
 pub mod urls;
 pub mod validate;
@@ -47,6 +48,8 @@ pub struct CheckResult {
     pub diagrams: render::diagrams::Diagrams,
     /// Systems and the integrations between them.
     pub landscape: landscape::Landscape,
+    /// The API specs documents reference, and what their prose claims.
+    pub specs: specs::Specs,
 }
 
 /// Options that change what counts as a problem without touching site.toml.
@@ -102,7 +105,11 @@ pub fn check_with(
     let (doc_diagnostics, mut site_diagnostics) =
         validate::validate(&catalog, &config, validate::today());
     timer.lap("validate");
-    let landscape = landscape::Landscape::build(&catalog, &config);
+    let specs = specs::Specs::build(root, &catalog, &config, None);
+    site_diagnostics.extend(specs.diagnostics.iter().cloned());
+    timer.lap("specs");
+    let mut landscape = landscape::Landscape::build(&catalog, &config);
+    landscape.attach_operations(&specs);
     site_diagnostics.extend(validate::landscape_diagnostics(
         &catalog, &config, &landscape,
     ));
@@ -123,6 +130,7 @@ pub fn check_with(
         site_diagnostics,
         diagrams,
         landscape,
+        specs,
     })
 }
 

@@ -110,9 +110,14 @@ pub fn recheck(root: &Path, checked: &mut CheckResult, edit: &Edit<'_>, diagrams
         }
     }
     let mut site = validate::cross_doc_diagnostics(&ctx);
+    // Spec files did not change (an edit of one is a full rebuild), but
+    // which documents reference them and what their prose claims may have:
+    // the model is built again, reusing the parsed files.
+    let specs = crate::specs::Specs::build(root, &catalog, &config, Some(&checked.specs));
+    site.extend(specs.diagnostics.iter().cloned());
     // The landscape reads every document (a name in one renames a system
     // another links to): rebuilt whole, reusing unchanged documents' readings.
-    let landscape = Landscape::build_reusing(
+    let mut landscape = Landscape::build_reusing(
         &catalog,
         &config,
         Some(crate::landscape::Previous {
@@ -120,6 +125,7 @@ pub fn recheck(root: &Path, checked: &mut CheckResult, edit: &Edit<'_>, diagrams
             changed,
         }),
     );
+    landscape.attach_operations(&specs);
     site.extend(validate::landscape_diagnostics(
         &catalog, &config, &landscape,
     ));
@@ -133,5 +139,6 @@ pub fn recheck(root: &Path, checked: &mut CheckResult, edit: &Edit<'_>, diagrams
     checked.doc_diagnostics = per_doc;
     checked.site_diagnostics = site;
     checked.landscape = landscape;
+    checked.specs = specs;
     checked.catalog = catalog;
 }

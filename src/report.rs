@@ -77,6 +77,26 @@ pub const CODES: &[(&str, &str)] = &[
         "A document from which no system could be read (validation.unmapped_documents)",
     ),
     (
+        "spec-syntax",
+        "An OpenAPI or AsyncAPI file that is not valid YAML or JSON",
+    ),
+    (
+        "spec-invalid",
+        "A spec without paths or channels, or with a $ref that resolves to nothing or leaves the content dir",
+    ),
+    (
+        "broken-spec",
+        "An openapi or asyncapi field naming a file that is missing or not a spec",
+    ),
+    (
+        "spec-drift",
+        "An endpoint, channel, operation or message the document names that its spec does not define",
+    ),
+    (
+        "spec-unmentioned",
+        "An operation or channel of a referenced spec the document never names (validation.spec_coverage)",
+    ),
+    (
         "unsafe-url",
         "A link or image URL with a scheme other than http, https, mailto or tel: dropped, text kept",
     ),

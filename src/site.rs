@@ -483,8 +483,11 @@ fn render_into(
     timer.lap("page data");
     let sink = DirSink::new(dir);
     let all = renderer.all_pages();
-    let (docs, others): (Vec<Page>, Vec<Page>) =
-        all.into_iter().partition(|p| matches!(p, Page::Doc(_)));
+    // Spec pages are indexed with the documents: each operation is a
+    // heading with an id, so a query finds it deep-linked.
+    let (docs, others): (Vec<Page>, Vec<Page>) = all
+        .into_iter()
+        .partition(|p| matches!(p, Page::Doc(_) | Page::Spec(_)));
     let (landscape, others): (Vec<Page>, Vec<Page>) = others
         .into_iter()
         .partition(|p| matches!(p, Page::Systems | Page::System(_)));

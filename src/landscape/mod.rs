@@ -55,6 +55,10 @@ pub struct Integration {
     pub critical: bool,
     /// Describing documents, in catalog order.
     pub docs: Vec<usize>,
+    /// What the describing documents say the integration uses of the API
+    /// specs they reference (`POST /v1/charges`, a channel's address), in
+    /// their order: known only where a document references a spec.
+    pub operations: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -349,6 +353,7 @@ impl Landscape {
                     status: None,
                     critical: false,
                     docs: Vec::new(),
+                    operations: Vec::new(),
                 });
                 // Claims in both orientations make one edge both ways.
                 edge.both_ways |= claim.both_ways || edge.from != from;
@@ -468,6 +473,21 @@ impl Landscape {
     /// Whether the two would render the same landscape pages and links:
     /// systems, integrations, and which documents go with which system.
     /// (Findings carry lines, which prose edits move without changing a page.)
+    /// Gives each integration the spec operations its documents use.
+    pub fn attach_operations(&mut self, specs: &crate::specs::Specs) {
+        for integration in &mut self.integrations {
+            let mut ops: Vec<String> = Vec::new();
+            for &doc in &integration.docs {
+                for op in specs.operations_of(doc) {
+                    if !ops.iter().any(|o| o == op) {
+                        ops.push(op.to_owned());
+                    }
+                }
+            }
+            integration.operations = ops;
+        }
+    }
+
     pub fn shows_same(&self, other: &Landscape) -> bool {
         self.systems == other.systems
             && self.integrations == other.integrations
@@ -495,13 +515,14 @@ impl Landscape {
             if around.contains(&e.from) && around.contains(&e.to) {
                 let docs: Vec<&str> = e.docs.iter().map(path).collect();
                 view.push_str(&format!(
-                    "{}>{}|{}|{:?}|{:?}|{}|{docs:?}\n",
+                    "{}>{}|{}|{:?}|{:?}|{}|{docs:?}|{:?}\n",
                     self.systems[e.from].id,
                     self.systems[e.to].id,
                     e.both_ways,
                     e.protocols,
                     e.status,
-                    e.critical
+                    e.critical,
+                    e.operations
                 ));
             }
         }

@@ -200,6 +200,7 @@ impl State {
             &checked.config,
             &checked.catalog,
             &checked.landscape,
+            &checked.specs,
             links,
             self.today,
             reuse,

@@ -16,5 +16,6 @@ pub mod renderer;
 pub mod sanitize;
 pub mod search;
 mod search_store;
+pub mod specs;
 pub mod systems;
 pub mod theme;

@@ -122,6 +122,7 @@ pub struct SiteData<'a> {
     pub config: &'a Config,
     pub catalog: &'a Catalog,
     pub landscape: &'a Landscape,
+    pub specs: &'a crate::specs::Specs,
     pub links: LinkContext<'a>,
     pub tags: BTreeMap<String, Vec<usize>>,
     pub agents: BTreeMap<String, Vec<usize>>,
@@ -157,6 +158,7 @@ impl<'a> SiteData<'a> {
         config: &'a Config,
         catalog: &'a Catalog,
         landscape: &'a Landscape,
+        specs: &'a crate::specs::Specs,
         links: LinkContext<'a>,
         today: Date,
         reuse: Option<Reuse>,
@@ -171,6 +173,7 @@ impl<'a> SiteData<'a> {
             config,
             catalog,
             landscape,
+            specs,
             links,
             tags,
             agents,
@@ -366,6 +369,8 @@ pub struct DocPage {
     pub body_html: String,
     pub related: Vec<RelatedRow>,
     pub referenced_by: Vec<RelatedRow>,
+    /// The specs it references, rendered in a "Specification" section.
+    pub specs: Vec<super::specs::SpecView>,
     pub edit_url: String,
     pub source_path: String,
     pub markdown_url: String,
@@ -459,23 +464,33 @@ pub fn doc_page(site: &SiteData<'_>, i: usize) -> DocPage {
         .as_deref()
         .map(|prefix| format!("{prefix}{}", encode_path(&doc.source_path)))
         .unwrap_or_default();
+    let specs = super::specs::doc_specs(site, i);
+    let mut toc: Vec<TocRow> = rendered
+        .toc
+        .into_iter()
+        .map(|t| TocRow {
+            level: t.level,
+            id: t.id,
+            title: t.title,
+        })
+        .collect();
+    if !specs.is_empty() && !toc.is_empty() {
+        toc.push(TocRow {
+            level: 2,
+            id: "spec-section".to_owned(),
+            title: "Specification".to_owned(),
+        });
+    }
     DocPage {
         markdown_url: format!("{}index.html.md", summary.url),
         summary,
         fields,
         contributors,
-        toc: rendered
-            .toc
-            .into_iter()
-            .map(|t| TocRow {
-                level: t.level,
-                id: t.id,
-                title: t.title,
-            })
-            .collect(),
+        toc,
         body_html: rendered.html,
         related,
         referenced_by,
+        specs,
         edit_url,
         source_path: doc.source_path.clone(),
     }

@@ -115,6 +115,8 @@ pub enum Page {
     Static,
     /// The search page (the index itself is written by `write_search_index`).
     Search,
+    /// An API spec's page, by index in the spec model.
+    Spec(usize),
 }
 
 /// Documents per page of a tag or an agent.
@@ -177,6 +179,7 @@ impl<'a> Renderer<'a> {
             config,
             &checked.catalog,
             &checked.landscape,
+            &checked.specs,
             links,
             crate::validate::today(),
             reuse,
@@ -234,7 +237,13 @@ impl<'a> Renderer<'a> {
         pages.extend(self.site.agents.keys().cloned().map(Page::Agent));
         pages.extend(self.site.agents.keys().cloned().map(Page::AgentContext));
         pages.extend(self.system_pages());
+        pages.extend(self.spec_pages());
         pages
+    }
+
+    /// One page per spec some document references.
+    pub fn spec_pages(&self) -> impl Iterator<Item = Page> {
+        (0..self.checked.specs.specs.len()).map(Page::Spec)
     }
 
     /// One page per system of the landscape.
@@ -327,6 +336,7 @@ impl<'a> Renderer<'a> {
             Page::System(id) => format!("systems/{id}/index.html"),
             Page::NotFound => "404.html".to_owned(),
             Page::Search => "search/index.html".to_owned(),
+            Page::Spec(s) => format!("{}index.html", self.checked.specs.specs.get(*s)?.route),
             Page::Folder(path) => self.site.folder_page(path)?.0,
             Page::Feeds | Page::Static | Page::AgentContext(_) | Page::Sidebar => return None,
         })
@@ -421,6 +431,13 @@ impl<'a> Renderer<'a> {
                 }
                 return Ok(0);
             }
+            Page::Spec(s) => {
+                if *s >= self.checked.specs.specs.len() {
+                    return Ok(0);
+                }
+                let spec = super::specs::spec_view(site, *s);
+                self.template("spec.html", &[("spec", &spec)])?
+            }
             Page::NotFound => self.template("404.html", &[])?,
             Page::Search => self.template("search.html", &[])?,
             Page::Feeds => {
@@ -503,10 +520,20 @@ fn asset_of_link<'a>(catalog: &'a Catalog, doc: &Doc, dest: &str) -> Option<&'a 
 pub fn referenced_assets(checked: &CheckResult) -> Vec<&String> {
     let routes = crate::urls::routes(&checked.catalog);
     let folders = crate::urls::folder_routes(&checked.catalog);
-    let routes: std::collections::HashSet<&str> =
-        routes.iter().chain(&folders).map(String::as_str).collect();
-    linked_assets(&checked.catalog)
+    let routes: std::collections::HashSet<&str> = routes
+        .iter()
+        .chain(&folders)
+        .map(String::as_str)
+        .chain(checked.specs.specs.iter().map(|s| s.route.as_str()))
+        .collect();
+    // Specs are published beside their pages (with every file their
+    // `$ref`s reach), whether linked or named in a field.
+    let linked: std::collections::BTreeSet<&String> = linked_assets(&checked.catalog)
         .into_keys()
+        .chain(checked.specs.files())
+        .collect();
+    linked
+        .into_iter()
         .filter(|path| !crate::urls::is_generated_path(path, &routes))
         .collect()
 }

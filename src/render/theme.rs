@@ -33,6 +33,11 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "partial-sidebar.html",
     "partial-listing.html",
     "partial-pages.html",
+    "spec.html",
+    "partial-spec.html",
+    "partial-schema.html",
+    "partial-params.html",
+    "partial-media.html",
 );
 
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[

@@ -35,6 +35,8 @@ pub const KNOWN_FIELDS: &[(&str, FieldType)] = &[
     ("source", FieldType::String),
     ("destination", FieldType::String),
     ("owner", FieldType::String),
+    ("openapi", FieldType::List),
+    ("asyncapi", FieldType::List),
 ];
 
 pub(super) fn field_type(ctx: &Ctx<'_>, key: &str) -> Option<FieldType> {

@@ -1,0 +1,324 @@
+//! Specs as pages: what the spec page and a referencing document's
+//! "Specification" section show, read from the catalog's spec model.
+//! Descriptions are CommonMark (as both specifications say), rendered and
+//! sanitized like documents' raw HTML; examples are highlighted.
+
+use serde::Serialize;
+
+use super::markdown::escape_html;
+use super::pages::{Link, SiteData};
+use crate::specs::{Body, Media, Message, Operation, Param, Schema, Spec, SpecKind};
+
+#[derive(Serialize)]
+pub struct SpecView {
+    pub name: String,
+    pub kind: &'static str,
+    pub version: String,
+    pub api_version: String,
+    pub description_html: String,
+    pub url: String,
+    pub anchor: String,
+    pub download_url: String,
+    pub file_name: String,
+    pub source_path: String,
+    pub servers: Vec<crate::specs::Server>,
+    pub groups: Vec<GroupView>,
+    pub channels: Vec<ChannelView>,
+    pub documents: Vec<Link>,
+    pub operation_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct GroupView {
+    pub name: String,
+    pub description: String,
+    pub id: String,
+    pub operations: Vec<OpView>,
+}
+
+#[derive(Serialize)]
+pub struct OpView {
+    pub method: String,
+    pub method_class: String,
+    pub path: String,
+    pub summary: String,
+    pub description_html: String,
+    pub operation_id: String,
+    pub anchor: String,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    pub request: Option<BodyView>,
+    pub responses: Vec<ResponseView>,
+}
+
+#[derive(Serialize)]
+pub struct BodyView {
+    pub description: String,
+    pub required: bool,
+    pub media: Vec<MediaView>,
+}
+
+#[derive(Serialize)]
+pub struct ResponseView {
+    pub status: String,
+    pub status_class: &'static str,
+    pub description: String,
+    pub media: Vec<MediaView>,
+}
+
+#[derive(Serialize)]
+pub struct MediaView {
+    pub media_type: String,
+    pub schema: Option<Schema>,
+    pub examples: Vec<ExampleView>,
+}
+
+#[derive(Serialize)]
+pub struct ExampleView {
+    pub label: String,
+    pub html: String,
+}
+
+#[derive(Serialize)]
+pub struct ChannelView {
+    pub name: String,
+    pub address: String,
+    pub title: String,
+    pub description_html: String,
+    pub anchor: String,
+    pub params: Vec<Param>,
+    pub operations: Vec<crate::specs::ChannelOp>,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Serialize)]
+pub struct MessageView {
+    pub name: String,
+    pub title: String,
+    pub summary: String,
+    pub description_html: String,
+    pub content_type: String,
+    pub payload: Option<Schema>,
+    pub headers: Option<Schema>,
+    pub examples: Vec<ExampleView>,
+}
+
+/// CommonMark from a spec, as sanitized HTML.
+fn markdown_html(text: &str) -> String {
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let parser = pulldown_cmark::Parser::new_ext(text, crate::content::body::markdown_options());
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    super::sanitize::clean_html(&html)
+}
+
+fn example(label: &str, text: &str) -> ExampleView {
+    let lang = if text.trim_start().starts_with(['{', '[']) {
+        "json"
+    } else {
+        "yaml"
+    };
+    let inner = super::highlight::highlight(lang, text).unwrap_or_else(|| escape_html(text));
+    ExampleView {
+        label: label.to_owned(),
+        html: format!("<pre class=\"code\"><code class=\"language-{lang}\">{inner}</code></pre>"),
+    }
+}
+
+fn media(m: &[Media]) -> Vec<MediaView> {
+    m.iter()
+        .map(|m| MediaView {
+            media_type: m.media_type.clone(),
+            schema: m.schema.clone(),
+            examples: m.examples.iter().map(|(l, t)| example(l, t)).collect(),
+        })
+        .collect()
+}
+
+fn body(b: &Body) -> BodyView {
+    BodyView {
+        description: b.description.clone(),
+        required: b.required,
+        media: media(&b.media),
+    }
+}
+
+fn op(o: &Operation) -> OpView {
+    OpView {
+        method: o.method.clone(),
+        method_class: o.method.to_ascii_lowercase(),
+        path: o.path.clone(),
+        summary: o.summary.clone(),
+        description_html: markdown_html(&o.description),
+        operation_id: o.operation_id.clone(),
+        anchor: o.anchor.clone(),
+        deprecated: o.deprecated,
+        params: o.params.clone(),
+        request: o.request.as_ref().map(body),
+        responses: o
+            .responses
+            .iter()
+            .map(|r| ResponseView {
+                status_class: match r.status.chars().next() {
+                    Some('2') => "ok",
+                    Some('3') => "redirect",
+                    Some('4') | Some('5') => "error",
+                    _ => "other",
+                },
+                status: r.status.clone(),
+                description: r.description.clone(),
+                media: media(&r.media),
+            })
+            .collect(),
+    }
+}
+
+fn message(m: &Message) -> MessageView {
+    MessageView {
+        name: m.name.clone(),
+        title: m.title.clone(),
+        summary: m.summary.clone(),
+        description_html: markdown_html(&m.description),
+        content_type: m.content_type.clone(),
+        payload: m.payload.clone(),
+        headers: m.headers.clone(),
+        examples: m.examples.iter().map(|(l, t)| example(l, t)).collect(),
+    }
+}
+
+/// Where spec `s`'s page is, under the base path.
+pub fn spec_url(site: &SiteData<'_>, spec: &Spec) -> String {
+    format!("{}{}", site.base_path(), spec.route)
+}
+
+pub fn spec_view(site: &SiteData<'_>, s: usize) -> SpecView {
+    let spec = &site.specs.specs[s];
+    let groups = spec
+        .tag_groups()
+        .into_iter()
+        .map(|(name, description, ops)| GroupView {
+            id: format!("tag-{}", crate::slug::url_slug(&name)),
+            name,
+            description,
+            operations: ops.iter().map(|&i| op(&spec.operations[i])).collect(),
+        })
+        .collect();
+    let channels = spec
+        .channels
+        .iter()
+        .map(|c| ChannelView {
+            name: c.name.clone(),
+            address: c.address.clone(),
+            title: c.title.clone(),
+            description_html: markdown_html(&c.description),
+            anchor: c.anchor.clone(),
+            params: c.params.clone(),
+            operations: c.operations.clone(),
+            messages: c.messages.iter().map(message).collect(),
+        })
+        .collect();
+    let file_name = spec
+        .content_path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&spec.content_path)
+        .to_owned();
+    SpecView {
+        name: spec.name().to_owned(),
+        kind: spec.kind.label(),
+        version: spec.version.clone(),
+        api_version: spec.api_version.clone(),
+        description_html: markdown_html(&spec.description),
+        url: spec_url(site, spec),
+        anchor: format!("spec-{}", crate::slug::url_slug(&spec.route)),
+        download_url: format!("{}{}", site.base_path(), spec.content_path),
+        file_name,
+        source_path: spec.source_path.clone(),
+        servers: spec.servers.clone(),
+        groups,
+        channels,
+        documents: spec
+            .documents
+            .iter()
+            .map(|&d| Link {
+                name: site.summaries[d].title.clone(),
+                url: site.summaries[d].url.clone(),
+            })
+            .collect(),
+        operation_count: match spec.kind {
+            SpecKind::OpenApi => spec.operations.len(),
+            SpecKind::AsyncApi => spec.channels.len(),
+        },
+    }
+}
+
+/// The spec sections of document `i`'s page.
+pub fn doc_specs(site: &SiteData<'_>, i: usize) -> Vec<SpecView> {
+    site.specs
+        .doc_specs
+        .get(i)
+        .into_iter()
+        .flatten()
+        .map(|&s| spec_view(site, s))
+        .collect()
+}
+
+/// The spec in markdown, for a document's markdown copy and llms.txt
+/// readers: every operation or channel, linked to its anchor.
+pub fn spec_markdown(site: &SiteData<'_>, s: usize, out: &mut String) {
+    let spec = &site.specs.specs[s];
+    let url = super::feeds::absolute(site, &spec_url(site, spec));
+    out.push_str(&format!(
+        "### {} ({} {})\n\n[The spec's page]({url}) · file `{}`\n\n",
+        spec.name(),
+        spec.kind.label(),
+        spec.version,
+        spec.content_path
+    ));
+    match spec.kind {
+        SpecKind::OpenApi => {
+            out.push_str("| Method | Path | Summary |\n|---|---|---|\n");
+            for o in &spec.operations {
+                out.push_str(&format!(
+                    "| {} | [`{}`]({url}#{}) | {} |\n",
+                    o.method,
+                    o.path.replace('|', "\\|"),
+                    o.anchor,
+                    cell(&o.summary)
+                ));
+            }
+        }
+        SpecKind::AsyncApi => {
+            out.push_str("| Channel | Operations | Messages |\n|---|---|---|\n");
+            for c in &spec.channels {
+                let ops: Vec<String> = c
+                    .operations
+                    .iter()
+                    .map(|o| format!("{} `{}`", o.action, o.id))
+                    .collect();
+                let messages: Vec<&str> = c.messages.iter().map(|m| m.name.as_str()).collect();
+                out.push_str(&format!(
+                    "| [`{}`]({url}#{}) | {} | {} |\n",
+                    c.address.replace('|', "\\|"),
+                    c.anchor,
+                    cell(&ops.join(", ")),
+                    cell(&messages.join(", "))
+                ));
+            }
+        }
+    }
+    out.push('\n');
+}
+
+/// Text for a markdown table cell: inert HTML, no links, no new cells.
+fn cell(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
