@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the example catalog and takes screenshots of the home page, a
 # document page, the systems map, one system page, one agent page, a folder
-# page and the search dialog at 1280 px and 390 px
+# page, the search dialog and two spec pages at 1280 px and 390 px
 # wide, in light and dark mode, with Debian's headless Chromium, so a person can look at the theme.
 # Output: target/screenshots/*.png
 #
@@ -63,4 +63,12 @@ for scheme in light dark; do
   shoot "folder-390$suffix" "${base}crm/" 390 1000 "${flags[@]}"
   shoot "search-dialog-1280$suffix" "$base$page?q=refund" 1280 900 --virtual-time-budget=8000 "${flags[@]}"
   shoot "search-dialog-390$suffix" "$base$page?q=refund" 390 844 --virtual-time-budget=8000 "${flags[@]}"
+  # A spec's page (OpenAPI and AsyncAPI), and the Specification section
+  # at the end of a document that references one.
+  shoot "spec-openapi-1280$suffix" "${base}specs/stripe.openapi/" 1280 2400 "${flags[@]}"
+  shoot "spec-openapi-390$suffix" "${base}specs/stripe.openapi/" 390 2400 "${flags[@]}"
+  shoot "spec-asyncapi-1280$suffix" "${base}specs/order-events.asyncapi/" 1280 1800 "${flags[@]}"
+  shoot "spec-asyncapi-390$suffix" "${base}specs/order-events.asyncapi/" 390 1800 "${flags[@]}"
+  shoot "doc-spec-1280$suffix" "${base}payments/stripe-payments/" 1280 7000 "${flags[@]}"
+  shoot "doc-spec-390$suffix" "${base}payments/stripe-payments/" 390 14000 "${flags[@]}"
 done

@@ -83,7 +83,7 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
     let target = all[rng.next(all.len())].clone();
     let text = std::fs::read_to_string(&target).unwrap_or_default();
     let name = target.strip_prefix(root).unwrap().display().to_string();
-    match rng.next(22) {
+    match rng.next(25) {
         0 => {
             // Retitle: every page listing this document changes.
             let new = if let Some(rest) = text.strip_prefix("---\ntitle: ") {
@@ -319,6 +319,44 @@ fn edit(root: &Path, rng: &mut Lcg, step: usize) -> (Vec<PathBuf>, String) {
             };
             std::fs::write(&target, new).unwrap();
             (vec![target], format!("weight on {name}"))
+        }
+        22 => {
+            // A spec reference comes or goes: the spec's page lists the
+            // document (or the spec's page itself comes or goes).
+            let line = "openapi: /payments/specs/stripe.openapi.yaml\n";
+            let new = if text.contains(line) {
+                text.replacen(line, "", 1)
+            } else if let Some(rest) = text.strip_prefix("---\n") {
+                format!("---\n{line}{rest}")
+            } else {
+                format!("---\n{line}---\n{text}")
+            };
+            std::fs::write(&target, new).unwrap();
+            (vec![target], format!("spec reference on {name}"))
+        }
+        23 => {
+            // Endpoints the prose names: matched or drifting, they change
+            // what integrations say they use and what check reports.
+            let claims = [
+                "Calls `POST /v1/refunds` on refund.",
+                "Reads `GET /v1/charges/{id}` nightly.",
+                "**Channel:** `order-events`",
+                "**Endpoint:** `https://api.stripe.com/v1/payment_intents/{intent}/cancel`",
+            ];
+            let claim = claims[rng.next(claims.len())];
+            std::fs::write(&target, format!("{text}\n\n{claim}\n")).unwrap();
+            (vec![target], format!("claim on {name}"))
+        }
+        24 => {
+            // A markdown link to a spec file references it too.
+            std::fs::write(
+                &target,
+                format!(
+                    "{text}\n\nSee the [event spec](/events/specs/order-events.asyncapi.yaml).\n"
+                ),
+            )
+            .unwrap();
+            (vec![target], format!("spec link on {name}"))
         }
         _ => {
             std::fs::write(&target, format!("{text}\n\nA new paragraph {step}.\n")).unwrap();
@@ -914,4 +952,78 @@ fn replace_bytes(bytes: &mut [u8], from: &[u8], to: &[u8], n: usize) {
         at += 1;
     }
     assert_eq!(done, n, "{} found", String::from_utf8_lossy(from));
+}
+
+/// Edits that move what a spec's page shows: the last reference goes (the
+/// page goes), comes back, the referencing document is retitled, another
+/// document links the spec file, prose drifts from the spec. Each step is
+/// compared with a fresh full render, pages and diagnostics.
+#[test]
+fn spec_references_come_and_go_like_a_full_build() {
+    let site = example_site();
+    let root = site.path();
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let stripe = root.join("content/payments/stripe-payments.md");
+    let adyen = root.join("content/payments/adyen-pos-terminals.md");
+    let original = std::fs::read_to_string(&stripe).unwrap();
+    let reference = "openapi: specs/stripe.openapi.yaml\n";
+    assert!(original.contains(reference));
+    let adyen_text = std::fs::read_to_string(&adyen).unwrap();
+    let steps: Vec<(&str, PathBuf, String)> = vec![
+        (
+            "drop the reference",
+            stripe.clone(),
+            original.replace(reference, ""),
+        ),
+        ("restore it", stripe.clone(), original.clone()),
+        (
+            "retitle the referencing document",
+            stripe.clone(),
+            original.replacen("title: Stripe", "title: Renamed Stripe", 1),
+        ),
+        (
+            "drift from the spec",
+            stripe.clone(),
+            format!("{original}\nAlso `POST /v1/charges` for old orders.\n"),
+        ),
+        (
+            "link the spec file from another document",
+            adyen.clone(),
+            format!("{adyen_text}\nSee [the Stripe spec](stripe.openapi.yaml) too.\n"),
+        ),
+        (
+            "link it where it is",
+            adyen.clone(),
+            format!("{adyen_text}\nSee [the Stripe spec](specs/stripe.openapi.yaml) too.\n"),
+        ),
+        ("unlink it", adyen.clone(), adyen_text.clone()),
+    ];
+    for (what, path, text) in steps {
+        std::fs::write(&path, text).unwrap();
+        session.update_docs(&[path]).unwrap();
+        let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+        assert_same(&session.files.snapshot(), &fresh.files.snapshot(), what);
+        assert_eq!(session.diagnostics(), fresh.diagnostics(), "{what}");
+        let files = session.files.snapshot();
+        let spec_page = files.get("specs/stripe.openapi/index.html");
+        match what {
+            "drop the reference" => assert!(spec_page.is_none(), "{what}: the page stays"),
+            "retitle the referencing document" => assert!(
+                String::from_utf8_lossy(spec_page.expect("spec page")).contains("Renamed Stripe"),
+                "{what}: the spec's page lists the old title"
+            ),
+            "drift from the spec" => assert!(
+                session
+                    .diagnostics()
+                    .iter()
+                    .any(|d| d.code == "spec-drift" && d.message.contains("/v1/charges")),
+                "{what}: no spec-drift"
+            ),
+            "link it where it is" => assert!(
+                String::from_utf8_lossy(spec_page.expect("spec page")).contains("Adyen"),
+                "{what}: the linking document is not listed"
+            ),
+            _ => assert!(spec_page.is_some(), "{what}: no spec page"),
+        }
+    }
 }

@@ -94,6 +94,19 @@ fn search_finds_body_words_narrows_by_facet_and_says_no_match() {
         "{v:#}"
     );
     assert_eq!(v["slashFocus"], "search-dialog-input");
+
+    // A spec's operation is its own deep-linked result on the spec's page
+    // (the document's copy of the spec is not indexed twice).
+    let op = &v["operation"];
+    assert_eq!(
+        op["titles"],
+        serde_json::json!(["Stripe API (Harborline subset)"]),
+        "{v:#}"
+    );
+    assert_eq!(
+        op["hrefs"][0], "/integrations/specs/stripe.openapi/#op-postpaymentintentsintentcancel",
+        "{v:#}"
+    );
 }
 
 #[test]

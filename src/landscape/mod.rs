@@ -57,8 +57,9 @@ pub struct Integration {
     pub docs: Vec<usize>,
     /// What the describing documents say the integration uses of the API
     /// specs they reference (`POST /v1/charges`, a channel's address), in
-    /// their order: known only where a document references a spec.
-    pub operations: Vec<String>,
+    /// their order: known only where a document references a spec. Each
+    /// with where the spec's page shows it (`specs/x/#op-y`).
+    pub operations: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -476,11 +477,11 @@ impl Landscape {
     /// Gives each integration the spec operations its documents use.
     pub fn attach_operations(&mut self, specs: &crate::specs::Specs) {
         for integration in &mut self.integrations {
-            let mut ops: Vec<String> = Vec::new();
+            let mut ops: Vec<(String, String)> = Vec::new();
             for &doc in &integration.docs {
                 for op in specs.operations_of(doc) {
-                    if !ops.iter().any(|o| o == op) {
-                        ops.push(op.to_owned());
+                    if !ops.contains(&op) {
+                        ops.push(op);
                     }
                 }
             }

@@ -129,6 +129,7 @@ fn integration_value(landscape: &Landscape, doc: DocRef<'_>, e: &Integration) ->
         "status": e.status,
         "critical_path": e.critical,
         "documents": e.docs.iter().map(|&d| doc(d)).collect::<Vec<_>>(),
+        "operations": e.operations.iter().map(|(label, _)| label).collect::<Vec<_>>(),
     })
 }
 

@@ -50,6 +50,12 @@ pub fn sitemap(site: &SiteData<'_>) -> String {
             ));
         }
     }
+    for spec in &site.specs.specs {
+        entries.push((
+            absolute(site, &super::specs::spec_url(site, spec)),
+            String::new(),
+        ));
+    }
     for page in ["systems/", "tags/", "agents/"] {
         entries.push((
             absolute(site, &format!("{}{page}", site.base_path())),
@@ -149,6 +155,9 @@ fn catalog_entry(site: &SiteData<'_>, i: usize) -> Value {
         "fields": fields,
         "related": related,
         "referenced_by": referenced_by,
+        "specs": site.specs.doc_specs.get(i).into_iter().flatten().map(|&s| {
+            absolute(site, &super::specs::spec_url(site, &site.specs.specs[s]))
+        }).collect::<Vec<_>>(),
     })
 }
 
@@ -176,6 +185,7 @@ pub fn catalog_json(site: &SiteData<'_>) -> String {
             "integrations",
             output::integrations_value(site.landscape, &doc_url),
         ),
+        ("specs", super::specs::specs_value(site)),
         ("systems", output::systems_value(site.landscape, &doc_url)),
     ] {
         out.push_str(&format!(",\n  \"{key}\": "));
@@ -230,9 +240,36 @@ pub fn llms_txt(site: &SiteData<'_>) -> String {
             out.push('\n');
         }
     }
+    llms_specs(site, &mut out);
     llms_agents(site, &mut out);
     llms_systems(site, &mut out);
     out
+}
+
+/// Every spec: its operations in markdown, and the file itself.
+fn llms_specs(site: &SiteData<'_>, out: &mut String) {
+    if site.specs.specs.is_empty() {
+        return;
+    }
+    out.push_str("\n## API specs\n\n");
+    for spec in &site.specs.specs {
+        let page = super::specs::spec_url(site, spec);
+        out.push_str(&format!(
+            "- [{}]({}): {} {}, {} {}; the file: {}\n",
+            md_text(spec.name()),
+            absolute(site, &format!("{page}index.html.md")).replace(' ', "%20"),
+            spec.kind.label(),
+            spec.version,
+            spec.operations.len() + spec.channels.len(),
+            if spec.operations.is_empty() {
+                "channels"
+            } else {
+                "operations"
+            },
+            absolute(site, &format!("{}{}", site.base_path(), spec.content_path))
+                .replace(' ', "%20"),
+        ));
+    }
 }
 
 /// The context pack of every agent with documents.
@@ -345,6 +382,12 @@ pub fn markdown_copy(site: &SiteData<'_>, i: usize) -> String {
         out.push_str(&format!("> {}\n\n", md_text(&s.description)));
     }
     markdown_body(site, i, &mut out);
+    if let Some(specs) = site.specs.doc_specs.get(i).filter(|s| !s.is_empty()) {
+        out.push_str("\n## Specification\n\n");
+        for &s in specs {
+            super::specs::spec_markdown(site, s, &mut out);
+        }
+    }
     out
 }
 

@@ -436,6 +436,12 @@ impl<'a> Renderer<'a> {
                     return Ok(0);
                 }
                 let spec = super::specs::spec_view(site, *s);
+                let mut markdown = format!("# {}\n\n", spec.name);
+                super::specs::spec_markdown(site, *s, &mut markdown);
+                sink.put(
+                    &format!("{}index.html.md", self.checked.specs.specs[*s].route),
+                    markdown.into_bytes(),
+                )?;
                 self.template("spec.html", &[("spec", &spec)])?
             }
             Page::NotFound => self.template("404.html", &[])?,

@@ -254,6 +254,62 @@ pub fn spec_view(site: &SiteData<'_>, s: usize) -> SpecView {
     }
 }
 
+/// The specs for catalog.json: each with its operations or channels, the
+/// documents referencing it, and its page and file.
+pub fn specs_value(site: &SiteData<'_>) -> serde_json::Value {
+    use super::feeds::absolute;
+    let list: Vec<serde_json::Value> = site
+        .specs
+        .specs
+        .iter()
+        .map(|spec| {
+            let page = spec_url(site, spec);
+            let operations: Vec<serde_json::Value> = spec
+                .operations
+                .iter()
+                .map(|o| {
+                    serde_json::json!({
+                        "method": o.method,
+                        "path": o.path,
+                        "operation_id": o.operation_id,
+                        "summary": o.summary,
+                        "tags": o.tags,
+                        "deprecated": o.deprecated,
+                        "url": absolute(site, &format!("{page}#{}", o.anchor)),
+                    })
+                })
+                .collect();
+            let channels: Vec<serde_json::Value> = spec
+                .channels
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "name": c.name,
+                        "address": c.address,
+                        "operations": c.operations.iter().map(|o| serde_json::json!({"action": o.action, "id": o.id, "summary": o.summary})).collect::<Vec<_>>(),
+                        "messages": c.messages.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+                        "url": absolute(site, &format!("{page}#{}", c.anchor)),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "title": spec.name(),
+                "kind": spec.kind,
+                "version": spec.version,
+                "api_version": spec.api_version,
+                "source": spec.source_path,
+                "url": absolute(site, &page),
+                "file": absolute(site, &format!("{}{}", site.base_path(), spec.content_path)),
+                "servers": spec.servers.iter().map(|s| s.url.clone()).collect::<Vec<_>>(),
+                "operations": operations,
+                "channels": channels,
+                "documents": spec.documents.iter().map(|&d| absolute(site, &site.summaries[d].url)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list)
+}
+
 /// The spec sections of document `i`'s page.
 pub fn doc_specs(site: &SiteData<'_>, i: usize) -> Vec<SpecView> {
     site.specs

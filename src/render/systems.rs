@@ -65,6 +65,8 @@ pub struct IntegrationRow {
     pub status_class: String,
     pub critical: bool,
     pub docs: Vec<Link>,
+    /// Spec operations the integration uses, linked to the spec's page.
+    pub operations: Vec<Link>,
 }
 
 #[derive(Serialize)]
@@ -159,6 +161,14 @@ impl Ctx<'_, '_> {
             status_class: url_slug(e.status.as_deref().unwrap_or_default()),
             critical: e.critical,
             docs: e.docs.iter().map(|&d| self.doc_link(d)).collect(),
+            operations: e
+                .operations
+                .iter()
+                .map(|(label, target)| Link {
+                    name: label.clone(),
+                    url: format!("{}{target}", self.site.base_path()),
+                })
+                .collect(),
         }
     }
 

@@ -302,11 +302,13 @@ impl Session {
         Ok(pages)
     }
 
-    /// `(path, HTML)` of every document page as served now.
+    /// `(path, HTML)` of every document and spec page as served now.
     pub fn search_input(&self) -> crate::render::search::IndexedPages {
         let files = self.files.snapshot();
+        let specs = self.checked.specs.specs.iter().map(|s| &s.route);
         self.routes
             .iter()
+            .chain(specs)
             .filter_map(|route| {
                 let path = format!("{route}index.html");
                 let html = files.get(&path)?;
@@ -401,6 +403,7 @@ impl Session {
                 .collect()
         });
 
+        let old_specs = specs_view(&self.checked);
         let old_landscape = std::mem::take(&mut self.checked.landscape);
         // With documents added or removed, indexes move: compare by path.
         let old_doc_systems =
@@ -434,7 +437,14 @@ impl Session {
                 .any(|(d, r)| old_routes.get(&d.content_path).is_some_and(|old| old != r))
         });
         self.routes = new_routes;
-        if routes_moved || validate::today() != memory.today {
+        // Which specs have pages, and where, moved: rare enough (a first or
+        // last reference) to render everything.
+        let new_specs = specs_view(&self.checked);
+        let specs_moved = old_specs
+            .iter()
+            .map(|s| (&s.0, &s.1))
+            .ne(new_specs.iter().map(|s| (&s.0, &s.1)));
+        if routes_moved || specs_moved || validate::today() != memory.today {
             let pages = self.render_all()?;
             return Ok(self.report(pages, started, true));
         }
@@ -596,6 +606,17 @@ impl Session {
         if dirty.listed || dirty.fields || dirty.links {
             pages.push(Page::Feeds);
         }
+        // A spec's page lists the documents referencing it, by title.
+        let references_spec = changed_indexes
+            .iter()
+            .any(|&i| !self.checked.specs.doc_specs[i].is_empty())
+            || before
+                .keys()
+                .any(|p| old_specs.iter().any(|s| s.2.contains(p)));
+        if old_specs != new_specs || (dirty.listed && references_spec) {
+            pages.extend((0..self.checked.specs.specs.len()).map(Page::Spec));
+            pages.push(Page::Feeds);
+        }
         // Linked content files are copied by the static page; one nobody
         // links to any more is no longer published.
         if new_assets != old_assets {
@@ -660,6 +681,23 @@ impl Session {
 }
 
 /// Per document (by content path), the systems its page links to.
+/// Each spec's file, page and referencing documents, by path.
+fn specs_view(checked: &CheckResult) -> Vec<(String, String, Vec<String>)> {
+    checked
+        .specs
+        .specs
+        .iter()
+        .map(|s| {
+            let docs = s
+                .documents
+                .iter()
+                .map(|&d| checked.catalog.docs[d].content_path.clone())
+                .collect();
+            (s.content_path.clone(), s.route.clone(), docs)
+        })
+        .collect()
+}
+
 fn doc_systems(catalog: &Catalog, landscape: &Landscape) -> HashMap<String, Vec<(String, String)>> {
     catalog
         .docs

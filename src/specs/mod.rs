@@ -729,13 +729,13 @@ impl Specs {
     }
 
     /// What document `i` says it uses of its specs: the matched claims'
-    /// labels, each once, in the order written.
-    pub fn operations_of(&self, doc: usize) -> impl Iterator<Item = &str> {
-        self.matched
-            .get(doc)
-            .into_iter()
-            .flatten()
-            .map(|m| m.label.as_str())
+    /// labels, each once, in the order written, with where the spec's
+    /// page shows each (`specs/x/#op-y`).
+    pub fn operations_of(&self, doc: usize) -> impl Iterator<Item = (String, String)> + '_ {
+        self.matched.get(doc).into_iter().flatten().map(|m| {
+            let route = self.specs.get(m.spec).map_or("", |s| s.route.as_str());
+            (m.label.clone(), format!("{route}#{}", m.anchor))
+        })
     }
 }
 

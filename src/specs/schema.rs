@@ -297,7 +297,7 @@ pub fn field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
 fn notes(v: &Value) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(Value::Sequence(values)) = field(v, "enum") {
-        let shown: Vec<String> = values.iter().take(20).map(|e| inline(e)).collect();
+        let shown: Vec<String> = values.iter().take(20).map(inline).collect();
         let more = if values.len() > 20 {
             format!(" and {} more", values.len() - 20)
         } else {
@@ -387,13 +387,54 @@ pub fn to_json(v: &Value) -> serde_json::Value {
     }
 }
 
+/// `v` as pretty JSON in the order the spec wrote its keys (serde_json's
+/// maps would sort them). Scalars are written by serde_json, so strings
+/// are escaped as JSON wants.
+fn pretty_json(v: &Value, indent: usize, out: &mut String) {
+    let pad = |n: usize| "  ".repeat(n);
+    match v {
+        Value::Mapping(map) if !map.is_empty() => {
+            out.push_str("{\n");
+            for (n, (k, item)) in map.iter().enumerate() {
+                let key = match to_json(k) {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                out.push_str(&pad(indent + 1));
+                out.push_str(&serde_json::Value::String(key).to_string());
+                out.push_str(": ");
+                pretty_json(item, indent + 1, out);
+                out.push_str(if n + 1 < map.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(indent));
+            out.push('}');
+        }
+        Value::Sequence(items) if !items.is_empty() => {
+            out.push_str("[\n");
+            for (n, item) in items.iter().enumerate() {
+                out.push_str(&pad(indent + 1));
+                pretty_json(item, indent + 1, out);
+                out.push_str(if n + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(indent));
+            out.push(']');
+        }
+        Value::Tagged(t) => pretty_json(&t.value, indent, out),
+        other => out.push_str(&to_json(other).to_string()),
+    }
+}
+
 /// An example value as pretty JSON, references followed, cut at
 /// [`MAX_EXAMPLE_BYTES`].
 pub fn example_text(files: &FileSet, file: &str, v: &Value) -> String {
     let resolved = files.follow(file, v).map(|(_, v, _)| v).unwrap_or(v);
     let text = match resolved {
         Value::String(s) => s.clone(),
-        other => serde_json::to_string_pretty(&to_json(other)).unwrap_or_default(),
+        other => {
+            let mut out = String::new();
+            pretty_json(other, 0, &mut out);
+            out
+        }
     };
     if text.len() > MAX_EXAMPLE_BYTES {
         let mut cut = MAX_EXAMPLE_BYTES;

@@ -45,6 +45,8 @@ try {
     url: page.url(),
   };
   out.none = await search(page, "?q=zyxwvutsnomatch");
+  // An operation of a spec, found on the spec's page at its anchor.
+  out.operation = await search(page, "?q=PostPaymentIntentsIntentCancel");
   // `/` from the home page opens the search dialog, focus in its box.
   await page.goto(base, { waitUntil: "networkidle0" });
   await page.keyboard.press("/");
