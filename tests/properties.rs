@@ -65,3 +65,72 @@ fn fuzz_findings_stay_fixed() {
     }
     assert!(count > 0, "no regression inputs in {}", dir.display());
 }
+
+/// Pieces of OpenAPI and AsyncAPI documents: versions, operations, every
+/// kind of `$ref` (loops, misses, other files, out of the root, URLs),
+/// schema shapes that recurse, and text that is not YAML at all.
+fn spec_fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("openapi: 3.0.3\n".to_owned()),
+        Just("openapi: 3.1.0\n".to_owned()),
+        Just("asyncapi: 3.0.0\n".to_owned()),
+        Just("asyncapi: '2.6.0'\n".to_owned()),
+        Just("swagger: '2.0'\n".to_owned()),
+        Just("info: {title: T, version: '1'}\n".to_owned()),
+        Just("servers: [{url: 'https://api.x.com/{v}', variables: {v: {default: v1}}}]\n".to_owned()),
+        Just("paths:\n  /a/{id}:\n    get:\n      responses: {'200': {$ref: '#/components/responses/R'}}\n".to_owned()),
+        Just("  /b:\n    $ref: 'other.yaml#/paths/~1b'\n".to_owned()),
+        Just("    post: {requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/S'}, example: [1, {a: b}]}}}}\n".to_owned()),
+        Just("components:\n  schemas:\n    S: {allOf: [{$ref: '#/components/schemas/S'}], items: {$ref: '#'}, oneOf: [{type: [string, 'null']}]}\n".to_owned()),
+        Just("  responses:\n    R: {$ref: '#/components/responses/R'}\n".to_owned()),
+        Just("channels:\n  'a.{x}':\n    subscribe: {message: {oneOf: [{$ref: '#/components/messages/M'}, {payload: {type: object}}]}}\n".to_owned()),
+        Just("  c: {address: null, messages: {m: {$ref: '../../../x.yaml#/M'}}}\n".to_owned()),
+        Just("operations:\n  o: {action: send, channel: {$ref: '#/channels/c'}}\n".to_owned()),
+        Just("x: {$ref: 'https://example.com/s.yaml'}\ny: {$ref: 7}\nz: {$ref: '#/%7E%zz'}\n".to_owned()),
+        Just("a: &a [*a]\n".to_owned()),
+        Just("{\"openapi\": \"3.1.0\", \"paths\": {\"/j\": {\"get\": {}}}}\n".to_owned()),
+        Just("\t- : ][\n".to_owned()),
+        "[ -~]{0,40}\n",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// Whatever a spec holds, check reads, resolves and renders it without
+    /// panicking, and a document's claims against it are checked.
+    #[test]
+    fn any_spec_never_panics(
+        spec in proptest::collection::vec(spec_fragment(), 0..16),
+        other in proptest::collection::vec(spec_fragment(), 0..6),
+        doc in proptest::collection::vec(prop_oneof![
+            Just("| Method | Path |\n|---|---|\n| GET | `/a/{x}` |\n| POST, PUT | `https://api.x.com/v1/b` |\n".to_owned()),
+            Just("**Channel:** `a.{y}`\n\n### DELETE /b/{id}\n".to_owned()),
+            Just("| Topic | Event | Operation |\n|---|---|---|\n| `c` | m | o |\n".to_owned()),
+            Just("[spec](spec.json) [other](other.yaml)\n".to_owned()),
+            "[ -~]{0,40}\n",
+        ], 0..8),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::write(content.join("spec.yaml"), spec.concat()).unwrap();
+        std::fs::write(content.join("spec.json"), spec.concat()).unwrap();
+        std::fs::write(content.join("other.yaml"), other.concat()).unwrap();
+        std::fs::write(
+            content.join("doc.md"),
+            format!("---\ntitle: D\nopenapi: [spec.yaml, other.yaml]\nasyncapi: spec.yaml\n---\n\n{}", doc.concat()),
+        )
+        .unwrap();
+        let checked = portolan::check(
+            dir.path(),
+            portolan::CheckOptions { skip_diagrams: true, ..Default::default() },
+        )
+        .unwrap();
+        let theme = portolan::render::theme::Theme::load(dir.path(), &checked.config).unwrap();
+        let routes = portolan::urls::routes(&checked.catalog);
+        let renderer = portolan::render::renderer::Renderer::new(&checked, &theme, &routes, "/");
+        let sink = portolan::render::renderer::MemorySink::default();
+        renderer.render(&renderer.all_pages(), &sink).unwrap();
+    }
+}

@@ -381,6 +381,19 @@ fn every_spec_gets_a_page_and_a_section_in_its_documents() {
         doc.contains("href=\"#spec-section\">Specification</a>"),
         "in the table of contents"
     );
+    // Operations the document names are marked in its section.
+    let named = |anchor: &str| {
+        let link = section.find(&format!("#{anchor}\"")).expect(anchor);
+        let start = section[..link]
+            .rfind("<details")
+            .expect("in a details element");
+        section[start..link].contains("badge-named")
+    };
+    assert!(named("op-findpets") && named("op-addpet") && named("op-findpetbyid"));
+    assert!(
+        !named("op-deletepet"),
+        "the document never names DELETE /pets/{{id}}"
+    );
 
     // The spec's page is indexed, each operation a heading with an id.
     assert!(pet.contains("data-pagefind-body"));

@@ -310,7 +310,15 @@ const DEADLINE: Duration = Duration::from_secs(if cfg!(test) { 1 } else { 10 });
 struct Job {
     syntax: &'static SyntaxReference,
     code: String,
-    reply: mpsc::Sender<Option<String>>,
+    reply: mpsc::Sender<Reply>,
+}
+
+/// A worker says when it takes a job, then what came of it: the deadline
+/// runs from the start, so a block that waited in the queue behind others
+/// (a busy machine, a page of many blocks) is not taken for a stuck one.
+enum Reply {
+    Started,
+    Done(Option<String>),
 }
 
 /// Threads that highlight, fed through one queue. A grammar can loop
@@ -352,7 +360,10 @@ impl Workers {
                 Err(_) => return,
             };
             let Ok(job) = job else { return };
-            let _ = job.reply.send(highlight_now(job.syntax, &job.code));
+            let _ = job.reply.send(Reply::Started);
+            let _ = job
+                .reply
+                .send(Reply::Done(highlight_now(job.syntax, &job.code)));
         });
     }
 }
@@ -383,9 +394,29 @@ fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Opti
     if !sent {
         return highlight_now(syntax, code);
     }
+    // Waiting for a worker takes as long as the jobs before this one; it
+    // ends only if every worker is stuck, with no new one to come.
+    loop {
+        match answer.recv_timeout(Duration::from_millis(250)) {
+            Ok(Reply::Started) => break,
+            Ok(Reply::Done(html)) => return html,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if WORKERS
+                    .lock()
+                    .map_or(true, |w| w.stuck >= MAX_STUCK_THREADS)
+                {
+                    if let Ok(mut hung) = HUNG.lock() {
+                        hung.insert(hung_key(syntax, code));
+                    }
+                    return None;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return highlight_now(syntax, code),
+        }
+    }
     match answer.recv_timeout(deadline()) {
-        Ok(html) => html,
-        Err(_) => {
+        Ok(Reply::Done(html)) => html,
+        Ok(Reply::Started) | Err(_) => {
             // Reported as a `highlight` diagnostic at the block's line.
             remember_hung(hung_key(syntax, code));
             if let Ok(mut workers) = WORKERS.lock() {

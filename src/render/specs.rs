@@ -46,6 +46,8 @@ pub struct OpView {
     pub operation_id: String,
     pub anchor: String,
     pub deprecated: bool,
+    /// In a document's section: the document names this operation.
+    pub mentioned: bool,
     pub params: Vec<Param>,
     pub request: Option<BodyView>,
     pub responses: Vec<ResponseView>,
@@ -86,6 +88,7 @@ pub struct ChannelView {
     pub title: String,
     pub description_html: String,
     pub anchor: String,
+    pub mentioned: bool,
     pub params: Vec<Param>,
     pub operations: Vec<crate::specs::ChannelOp>,
     pub messages: Vec<MessageView>,
@@ -155,6 +158,7 @@ fn op(o: &Operation) -> OpView {
         operation_id: o.operation_id.clone(),
         anchor: o.anchor.clone(),
         deprecated: o.deprecated,
+        mentioned: false,
         params: o.params.clone(),
         request: o.request.as_ref().map(body),
         responses: o
@@ -214,6 +218,7 @@ pub fn spec_view(site: &SiteData<'_>, s: usize) -> SpecView {
             title: c.title.clone(),
             description_html: markdown_html(&c.description),
             anchor: c.anchor.clone(),
+            mentioned: false,
             params: c.params.clone(),
             operations: c.operations.clone(),
             messages: c.messages.iter().map(message).collect(),
@@ -317,7 +322,21 @@ pub fn doc_specs(site: &SiteData<'_>, i: usize) -> Vec<SpecView> {
         .get(i)
         .into_iter()
         .flatten()
-        .map(|&s| spec_view(site, s))
+        .map(|&s| {
+            let mut view = spec_view(site, s);
+            let named = |anchor: &str| {
+                site.specs.matched[i]
+                    .iter()
+                    .any(|m| m.spec == s && m.anchor == anchor)
+            };
+            for op in view.groups.iter_mut().flat_map(|g| g.operations.iter_mut()) {
+                op.mentioned = named(&op.anchor);
+            }
+            for c in &mut view.channels {
+                c.mentioned = named(&c.anchor);
+            }
+            view
+        })
         .collect()
 }
 
