@@ -199,7 +199,7 @@ pub fn catalog_json(site: &SiteData<'_>) -> String {
 
 /// Text for a markdown line where HTML must stay inert and brackets must
 /// not become links.
-fn md_text(text: &str) -> String {
+pub(super) fn md_text(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

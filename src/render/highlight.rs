@@ -371,14 +371,20 @@ impl Workers {
 static WORKERS: LazyLock<Mutex<Workers>> = LazyLock::new(|| Mutex::new(Workers::start()));
 
 fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Option<String> {
-    if WORKERS
-        .lock()
-        .map_or(true, |w| w.stuck >= MAX_STUCK_THREADS)
-    {
-        // Not remembered across runs: it did not hang, it was not tried.
-        if let Ok(mut hung) = HUNG.lock() {
-            hung.insert(hung_key(syntax, code));
+    // With every worker stuck nothing more is tried: the block is plain,
+    // and not remembered across runs (it did not hang, it was not tried).
+    let given_up = || {
+        let all_stuck = WORKERS
+            .lock()
+            .map_or(true, |w| w.stuck >= MAX_STUCK_THREADS);
+        if all_stuck {
+            if let Ok(mut hung) = HUNG.lock() {
+                hung.insert(hung_key(syntax, code));
+            }
         }
+        all_stuck
+    };
+    if given_up() {
         return None;
     }
     let (reply, answer) = mpsc::channel();
@@ -401,13 +407,7 @@ fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Opti
             Ok(Reply::Started) => break,
             Ok(Reply::Done(html)) => return html,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if WORKERS
-                    .lock()
-                    .map_or(true, |w| w.stuck >= MAX_STUCK_THREADS)
-                {
-                    if let Ok(mut hung) = HUNG.lock() {
-                        hung.insert(hung_key(syntax, code));
-                    }
+                if given_up() {
                     return None;
                 }
             }

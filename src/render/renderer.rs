@@ -436,7 +436,7 @@ impl<'a> Renderer<'a> {
                     return Ok(0);
                 }
                 let spec = super::specs::spec_view(site, *s);
-                let mut markdown = format!("# {}\n\n", spec.name);
+                let mut markdown = format!("# {}\n\n", super::feeds::md_text(&spec.name));
                 super::specs::spec_markdown(site, *s, &mut markdown);
                 sink.put(
                     &format!("{}index.html.md", self.checked.specs.specs[*s].route),

@@ -347,7 +347,7 @@ pub fn spec_markdown(site: &SiteData<'_>, s: usize, out: &mut String) {
     let url = super::feeds::absolute(site, &spec_url(site, spec));
     out.push_str(&format!(
         "### {} ({} {})\n\n[The spec's page]({url}) · file `{}`\n\n",
-        spec.name(),
+        super::feeds::md_text(spec.name()),
         spec.kind.label(),
         spec.version,
         spec.content_path
@@ -389,11 +389,5 @@ pub fn spec_markdown(site: &SiteData<'_>, s: usize, out: &mut String) {
 
 /// Text for a markdown table cell: inert HTML, no links, no new cells.
 fn cell(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('[', "\\[")
-        .replace(']', "\\]")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    super::feeds::md_text(text).replace('|', "\\|")
 }

@@ -945,24 +945,7 @@ fn check_claim(indexes: &[usize], specs: &[&Spec], claim: &Claim) -> Verdict {
                     }
                 }
             }
-            if ids.is_empty() {
-                return Verdict::NotAbout;
-            }
-            if let Some((label, s, _, anchor)) = ids.iter().find(|(i, ..)| i == id) {
-                return Verdict::Defined(Matched {
-                    spec: *s,
-                    label: label.clone(),
-                    anchor: anchor.clone(),
-                });
-            }
-            let closest = ids
-                .iter()
-                .min_by_key(|(i, ..)| strsim::levenshtein(i, id))
-                .map(|(i, s, line, _)| (i.clone(), *s, *line));
-            Verdict::Drift {
-                what: describe(&all),
-                closest,
-            }
+            by_name(&ids, id, describe(&all))
         }
         Claim::Message(name) => {
             let candidates = of_kind(SpecKind::AsyncApi);
@@ -978,26 +961,29 @@ fn check_claim(indexes: &[usize], specs: &[&Spec], claim: &Claim) -> Verdict {
                     }
                 }
             }
-            if names.is_empty() {
-                return Verdict::NotAbout;
-            }
-            if let Some((label, s, _, anchor)) = names.iter().find(|(n, ..)| n == name) {
-                return Verdict::Defined(Matched {
-                    spec: *s,
-                    label: label.clone(),
-                    anchor: anchor.clone(),
-                });
-            }
-            let closest = names
-                .iter()
-                .min_by_key(|(n, ..)| strsim::levenshtein(n, name))
-                .map(|(n, s, line, _)| (n.clone(), *s, *line));
-            Verdict::Drift {
-                what: describe(&candidates),
-                closest,
-            }
+            by_name(&names, name, describe(&candidates))
         }
     }
+}
+
+/// A claim of a name (an operation id, a message) among `(name, spec,
+/// line, anchor)`: defined, or drift with the closest name.
+fn by_name(names: &[(String, usize, usize, String)], wanted: &str, what: String) -> Verdict {
+    if names.is_empty() {
+        return Verdict::NotAbout;
+    }
+    if let Some((label, s, _, anchor)) = names.iter().find(|(n, ..)| n == wanted) {
+        return Verdict::Defined(Matched {
+            spec: *s,
+            label: label.clone(),
+            anchor: anchor.clone(),
+        });
+    }
+    let closest = names
+        .iter()
+        .min_by_key(|(n, ..)| strsim::levenshtein(n, wanted))
+        .map(|(n, s, line, _)| (n.clone(), *s, *line));
+    Verdict::Drift { what, closest }
 }
 
 fn describe(specs: &[(usize, &Spec)]) -> String {

@@ -70,6 +70,22 @@ pub fn refs_in(value: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The other files (content paths) the `$ref`s under `value`, written in
+/// the file at `from`, point to; none out of the content dir or remote.
+fn other_files(from: &str, value: &Value) -> Vec<String> {
+    let mut refs = Vec::new();
+    refs_in(value, &mut refs);
+    refs.iter()
+        .filter_map(|r| {
+            let (target, _) = split(r);
+            if target.is_empty() || is_remote(target) {
+                return None;
+            }
+            crate::catalog::join_relative(from, &crate::catalog::percent_decode(target))
+        })
+        .collect()
+}
+
 pub struct Loader<'a> {
     pub content_dir: &'a Path,
     /// Relative to the site root, with a trailing `/` (or empty).
@@ -128,20 +144,11 @@ impl FileSet {
             let source_path = format!("{}{next}", loader.source_prefix);
             match loader.read(&next) {
                 Ok(file) => {
-                    let mut refs = Vec::new();
-                    refs_in(&file.value, &mut refs);
-                    for r in refs {
-                        let (target, _) = split(&r);
-                        if target.is_empty() || is_remote(target) {
-                            continue;
-                        }
-                        let decoded = crate::catalog::percent_decode(target);
-                        if let Some(joined) = crate::catalog::join_relative(&next, &decoded) {
-                            if loader.assets.contains(&joined) {
-                                queue.push(joined);
-                            }
-                        }
-                    }
+                    queue.extend(
+                        other_files(&next, &file.value)
+                            .into_iter()
+                            .filter(|p| loader.assets.contains(p)),
+                    );
                     checked.push(next.clone());
                     self.files.insert(next, file);
                 }
@@ -179,18 +186,9 @@ impl FileSet {
             let Some(file) = self.files.get(&next) else {
                 continue;
             };
-            let mut refs = Vec::new();
-            refs_in(&file.value, &mut refs);
-            for r in refs {
-                let (target, _) = split(&r);
-                if target.is_empty() || is_remote(target) {
-                    continue;
-                }
-                let decoded = crate::catalog::percent_decode(target);
-                if let Some(joined) = crate::catalog::join_relative(&next, &decoded) {
-                    if self.files.contains_key(&joined) && seen.insert(joined.clone()) {
-                        queue.push(joined);
-                    }
+            for joined in other_files(&next, &file.value) {
+                if self.files.contains_key(&joined) && seen.insert(joined.clone()) {
+                    queue.push(joined);
                 }
             }
         }

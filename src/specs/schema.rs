@@ -52,6 +52,15 @@ const MAX_VISITS: usize = 5000;
 /// Levels of `array of array of ...` a type label spells out.
 const MAX_LABEL_DEPTH: usize = 4;
 
+/// What a walk over one schema gathers: the named schemas on the current
+/// path (recursion ends at one met again), the rows, whether any were cut.
+#[derive(Default)]
+struct Acc {
+    stack: Vec<String>,
+    rows: Vec<SchemaRow>,
+    truncated: bool,
+}
+
 pub struct Walker<'a> {
     pub files: &'a FileSet,
     visits: std::cell::Cell<usize>,
@@ -75,9 +84,7 @@ impl<'a> Walker<'a> {
 
     pub fn schema(&self, file: &str, value: &Value) -> Schema {
         self.visits.set(0);
-        let mut rows = Vec::new();
-        let mut truncated = false;
-        let mut stack = Vec::new();
+        let mut acc = Acc::default();
         let Some((f, v, name)) = self.files.follow(file, value) else {
             return Schema {
                 type_label: "(unresolved $ref)".to_owned(),
@@ -85,15 +92,15 @@ impl<'a> Walker<'a> {
             };
         };
         if let Some(n) = &name {
-            stack.push(n.clone());
+            acc.stack.push(n.clone());
         }
         let type_label = self.type_label(f, v, name.as_deref(), 0);
-        self.properties(f, v, 0, &mut stack, &mut rows, &mut truncated);
+        self.properties(f, v, 0, &mut acc);
         Schema {
             type_label,
             description: text(field(v, "description")),
-            rows,
-            truncated,
+            rows: acc.rows,
+            truncated: acc.truncated,
         }
     }
 
@@ -156,18 +163,10 @@ impl<'a> Walker<'a> {
 
     /// The rows of `v`'s properties (and of `allOf` parts, array items and
     /// `oneOf` options), at `depth`.
-    fn properties(
-        &self,
-        file: &str,
-        v: &Value,
-        depth: usize,
-        stack: &mut Vec<String>,
-        rows: &mut Vec<SchemaRow>,
-        truncated: &mut bool,
-    ) {
+    fn properties(&self, file: &str, v: &Value, depth: usize, acc: &mut Acc) {
         self.visits.set(self.visits.get() + 1);
         if depth >= MAX_DEPTH || self.visits.get() > MAX_VISITS {
-            *truncated = true;
+            acc.truncated = true;
             return;
         }
         let required: Vec<&str> = match field(v, "required") {
@@ -176,18 +175,18 @@ impl<'a> Walker<'a> {
         };
         if let Some(Value::Sequence(parts)) = field(v, "allOf") {
             for part in parts {
-                self.nested(file, part, depth, stack, rows, truncated);
+                self.nested(file, part, depth, acc);
             }
         }
         if let Some(Value::Mapping(props)) = field(v, "properties") {
             for (key, prop) in props {
-                if rows.len() >= MAX_ROWS {
-                    *truncated = true;
+                if acc.rows.len() >= MAX_ROWS {
+                    acc.truncated = true;
                     return;
                 }
                 let name = text(Some(key));
                 let Some((f, pv, ref_name)) = self.files.follow(file, prop) else {
-                    rows.push(SchemaRow {
+                    acc.rows.push(SchemaRow {
                         depth,
                         name,
                         type_label: "(unresolved $ref)".to_owned(),
@@ -198,7 +197,7 @@ impl<'a> Walker<'a> {
                     continue;
                 };
                 let is_required = required.contains(&name.as_str());
-                rows.push(SchemaRow {
+                acc.rows.push(SchemaRow {
                     depth,
                     type_label: self.type_label(f, pv, ref_name.as_deref(), 0),
                     required: is_required,
@@ -206,50 +205,42 @@ impl<'a> Walker<'a> {
                     notes: notes(pv),
                     name,
                 });
-                let recursive = ref_name.as_ref().is_some_and(|n| stack.contains(n));
+                let recursive = ref_name.as_ref().is_some_and(|n| acc.stack.contains(n));
                 if recursive {
-                    if let Some(last) = rows.last_mut() {
+                    if let Some(last) = acc.rows.last_mut() {
                         last.notes.push("recursive: see above".to_owned());
                     }
                     continue;
                 }
                 if let Some(n) = &ref_name {
-                    stack.push(n.clone());
+                    acc.stack.push(n.clone());
                 }
-                self.children(f, pv, depth + 1, stack, rows, truncated);
+                self.children(f, pv, depth + 1, acc);
                 if ref_name.is_some() {
-                    stack.pop();
+                    acc.stack.pop();
                 }
             }
         }
         if field(v, "properties").is_none() && field(v, "allOf").is_none() {
             // An array or a choice at the top: its items' or options' rows.
-            self.children(file, v, depth, stack, rows, truncated);
+            self.children(file, v, depth, acc);
         }
     }
 
     /// The rows under a property: its own properties, its items', its
     /// options'.
-    fn children(
-        &self,
-        file: &str,
-        v: &Value,
-        depth: usize,
-        stack: &mut Vec<String>,
-        rows: &mut Vec<SchemaRow>,
-        truncated: &mut bool,
-    ) {
+    fn children(&self, file: &str, v: &Value, depth: usize, acc: &mut Acc) {
         if field(v, "properties").is_some() || field(v, "allOf").is_some() {
-            self.properties(file, v, depth, stack, rows, truncated);
+            self.properties(file, v, depth, acc);
             return;
         }
         if let Some(items) = field(v, "items") {
-            self.nested(file, items, depth, stack, rows, truncated);
+            self.nested(file, items, depth, acc);
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Sequence(options)) = field(v, key) {
                 for option in options {
-                    self.nested(file, option, depth, stack, rows, truncated);
+                    self.nested(file, option, depth, acc);
                 }
             }
         }
@@ -257,23 +248,15 @@ impl<'a> Walker<'a> {
 
     /// The rows of a schema reached through a reference, guarded against
     /// the reference's own recursion.
-    fn nested(
-        &self,
-        file: &str,
-        v: &Value,
-        depth: usize,
-        stack: &mut Vec<String>,
-        rows: &mut Vec<SchemaRow>,
-        truncated: &mut bool,
-    ) {
+    fn nested(&self, file: &str, v: &Value, depth: usize, acc: &mut Acc) {
         let Some((f, nv, name)) = self.files.follow(file, v) else {
             return;
         };
-        if name.as_ref().is_some_and(|n| stack.contains(n)) {
+        if name.as_ref().is_some_and(|n| acc.stack.contains(n)) {
             return;
         }
         if let Some(n) = &name {
-            stack.push(n.clone());
+            acc.stack.push(n.clone());
         }
         let has_rows = field(nv, "properties").is_some()
             || field(nv, "allOf").is_some()
@@ -281,10 +264,10 @@ impl<'a> Walker<'a> {
             || field(nv, "oneOf").is_some()
             || field(nv, "anyOf").is_some();
         if has_rows {
-            self.properties(f, nv, depth, stack, rows, truncated);
+            self.properties(f, nv, depth, acc);
         }
         if name.is_some() {
-            stack.pop();
+            acc.stack.pop();
         }
     }
 }
