@@ -337,6 +337,10 @@ fn every_spec_gets_a_page_and_a_section_in_its_documents() {
         "a named example's summary"
     );
     assert!(
+        museum.contains("id=\"tag-webhooks\"") && museum.contains("New tickets"),
+        "3.1 webhooks, in a group of their own"
+    );
+    assert!(
         museum.contains("<code>startDate</code>"),
         "a parameter by $ref"
     );

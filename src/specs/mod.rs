@@ -105,6 +105,8 @@ pub struct Operation {
     pub line: usize,
     /// Its fragment on the spec's page, unique there.
     pub anchor: String,
+    /// A 3.1 webhook: `path` is its name, a request the API sends.
+    pub webhook: bool,
 }
 
 impl Operation {
@@ -218,7 +220,12 @@ impl Spec {
             .map(|(n, d)| (n.clone(), d.clone(), Vec::new()))
             .collect();
         let mut untagged = Vec::new();
+        let mut webhooks = Vec::new();
         for (i, op) in self.operations.iter().enumerate() {
+            if op.webhook {
+                webhooks.push(i);
+                continue;
+            }
             match op.tags.first() {
                 Some(tag) => match groups.iter_mut().find(|g| &g.0 == tag) {
                     Some(g) => g.2.push(i),
@@ -235,6 +242,13 @@ impl Spec {
                 "Other operations"
             };
             groups.push((name.to_owned(), String::new(), untagged));
+        }
+        if !webhooks.is_empty() {
+            groups.push((
+                "Webhooks".to_owned(),
+                "Requests the API sends to its subscribers.".to_owned(),
+                webhooks,
+            ));
         }
         groups
     }
@@ -698,7 +712,8 @@ impl Specs {
                     let unnamed = spec
                         .operations
                         .iter()
-                        .filter(|op| !named(&op.anchor))
+                        // A webhook is the API calling out: prose names no path for it.
+                        .filter(|op| !op.webhook && !named(&op.anchor))
                         .map(|op| (op.label(), op.line))
                         .chain(
                             spec.channels
@@ -866,7 +881,7 @@ fn check_claim(indexes: &[usize], specs: &[&Spec], claim: &Claim) -> Verdict {
                 }
                 about_any = true;
                 let bases = base_paths(spec);
-                for op in &spec.operations {
+                for op in spec.operations.iter().filter(|o| !o.webhook) {
                     let same_method = method.as_ref().is_none_or(|m| *m == op.method);
                     for base in &bases {
                         let full = shape(&format!("{base}{}", op.path));

@@ -80,13 +80,25 @@ pub fn read(files: &FileSet, file: &SpecFile, out: &mut Vec<Diagnostic>) -> Opti
             }
         }
     }
-    for (key, item) in paths_map.into_iter().flatten() {
+    // Paths, then 3.1's webhooks: requests the API makes, keyed by name.
+    let webhooks = field(root, "webhooks").and_then(Value::as_mapping);
+    let items = paths_map
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| ("paths", k, v))
+        .chain(
+            webhooks
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| ("webhooks", k, v)),
+        );
+    for (section, key, item) in items {
         let route = text(Some(key));
         let Some((item_file, item, _)) = files.follow(path, item) else {
             continue;
         };
         let shared = field(item, "parameters");
-        let path_line = file.entry_line("paths", &route);
+        let path_line = file.entry_line(section, &route);
         for method in METHODS {
             let Some(op) = field(item, method) else {
                 continue;
@@ -98,7 +110,7 @@ pub fn read(files: &FileSet, file: &SpecFile, out: &mut Vec<Diagnostic>) -> Opti
                 continue;
             };
             let line = file.key_line_after(method, path_line).unwrap_or(path_line);
-            spec.operations.push(operation(
+            let mut op = operation(
                 &walker,
                 OpSource {
                     file: op_file,
@@ -109,7 +121,9 @@ pub fn read(files: &FileSet, file: &SpecFile, out: &mut Vec<Diagnostic>) -> Opti
                 &route,
                 op,
                 line,
-            ));
+            );
+            op.webhook = section == "webhooks";
+            spec.operations.push(op);
         }
     }
     Some(spec)
@@ -221,6 +235,7 @@ fn operation(
         responses,
         line,
         anchor: String::new(),
+        webhook: false,
     }
 }
 
