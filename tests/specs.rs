@@ -512,7 +512,7 @@ fn hostile_specs_end_quickly_and_render_inert() {
     for _ in 0..40 {
         fan.push_str("        - $ref: '#/components/schemas/Fan3'\n");
     }
-    fan.push_str("    Fan3:\n      type: object\n      properties:\n        a: {type: string}\n        self: {$ref: '#/components/schemas/Fan'}\n");
+    fan.push_str("    Fan3:\n      type: object\n      properties:\n        a: {type: string, description: 'Use `code` <b onclick=alert(7)>b</b><script>alert(6)</script>'}\n        self: {$ref: '#/components/schemas/Fan'}\n");
     let spec = format!(
         "openapi: 3.0.3\ninfo:\n  title: Hostile\n  version: '1'\n  description: '<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))'\npaths:\n  /loop:\n    get:\n      summary: <script>alert(4)</script>\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Fan'\n              example: '</code></pre><script>alert(5)</script>'\n        '500':\n          $ref: '#/components/responses/A'\ncomponents:\n  responses:\n    A:\n      $ref: '#/components/responses/B'\n    B:\n      $ref: '#/components/responses/A'\n  schemas:\n{fan}"
     );
@@ -529,7 +529,14 @@ fn hostile_specs_end_quickly_and_render_inert() {
         !page.contains("<script>alert"),
         "script in a spec runs nowhere"
     );
-    assert!(!page.contains("onerror"), "handlers are dropped");
+    assert!(
+        !page.contains("onerror") && !page.contains("onclick"),
+        "handlers are dropped"
+    );
+    assert!(
+        page.contains("Use <code>code</code> <b>b</b>"),
+        "a property's description is CommonMark"
+    );
     assert!(
         !page.contains("href=\"javascript:"),
         "script URLs never become links"

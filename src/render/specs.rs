@@ -117,6 +117,40 @@ fn markdown_html(text: &str) -> String {
     super::sanitize::clean_html(&html)
 }
 
+/// A short description (a table cell) as sanitized inline HTML: its one
+/// paragraph without the `<p>`.
+fn inline_html(text: &str) -> String {
+    let html = markdown_html(text);
+    let trimmed = html.trim();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|t| t.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
+        _ => html,
+    }
+}
+
+/// A schema whose descriptions are HTML (they are CommonMark in a spec).
+fn schema_html(schema: &Schema) -> Schema {
+    let mut out = schema.clone();
+    out.description = inline_html(&out.description);
+    for row in &mut out.rows {
+        row.description = inline_html(&row.description);
+    }
+    out
+}
+
+fn params_html(params: &[Param]) -> Vec<Param> {
+    params
+        .iter()
+        .map(|p| Param {
+            description: inline_html(&p.description),
+            ..p.clone()
+        })
+        .collect()
+}
+
 fn example(label: &str, text: &str) -> ExampleView {
     let lang = if text.trim_start().starts_with(['{', '[']) {
         "json"
@@ -134,7 +168,7 @@ fn media(m: &[Media]) -> Vec<MediaView> {
     m.iter()
         .map(|m| MediaView {
             media_type: m.media_type.clone(),
-            schema: m.schema.clone(),
+            schema: m.schema.as_ref().map(schema_html),
             examples: m.examples.iter().map(|(l, t)| example(l, t)).collect(),
         })
         .collect()
@@ -159,7 +193,7 @@ fn op(o: &Operation) -> OpView {
         anchor: o.anchor.clone(),
         deprecated: o.deprecated,
         mentioned: false,
-        params: o.params.clone(),
+        params: params_html(&o.params),
         request: o.request.as_ref().map(body),
         responses: o
             .responses
@@ -186,8 +220,8 @@ fn message(m: &Message) -> MessageView {
         summary: m.summary.clone(),
         description_html: markdown_html(&m.description),
         content_type: m.content_type.clone(),
-        payload: m.payload.clone(),
-        headers: m.headers.clone(),
+        payload: m.payload.as_ref().map(schema_html),
+        headers: m.headers.as_ref().map(schema_html),
         examples: m.examples.iter().map(|(l, t)| example(l, t)).collect(),
     }
 }
@@ -219,7 +253,7 @@ pub fn spec_view(site: &SiteData<'_>, s: usize) -> SpecView {
             description_html: markdown_html(&c.description),
             anchor: c.anchor.clone(),
             mentioned: false,
-            params: c.params.clone(),
+            params: params_html(&c.params),
             operations: c.operations.clone(),
             messages: c.messages.iter().map(message).collect(),
         })
