@@ -65,6 +65,8 @@ for scheme in light dark; do
   shoot "search-dialog-390$suffix" "$base$page?q=refund" 390 844 --virtual-time-budget=8000 "${flags[@]}"
   # A spec's page (OpenAPI and AsyncAPI), and the Specification section
   # at the end of a document that references one.
+  shoot "specs-1280$suffix" "${base}specs/" 1280 900 "${flags[@]}"
+  shoot "specs-390$suffix" "${base}specs/" 390 1200 "${flags[@]}"
   shoot "spec-openapi-1280$suffix" "${base}specs/stripe.openapi/" 1280 2400 "${flags[@]}"
   shoot "spec-openapi-390$suffix" "${base}specs/stripe.openapi/" 390 2400 "${flags[@]}"
   shoot "spec-asyncapi-1280$suffix" "${base}specs/order-events.asyncapi/" 1280 1800 "${flags[@]}"

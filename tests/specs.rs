@@ -349,6 +349,26 @@ fn every_spec_gets_a_page_and_a_section_in_its_documents() {
         "files a spec refers to are published with it"
     );
 
+    // A page lists every spec, linked from the header of every page.
+    let index = read(&out, "specs/index.html");
+    for name in [
+        "Swagger Petstore",
+        "Redocly Museum API",
+        "Streetlights Kafka API",
+        "Account Service",
+    ] {
+        assert!(
+            index.contains(&format!(">{name}</a>")),
+            "{name} on the index"
+        );
+    }
+    assert!(
+        index.contains("4 operations")
+            && index.contains("2 channels")
+            && index.contains("1 channel<")
+    );
+    assert!(read(&out, "pets/index.html").contains("<a href=\"/specs/\">APIs</a>"));
+
     // AsyncAPI 2.6 and 3.0: channels with operations, messages, payloads.
     let lights = read(&out, "specs/streetlights.asyncapi/index.html");
     assert!(
@@ -546,4 +566,29 @@ fn hostile_specs_end_quickly_and_render_inert() {
         "the fan-out is cut"
     );
     assert!(page.len() < 2_000_000, "{} bytes", page.len());
+}
+
+#[test]
+fn a_document_at_specs_keeps_its_page() {
+    let site = buildable();
+    std::fs::write(
+        site.path().join("content/specs/README.md"),
+        "# Our specs folder\n\nWhere the API specs live.\n",
+    )
+    .unwrap();
+    let out = site.path().join("out");
+    build_ok(site.path(), &out);
+    let index = read(&out, "specs/index.html");
+    assert!(
+        index.contains("Our specs folder"),
+        "the document keeps `specs/`"
+    );
+    assert!(
+        !index.contains("<a href=\"/specs/\">APIs</a>"),
+        "no link to a list that is not there"
+    );
+    assert!(
+        out.join("specs/petstore.openapi/index.html").is_file(),
+        "the spec pages stay"
+    );
 }

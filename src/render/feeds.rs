@@ -50,6 +50,12 @@ pub fn sitemap(site: &SiteData<'_>) -> String {
             ));
         }
     }
+    if let Some(route) = &site.specs.index_route {
+        entries.push((
+            absolute(site, &format!("{}{route}", site.base_path())),
+            String::new(),
+        ));
+    }
     for spec in &site.specs.specs {
         entries.push((
             absolute(site, &super::specs::spec_url(site, spec)),

@@ -30,6 +30,8 @@ pub struct SiteCtx {
     pub description: String,
     pub base_path: String,
     pub base_url: String,
+    /// The page listing the API specs, when there is one.
+    pub specs_url: Option<String>,
 }
 
 /// One row of the catalog, and the header facts of a document page.

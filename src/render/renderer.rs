@@ -117,6 +117,8 @@ pub enum Page {
     Search,
     /// An API spec's page, by index in the spec model.
     Spec(usize),
+    /// The page listing every spec.
+    SpecsIndex,
 }
 
 /// Documents per page of a tag or an agent.
@@ -192,6 +194,11 @@ impl<'a> Renderer<'a> {
                 description: config.description.clone(),
                 base_path: base_path.to_owned(),
                 base_url: config.base_url.clone(),
+                specs_url: checked
+                    .specs
+                    .index_route
+                    .as_ref()
+                    .map(|r| format!("{base_path}{r}")),
             },
         );
         Renderer {
@@ -243,7 +250,10 @@ impl<'a> Renderer<'a> {
 
     /// One page per spec some document references.
     pub fn spec_pages(&self) -> impl Iterator<Item = Page> {
-        (0..self.checked.specs.specs.len()).map(Page::Spec)
+        let index = self.checked.specs.index_route.is_some();
+        (0..self.checked.specs.specs.len())
+            .map(Page::Spec)
+            .chain(index.then_some(Page::SpecsIndex))
     }
 
     /// One page per system of the landscape.
@@ -337,6 +347,7 @@ impl<'a> Renderer<'a> {
             Page::NotFound => "404.html".to_owned(),
             Page::Search => "search/index.html".to_owned(),
             Page::Spec(s) => format!("{}index.html", self.checked.specs.specs.get(*s)?.route),
+            Page::SpecsIndex => format!("{}index.html", self.checked.specs.index_route.as_ref()?),
             Page::Folder(path) => self.site.folder_page(path)?.0,
             Page::Feeds | Page::Static | Page::AgentContext(_) | Page::Sidebar => return None,
         })
@@ -444,6 +455,13 @@ impl<'a> Renderer<'a> {
                 )?;
                 self.template("spec.html", &[("spec", &spec)])?
             }
+            Page::SpecsIndex => {
+                if self.checked.specs.index_route.is_none() {
+                    return Ok(0);
+                }
+                let rows = super::specs::index_rows(site);
+                self.template("specs.html", &[("specs", &rows)])?
+            }
             Page::NotFound => self.template("404.html", &[])?,
             Page::Search => self.template("search.html", &[])?,
             Page::Feeds => {
@@ -531,6 +549,7 @@ pub fn referenced_assets(checked: &CheckResult) -> Vec<&String> {
         .chain(&folders)
         .map(String::as_str)
         .chain(checked.specs.specs.iter().map(|s| s.route.as_str()))
+        .chain(checked.specs.index_route.as_deref())
         .collect();
     // Specs are published beside their pages (with every file their
     // `$ref`s reach), whether linked or named in a field.

@@ -349,6 +349,55 @@ pub fn specs_value(site: &SiteData<'_>) -> serde_json::Value {
     serde_json::Value::Array(list)
 }
 
+/// One spec on the page listing them all.
+#[derive(Serialize)]
+pub struct IndexRow {
+    pub name: String,
+    pub url: String,
+    pub kind: &'static str,
+    pub version: String,
+    pub api_version: String,
+    pub count: usize,
+    pub unit: &'static str,
+    pub file: String,
+    pub documents: Vec<Link>,
+}
+
+/// Every spec, by name.
+pub fn index_rows(site: &SiteData<'_>) -> Vec<IndexRow> {
+    let mut rows: Vec<IndexRow> = site
+        .specs
+        .specs
+        .iter()
+        .map(|spec| {
+            let (count, unit) = match spec.kind {
+                SpecKind::OpenApi => (spec.operations.len(), "operation"),
+                SpecKind::AsyncApi => (spec.channels.len(), "channel"),
+            };
+            IndexRow {
+                name: spec.name().to_owned(),
+                url: spec_url(site, spec),
+                kind: spec.kind.label(),
+                version: spec.version.clone(),
+                api_version: spec.api_version.clone(),
+                count,
+                unit,
+                file: spec.content_path.clone(),
+                documents: spec
+                    .documents
+                    .iter()
+                    .map(|&d| Link {
+                        name: site.summaries[d].title.clone(),
+                        url: site.summaries[d].url.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    rows.sort_by_key(|r| r.name.to_lowercase());
+    rows
+}
+
 /// The spec sections of document `i`'s page.
 pub fn doc_specs(site: &SiteData<'_>, i: usize) -> Vec<SpecView> {
     site.specs

@@ -34,6 +34,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "partial-listing.html",
     "partial-pages.html",
     "spec.html",
+    "specs.html",
     "partial-spec.html",
     "partial-schema.html",
     "partial-params.html",

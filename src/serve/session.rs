@@ -404,6 +404,7 @@ impl Session {
         });
 
         let old_specs = specs_view(&self.checked);
+        let old_index = self.checked.specs.index_route.clone();
         let old_landscape = std::mem::take(&mut self.checked.landscape);
         // With documents added or removed, indexes move: compare by path.
         let old_doc_systems =
@@ -443,7 +444,8 @@ impl Session {
         let specs_moved = old_specs
             .iter()
             .map(|s| (&s.0, &s.1))
-            .ne(new_specs.iter().map(|s| (&s.0, &s.1)));
+            .ne(new_specs.iter().map(|s| (&s.0, &s.1)))
+            || old_index != self.checked.specs.index_route;
         if routes_moved || specs_moved || validate::today() != memory.today {
             let pages = self.render_all()?;
             return Ok(self.report(pages, started, true));
@@ -615,6 +617,9 @@ impl Session {
                 .any(|p| old_specs.iter().any(|s| s.2.contains(p)));
         if old_specs != new_specs || (dirty.listed && references_spec) {
             pages.extend((0..self.checked.specs.specs.len()).map(Page::Spec));
+            if self.checked.specs.index_route.is_some() {
+                pages.push(Page::SpecsIndex);
+            }
             pages.push(Page::Feeds);
         }
         // Linked content files are copied by the static page; one nobody

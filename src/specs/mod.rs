@@ -275,6 +275,9 @@ pub struct Specs {
     pub matched: Vec<Vec<Matched>>,
     /// Problems of spec files, references and prose.
     pub diagnostics: Vec<Diagnostic>,
+    /// Where the page listing every spec goes (`specs/`), unless a
+    /// document or folder has that route.
+    pub index_route: Option<String>,
     files: refs::FileSet,
 }
 
@@ -288,6 +291,8 @@ struct Reference {
     line: usize,
     column: Option<usize>,
 }
+
+const INDEX_ROUTE: &str = "specs/";
 
 fn is_spec_like(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -472,6 +477,10 @@ impl Specs {
         // page moves aside (`specs/x-2/`) instead.
         let mut taken: BTreeSet<String> = crate::urls::routes(catalog).into_iter().collect();
         taken.extend(crate::urls::folder_routes(catalog));
+        if !specs.specs.is_empty() && !taken.contains(INDEX_ROUTE) {
+            specs.index_route = Some(INDEX_ROUTE.to_owned());
+            taken.insert(INDEX_ROUTE.to_owned());
+        }
         specs.assign_routes_and_anchors(taken);
         for r in &references {
             let doc = &catalog.docs[r.doc];
