@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::catalog::{join_relative, local_target, looks_like_placeholder, Catalog};
 use crate::config::{Config, Notice};
 use crate::diagnostics::{Diagnostic, Severity};
-pub use mentions::{parse_http, Claim};
+use mentions::Claim;
 pub use schema::{Schema, SchemaRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -415,7 +415,7 @@ impl Specs {
         };
         let loader = refs::Loader {
             content_dir: &catalog.content_dir,
-            source_prefix: source_prefix.clone(),
+            source_prefix,
             assets: &catalog.assets,
             refused: &catalog.refused,
             previous: previous.map(|p| &p.files),
@@ -425,18 +425,17 @@ impl Specs {
         // document names one first.
         let wanted: BTreeSet<&String> = references
             .iter()
-            .filter(|r| {
-                r.field.is_some() || r.path.as_ref().is_some_and(|p| catalog.assets.contains(p))
-            })
             .filter_map(|r| r.path.as_ref())
             .filter(|p| catalog.assets.contains(*p))
             .collect();
+        let named_in_fields: BTreeSet<&String> = references
+            .iter()
+            .filter(|r| r.field.is_some())
+            .filter_map(|r| r.path.as_ref())
+            .collect();
         let mut read: BTreeMap<String, Option<SpecKind>> = BTreeMap::new();
         for path in wanted {
-            let linked_only = references
-                .iter()
-                .filter(|r| r.path.as_ref() == Some(path))
-                .all(|r| r.field.is_none());
+            let linked_only = !named_in_fields.contains(path);
             // A linked YAML file that is not a spec is just a file: its
             // problems are not the catalog's, unless it says it is one.
             let mut found = Vec::new();
@@ -568,7 +567,11 @@ impl Specs {
                             match closest {
                                 Some(c) => format!(
                                     "did you mean `{}`? paths are relative to the document",
-                                    relative_to(&doc.content_path, c)
+                                    crate::validate::link_to(
+                                        &doc.content_path,
+                                        c,
+                                        r.written.starts_with('/')
+                                    )
                                 ),
                                 None => "paths are relative to the document; check the file name"
                                     .to_owned(),
@@ -763,17 +766,6 @@ impl Specs {
     }
 }
 
-/// `target` written relative to the document at `from`.
-fn relative_to(from: &str, target: &str) -> String {
-    let from_dir: Vec<&str> = from.split('/').collect();
-    let from_dir = &from_dir[..from_dir.len().saturating_sub(1)];
-    let to: Vec<&str> = target.split('/').collect();
-    let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&str> = vec![".."; from_dir.len() - common];
-    parts.extend(&to[common..]);
-    parts.join("/")
-}
-
 enum Verdict {
     Defined(Matched),
     /// A claim about another API (another host, another kind of spec).
@@ -787,7 +779,7 @@ enum Verdict {
 
 /// `/orders/{orderId}/` → `/orders/{}`: path templates compare by shape,
 /// whatever their parameters are called (`:id`, `<id>` too).
-pub fn shape(path: &str) -> String {
+fn shape(path: &str) -> String {
     let path = path.split(['?', '#']).next().unwrap_or("");
     let segments: Vec<&str> = path
         .split('/')
@@ -875,48 +867,55 @@ fn check_claim(indexes: &[usize], specs: &[&Spec], claim: &Claim) -> Verdict {
             }
             let (host, written_path) = split_url(path);
             let wanted = shape(&written_path);
-            let mut about_any = false;
-            let mut best: Option<(usize, String, usize, usize)> = None;
-            for (s, spec) in &candidates {
-                let hosts: Vec<String> = spec
-                    .servers
-                    .iter()
-                    .filter_map(|srv| split_url(&srv.url).0)
-                    .collect();
-                if let Some(h) = &host {
-                    if !hosts.is_empty() && !hosts.contains(h) {
-                        continue;
-                    }
-                }
-                about_any = true;
-                let bases = base_paths(spec);
-                for op in spec.operations.iter().filter(|o| !o.webhook) {
-                    let same_method = method.as_ref().is_none_or(|m| *m == op.method);
-                    for base in &bases {
-                        let full = shape(&format!("{base}{}", op.path));
-                        if same_method && full == wanted {
-                            return Verdict::Defined(Matched {
-                                spec: *s,
-                                label: op.label(),
-                                anchor: op.anchor.clone(),
-                            });
-                        }
-                        let label = format!("{} {base}{}", op.method, op.path);
-                        let asked =
-                            format!("{} {written_path}", method.as_deref().unwrap_or(&op.method));
-                        let distance = strsim::levenshtein(&asked, &label);
-                        if best.as_ref().is_none_or(|b| distance < b.0) {
-                            best = Some((distance, label, *s, op.line));
-                        }
-                    }
-                }
-            }
-            if !about_any {
+            // The specs on the claim's host (all, for a path alone), with
+            // the base paths each may be written under.
+            let about: Vec<(usize, &Spec, Vec<String>)> = candidates
+                .iter()
+                .filter(|(_, spec)| {
+                    let hosts: Vec<String> = spec
+                        .servers
+                        .iter()
+                        .filter_map(|srv| split_url(&srv.url).0)
+                        .collect();
+                    host.as_ref()
+                        .is_none_or(|h| hosts.is_empty() || hosts.contains(h))
+                })
+                .map(|&(s, spec)| (s, spec, base_paths(spec)))
+                .collect();
+            if about.is_empty() {
                 return Verdict::NotAbout;
             }
+            let operations = || {
+                about.iter().flat_map(|(s, spec, bases)| {
+                    spec.operations
+                        .iter()
+                        .filter(|o| !o.webhook)
+                        .flat_map(move |op| bases.iter().map(move |base| (*s, op, base)))
+                })
+            };
+            for (s, op, base) in operations() {
+                let same_method = method.as_ref().is_none_or(|m| *m == op.method);
+                if same_method && shape(&format!("{base}{}", op.path)) == wanted {
+                    return Verdict::Defined(Matched {
+                        spec: s,
+                        label: op.label(),
+                        anchor: op.anchor.clone(),
+                    });
+                }
+            }
+            // Edit distances only for a claim that drifted.
+            let closest = operations()
+                .map(|(s, op, base)| {
+                    let label = format!("{} {base}{}", op.method, op.path);
+                    let asked =
+                        format!("{} {written_path}", method.as_deref().unwrap_or(&op.method));
+                    (strsim::levenshtein(&asked, &label), label, s, op.line)
+                })
+                .min_by_key(|c| c.0)
+                .map(|(_, label, s, line)| (label, s, line));
             Verdict::Drift {
                 what: describe(&candidates),
-                closest: best.map(|(_, label, s, line)| (label, s, line)),
+                closest,
             }
         }
         Claim::Channel(name) => {
@@ -924,28 +923,27 @@ fn check_claim(indexes: &[usize], specs: &[&Spec], claim: &Claim) -> Verdict {
             if candidates.is_empty() {
                 return Verdict::NotAbout;
             }
-            let mut best: Option<(usize, String, usize, usize)> = None;
-            for (s, spec) in &candidates {
-                for c in &spec.channels {
-                    if c.address == *name
-                        || c.name == *name
-                        || template_shape(&c.address) == template_shape(name)
-                    {
-                        return Verdict::Defined(Matched {
-                            spec: *s,
-                            label: c.address.clone(),
-                            anchor: c.anchor.clone(),
-                        });
-                    }
-                    let distance = strsim::levenshtein(name, &c.address);
-                    if best.as_ref().is_none_or(|b| distance < b.0) {
-                        best = Some((distance, c.address.clone(), *s, c.line));
-                    }
-                }
+            let channels = || {
+                candidates
+                    .iter()
+                    .flat_map(|&(s, spec)| spec.channels.iter().map(move |c| (s, c)))
+            };
+            let wanted = template_shape(name);
+            if let Some((s, c)) = channels().find(|(_, c)| {
+                c.address == *name || c.name == *name || template_shape(&c.address) == wanted
+            }) {
+                return Verdict::Defined(Matched {
+                    spec: s,
+                    label: c.address.clone(),
+                    anchor: c.anchor.clone(),
+                });
             }
+            let closest = channels()
+                .min_by_key(|(_, c)| strsim::levenshtein(name, &c.address))
+                .map(|(s, c)| (c.address.clone(), s, c.line));
             Verdict::Drift {
                 what: describe(&candidates),
-                closest: best.map(|(_, label, s, line)| (label, s, line)),
+                closest,
             }
         }
         Claim::Operation(id) => {
@@ -1047,7 +1045,7 @@ mod tests {
             "payments-stripe.openapi"
         );
         assert_eq!(
-            relative_to("a/b/doc.md", "a/specs/x.yaml"),
+            crate::validate::link_to("a/b/doc.md", "a/specs/x.yaml", false),
             "../specs/x.yaml"
         );
     }

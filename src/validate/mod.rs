@@ -13,6 +13,7 @@ mod suggest;
 mod systems;
 
 pub use dates::{parse_date, Date};
+pub use suggest::link_to;
 
 use rayon::prelude::*;
 
