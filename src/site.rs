@@ -519,7 +519,8 @@ struct Tee<'a> {
 
 impl Sink for Tee<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), RunError> {
-        if path.ends_with("index.html") {
+        // What Pagefind's `**/index.html` reads, no more (it counts them).
+        if path == "index.html" || path.ends_with("/index.html") {
             self.indexing.add(path, &bytes)?;
         }
         self.sink.put(path, bytes)

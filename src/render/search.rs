@@ -248,23 +248,23 @@ fn bucket_file(path: &str) -> Option<&str> {
     index.then_some(file)
 }
 
-static SCRATCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 /// One bucket's bundle, from a scratch folder of its pages.
 fn index_bucket(pages: &[(&str, &Slim)]) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    let scratch = Scratch(std::env::temp_dir().join(format!(
-        "portolan-search-{}-{}",
-        std::process::id(),
-        SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    )));
+    // A new folder under a random name (created exclusively, so empty):
+    // one named by process id could be a folder a killed process left
+    // behind with that id, and its pages would be indexed with these.
+    let scratch = tempfile::Builder::new()
+        .prefix("portolan-search-")
+        .tempdir()
+        .map_err(|e| RunError(format!("search index: cannot create a scratch folder: {e}")))?;
     let timer = crate::timings::Timer::start();
     for (path, html) in pages {
         let html = lz4_flex::block::decompress(&html.lz4, html.len)
             .map_err(|e| RunError(format!("search index: {e}")))?;
-        crate::render::renderer::write_file(&scratch.0, path, &html)?;
+        crate::render::renderer::write_file(scratch.path(), path, &html)?;
     }
     timer.lap("search index: scratch pages");
-    build_index_from_dir(&scratch.0)
+    build_index_from_dir(scratch.path(), pages.len())
 }
 
 /// A bucket's key, whether it came from the cache, and its files.
@@ -287,19 +287,14 @@ impl Slim {
     }
 }
 
-/// Removed however the bucket ends.
-struct Scratch(std::path::PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Indexes every `index.html` under `dir` (pages without
-/// `data-pagefind-body` are skipped by Pagefind itself).
+/// `data-pagefind-body` are skipped by Pagefind itself), which holds
+/// `expected` of them.
 #[cfg(feature = "search")]
-fn build_index_from_dir(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+fn build_index_from_dir(
+    dir: &std::path::Path,
+    expected: usize,
+) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
 
@@ -313,13 +308,20 @@ fn build_index_from_dir(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>,
             .build();
         let mut index =
             PagefindIndex::new(Some(config)).map_err(|e| RunError(format!("search index: {e}")))?;
-        index
+        let read = index
             .add_directory(
                 dir.to_string_lossy().into_owned(),
                 Some("**/index.html".to_owned()),
             )
             .await
             .map_err(|e| RunError(format!("search index: {e}")))?;
+        // Pagefind leaves out a page it cannot read with only a warning:
+        // an index missing pages (or holding others) is not published.
+        if read != expected {
+            return Err(RunError(format!(
+                "search index: Pagefind read {read} of the {expected} pages given"
+            )));
+        }
         timer.lap("search index: parse pages");
         let files = index
             .get_files()
@@ -351,13 +353,77 @@ fn collect(files: Vec<pagefind::api::SyntheticFile>) -> Result<Vec<(String, Vec<
 
 /// Without the `search` feature there is no index; the search page says so.
 #[cfg(not(feature = "search"))]
-fn build_index_from_dir(_dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+fn build_index_from_dir(
+    _dir: &std::path::Path,
+    _expected: usize,
+) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     Ok(Vec::new())
 }
 
 #[cfg(test)]
 mod tests {
     use super::for_index;
+
+    fn page(title: &str) -> std::sync::Arc<Vec<u8>> {
+        std::sync::Arc::new(
+            format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><title>{title}</title></head>\
+                 <body><main data-pagefind-body><h1>{title}</h1><p>{title} words</p></main></body></html>"
+            )
+            .into_bytes(),
+        )
+    }
+
+    /// The pages each language of a bundle says it holds.
+    fn page_count(files: &[(String, Vec<u8>)]) -> u64 {
+        let entry = files
+            .iter()
+            .find(|(p, _)| p == "pagefind/pagefind-entry.json")
+            .expect("an entry file");
+        let entry: serde_json::Value = serde_json::from_slice(&entry.1).unwrap();
+        entry["languages"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|l| l["page_count"].as_u64().unwrap())
+            .sum()
+    }
+
+    /// Scratch folders were once named by process id and a counter: a
+    /// serve killed while indexing left one behind, and a later build
+    /// given the same id indexed its stale pages with its own (CI saw two
+    /// extra pages in a cold build). Folders a dead process with this
+    /// process's id would have left change nothing now.
+    #[cfg(feature = "search")]
+    #[test]
+    fn stale_scratch_folders_are_never_indexed() {
+        let decoys: Vec<std::path::PathBuf> = (0..64)
+            .map(|n| {
+                std::env::temp_dir().join(format!("portolan-search-{}-{n}", std::process::id()))
+            })
+            .filter(|dir| !dir.exists())
+            .collect();
+        for dir in &decoys {
+            let stale = dir.join("stale/index.html");
+            std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+            std::fs::write(stale, page("Stale").as_slice()).unwrap();
+        }
+        let pages = vec![
+            ("a/index.html".to_owned(), page("Alpha")),
+            ("b/index.html".to_owned(), page("Beta")),
+        ];
+        let built = super::build_index(pages, None);
+        for dir in &decoys {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        let files = built.expect("an index");
+        assert_eq!(page_count(&files), 2);
+        let fragments = files
+            .iter()
+            .filter(|(p, _)| p.starts_with("pagefind/fragment/"))
+            .count();
+        assert_eq!(fragments, 2);
+    }
 
     #[test]
     fn highlighting_spans_leave_and_their_text_and_other_spans_stay() {
