@@ -276,56 +276,74 @@ fn read_pack(path: &Path) -> Option<Pack> {
 /// (what `highlight` leaves after pruning). Anything else (script,
 /// attributes, other text, a class bent by a flipped bit) fails.
 pub fn faithful(html: &str, code: &str) -> bool {
+    // Checked for every cached block of every build, so it runs over
+    // bytes: a run of text up to the next markup byte is compared with the
+    // code in one go (the boundaries are ASCII, so no character is split).
+    let html = html.as_bytes();
     let mut text = code.as_bytes();
-    let mut rest = html;
+    let mut at = 0;
     let mut depth: usize = 0;
-    while let Some(c) = rest.chars().next() {
-        match c {
-            '<' => {
-                if let Some(after) = rest.strip_prefix("</span>") {
+    // Class attributes this block already showed to be styled: a block
+    // repeats a handful of them.
+    let mut styled: Vec<&[u8]> = Vec::new();
+    while at < html.len() {
+        let run = html[at..]
+            .iter()
+            .position(|b| matches!(b, b'<' | b'&' | b'>' | b'"'))
+            .unwrap_or(html.len() - at);
+        match text.strip_prefix(&html[at..at + run]) {
+            Some(tail) => text = tail,
+            None => return false,
+        }
+        at += run;
+        let rest = &html[at..];
+        match rest.first() {
+            None => break,
+            Some(b'<') => {
+                if rest.starts_with(b"</span>") {
                     let Some(d) = depth.checked_sub(1) else {
                         return false;
                     };
                     depth = d;
-                    rest = after;
-                } else if let Some(after) = rest.strip_prefix("<span class=\"") {
-                    let Some(close) = after.find("\">") else {
+                    at += b"</span>".len();
+                } else if let Some(after) = rest.strip_prefix(b"<span class=\"") {
+                    let Some(close) = after.windows(2).position(|w| w == b"\">") else {
                         return false;
                     };
                     let classes = &after[..close];
-                    if !classes.split(' ').all(super::highlight::is_styled) {
-                        return false;
+                    if !styled.contains(&classes) {
+                        let all_styled = std::str::from_utf8(classes)
+                            .is_ok_and(|c| c.split(' ').all(super::highlight::is_styled));
+                        if !all_styled {
+                            return false;
+                        }
+                        if styled.len() < 64 {
+                            styled.push(classes);
+                        }
                     }
                     depth += 1;
-                    rest = &after[close + 2..];
+                    at += b"<span class=\"".len() + close + 2;
                 } else {
                     return false;
                 }
             }
-            '&' => {
+            Some(b'&') => {
                 let (decoded, len) = match () {
-                    _ if rest.starts_with("&amp;") => (b'&', 5),
-                    _ if rest.starts_with("&lt;") => (b'<', 4),
-                    _ if rest.starts_with("&gt;") => (b'>', 4),
-                    _ if rest.starts_with("&quot;") => (b'"', 6),
-                    _ if rest.starts_with("&#39;") => (b'\'', 5),
+                    _ if rest.starts_with(b"&amp;") => (b'&', 5),
+                    _ if rest.starts_with(b"&lt;") => (b'<', 4),
+                    _ if rest.starts_with(b"&gt;") => (b'>', 4),
+                    _ if rest.starts_with(b"&quot;") => (b'"', 6),
+                    _ if rest.starts_with(b"&#39;") => (b'\'', 5),
                     _ => return false,
                 };
                 match text.split_first() {
                     Some((first, tail)) if *first == decoded => text = tail,
                     _ => return false,
                 }
-                rest = &rest[len..];
+                at += len;
             }
-            '>' | '"' => return false,
-            _ => {
-                let n = c.len_utf8();
-                match text.strip_prefix(&rest.as_bytes()[..n]) {
-                    Some(tail) => text = tail,
-                    None => return false,
-                }
-                rest = &rest[n..];
-            }
+            // `>` or `"` outside markup: not syntect's escaping.
+            Some(_) => return false,
         }
     }
     depth == 0 && text.is_empty()
@@ -334,6 +352,91 @@ pub fn faithful(html: &str, code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The first, character-at-a-time check: `faithful` must agree with it.
+    fn faithful_reference(html: &str, code: &str) -> bool {
+        let mut text = code.as_bytes();
+        let mut rest = html;
+        let mut depth: usize = 0;
+        while let Some(c) = rest.chars().next() {
+            match c {
+                '<' => {
+                    if let Some(after) = rest.strip_prefix("</span>") {
+                        let Some(d) = depth.checked_sub(1) else {
+                            return false;
+                        };
+                        depth = d;
+                        rest = after;
+                    } else if let Some(after) = rest.strip_prefix("<span class=\"") {
+                        let Some(close) = after.find("\">") else {
+                            return false;
+                        };
+                        let classes = &after[..close];
+                        if !classes.split(' ').all(super::super::highlight::is_styled) {
+                            return false;
+                        }
+                        depth += 1;
+                        rest = &after[close + 2..];
+                    } else {
+                        return false;
+                    }
+                }
+                '&' => {
+                    let (decoded, len) = match () {
+                        _ if rest.starts_with("&amp;") => (b'&', 5),
+                        _ if rest.starts_with("&lt;") => (b'<', 4),
+                        _ if rest.starts_with("&gt;") => (b'>', 4),
+                        _ if rest.starts_with("&quot;") => (b'"', 6),
+                        _ if rest.starts_with("&#39;") => (b'\'', 5),
+                        _ => return false,
+                    };
+                    match text.split_first() {
+                        Some((first, tail)) if *first == decoded => text = tail,
+                        _ => return false,
+                    }
+                    rest = &rest[len..];
+                }
+                '>' | '"' => return false,
+                _ => {
+                    let n = c.len_utf8();
+                    match text.strip_prefix(&rest.as_bytes()[..n]) {
+                        Some(tail) => text = tail,
+                        None => return false,
+                    }
+                    rest = &rest[n..];
+                }
+            }
+        }
+        depth == 0 && text.is_empty()
+    }
+
+    proptest! {
+        /// Highlighted blocks, then bent (a byte changed, a slice cut or
+        /// moved, markup inserted): the fast check agrees with the
+        /// reference on each, faithful or not.
+        #[test]
+        fn the_byte_check_agrees_with_the_reference(
+            lang in prop::sample::select(vec!["yaml", "javascript", "ruby", "bash", "json"]),
+            code in "[a-z\"'<>&#:{} \\[\\]\n]{0,60}",
+            at in 0usize..400,
+            cut in 0usize..20,
+            insert in prop::sample::select(vec![
+                "", "<", ">", "\"", "&", "&amp;", "&lt;", "&#39;", "&nbsp;", "</span>",
+                "<span class=\"hl-comment\">", "<span class=\"hl-x\">", "<span class=\"", "é",
+            ]),
+        ) {
+            let html = super::super::highlight::highlight(lang, &code).unwrap_or_default();
+            prop_assert!(faithful(&html, &code) || html.is_empty());
+            let mut bent = html.clone();
+            let at = (0..=at.min(bent.len())).rev().find(|i| bent.is_char_boundary(*i)).unwrap_or(0);
+            let end = (at..=(at + cut).min(bent.len())).rev().find(|i| bent.is_char_boundary(*i)).unwrap_or(at);
+            bent.replace_range(at..end, insert);
+            prop_assert_eq!(faithful(&bent, &code), faithful_reference(&bent, &code), "{:?}", bent);
+            let longer = format!("{code}x");
+            prop_assert_eq!(faithful(&bent, &longer), faithful_reference(&bent, &longer));
+        }
+    }
 
     #[test]
     fn what_syntect_makes_is_faithful_and_tampering_is_not() {
