@@ -491,9 +491,10 @@ fn render_into(
     let (landscape, others): (Vec<Page>, Vec<Page>) = others
         .into_iter()
         .partition(|p| matches!(p, Page::Systems | Page::System(_)));
-    // Only document pages are indexed (as in serve), each handed to the
-    // index as it is written, so no page is held or read back.
-    let indexing = crate::render::search::IndexingSink::new(Some(cache_root));
+    // Only document pages are indexed (as in serve). The index keeps each
+    // page's digest as it is written and holds no page: a bucket whose
+    // bundle the cache lacks reads its pages back from `dir`.
+    let indexing = crate::render::search::IndexingSink::reading_from(dir, Some(cache_root));
     let tee = Tee {
         sink: &sink,
         indexing: &indexing,
@@ -521,7 +522,8 @@ impl Sink for Tee<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), RunError> {
         // What Pagefind's `**/index.html` reads, no more (it counts them).
         if path == "index.html" || path.ends_with("/index.html") {
-            self.indexing.add(path, &bytes)?;
+            let digest = self.sink.put_hashed(path, &bytes)?;
+            return self.indexing.add(path, digest);
         }
         self.sink.put(path, bytes)
     }

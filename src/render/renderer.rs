@@ -46,15 +46,23 @@ impl DirSink {
     }
 }
 
-impl Sink for DirSink {
-    fn put(&self, relative: &str, bytes: Vec<u8>) -> Result<(), RunError> {
-        let digest = crate::hash::digest_bytes(&bytes);
-        write_file(&self.dir, relative, &bytes)?;
+impl DirSink {
+    /// Writes a file; returns its content hash (the search index keys
+    /// pages by it, so each page is hashed once).
+    pub fn put_hashed(&self, relative: &str, bytes: &[u8]) -> Result<String, RunError> {
+        let digest = crate::hash::digest_bytes(bytes);
+        write_file(&self.dir, relative, bytes)?;
         self.written
             .lock()
             .map_err(|_| RunError("the list of written files is poisoned".to_owned()))?
-            .insert(relative.to_owned(), (bytes.len(), digest));
-        Ok(())
+            .insert(relative.to_owned(), (bytes.len(), digest.clone()));
+        Ok(digest)
+    }
+}
+
+impl Sink for DirSink {
+    fn put(&self, relative: &str, bytes: Vec<u8>) -> Result<(), RunError> {
+        self.put_hashed(relative, &bytes).map(drop)
     }
 }
 

@@ -14,9 +14,17 @@ pub fn build_index(
     pages: IndexedPages,
     cache_root: Option<&std::path::Path>,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    let sink = IndexingSink::new(cache_root);
-    for (path, html) in &pages {
-        sink.add(path, html)?;
+    let held: std::collections::BTreeMap<String, std::sync::Arc<Vec<u8>>> =
+        pages.into_iter().collect();
+    let sink = IndexingSink {
+        pages: std::sync::Mutex::default(),
+        source: Source::Held(held),
+        store: cache_root.map(super::search_store::Store::new),
+    };
+    if let Source::Held(held) = &sink.source {
+        for (path, html) in held {
+            sink.add(path, crate::hash::digest_bytes(html))?;
+        }
     }
     sink.build()
 }
@@ -102,34 +110,74 @@ fn bucket_of(path: &str, buckets: usize) -> usize {
     usize::from_str_radix(&digest[..8], 16).unwrap_or(0) % buckets
 }
 
-/// Pages for the index, kept (as `for_index` makes them) as they are
-/// rendered, then indexed in buckets (see `PAGES_PER_BUCKET`), each from a
-/// scratch folder written in path order: Pagefind numbers pages in the
-/// order it lists the folder, which for a small folder is the order files
-/// were created, so pages written from parallel renderers would give a
-/// different index now and then.
+/// The pages to index, each known by its digest as it is rendered, then
+/// indexed in buckets (see `PAGES_PER_BUCKET`). A bucket whose bundle the
+/// cache holds for exactly these pages costs nothing more; any other is
+/// built from a scratch folder its pages are read into (as `for_index`
+/// makes them) in path order: Pagefind numbers pages in the order it lists
+/// the folder, which for a small folder is the order files were created,
+/// so pages written from parallel renderers would give a different index
+/// now and then.
 pub struct IndexingSink {
-    /// Path → the page as Pagefind reads it, LZ4-compressed until its
-    /// bucket is indexed (a tenth of its size: a large catalog's pages
-    /// would otherwise be held whole until the last one is rendered).
-    pages: std::sync::Mutex<std::collections::BTreeMap<String, Slim>>,
+    /// Path → digest of the page.
+    pages: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+    source: Source,
     store: Option<super::search_store::Store>,
 }
 
+/// Where a bucket that must be built reads its pages.
+enum Source {
+    /// The directory the build wrote them into: nothing is held while the
+    /// site renders, and a build whose bundles all come from the cache
+    /// reads nothing back.
+    Written(std::path::PathBuf),
+    /// Pages in memory (serve keeps its site there).
+    Held(std::collections::BTreeMap<String, std::sync::Arc<Vec<u8>>>),
+}
+
+impl Source {
+    /// The page at `path`, as it was when its digest was taken.
+    fn read(&self, path: &str, digest: &str) -> Result<std::borrow::Cow<'_, [u8]>, RunError> {
+        let page: std::borrow::Cow<'_, [u8]> = match self {
+            Source::Held(pages) => pages
+                .get(path)
+                .map(|html| std::borrow::Cow::Borrowed(html.as_slice()))
+                .ok_or_else(|| RunError(format!("search index: no page {path}")))?,
+            Source::Written(dir) => std::borrow::Cow::Owned(
+                std::fs::read(dir.join(path))
+                    .map_err(|e| RunError(format!("search index: cannot read {path}: {e}")))?,
+            ),
+        };
+        // The index must say what the site shows: a page changed since it
+        // was written is not indexed in its place.
+        if crate::hash::digest_bytes(&page) != digest {
+            return Err(RunError(format!(
+                "search index: {path} changed while the site was built"
+            )));
+        }
+        Ok(page)
+    }
+}
+
 impl IndexingSink {
-    pub fn new(cache_root: Option<&std::path::Path>) -> IndexingSink {
+    /// For a build writing into `dir`.
+    pub fn reading_from(
+        dir: &std::path::Path,
+        cache_root: Option<&std::path::Path>,
+    ) -> IndexingSink {
         IndexingSink {
             pages: std::sync::Mutex::default(),
+            source: Source::Written(dir.to_path_buf()),
             store: cache_root.map(super::search_store::Store::new),
         }
     }
 
-    pub fn add(&self, path: &str, html: &[u8]) -> Result<(), RunError> {
-        let slim = Slim::new(&for_index(html));
+    /// A page, by the digest of its bytes as written.
+    pub fn add(&self, path: &str, digest: String) -> Result<(), RunError> {
         self.pages
             .lock()
             .map_err(|_| RunError("the pages to index are poisoned".to_owned()))?
-            .insert(path.to_owned(), slim);
+            .insert(path.to_owned(), digest);
         Ok(())
     }
 
@@ -144,9 +192,9 @@ impl IndexingSink {
             return Ok(Vec::new());
         }
         let count = bucket_count(pages.len());
-        let mut buckets: Vec<Vec<(&str, &Slim)>> = vec![Vec::new(); count];
-        for (path, html) in &pages {
-            buckets[bucket_of(path, count)].push((path, html));
+        let mut buckets: Vec<Vec<(&str, &str)>> = vec![Vec::new(); count];
+        for (path, digest) in &pages {
+            buckets[bucket_of(path, count)].push((path, digest));
         }
         let timer = crate::timings::Timer::start();
         // Plain threads, not rayon's: Pagefind runs its own rayon work
@@ -224,12 +272,12 @@ impl IndexingSink {
 
     /// One bucket's bundle: from the cache when it holds one for exactly
     /// these pages, else built and kept. Also says whether it was cached.
-    fn bundle(&self, bucket: &[(&str, &Slim)]) -> Result<Bundle, RunError> {
-        let key = super::search_store::key(bucket.iter().map(|(p, s)| (*p, s.digest.as_str())));
+    fn bundle(&self, bucket: &[(&str, &str)]) -> Result<Bundle, RunError> {
+        let key = super::search_store::key(bucket.iter().copied());
         if let Some(files) = self.store.as_ref().and_then(|s| s.get(&key)) {
             return Ok((key, true, files));
         }
-        let files = index_bucket(bucket)?;
+        let files = index_bucket(bucket, &self.source)?;
         if let Some(store) = &self.store {
             store.put(&key, &files);
         }
@@ -249,7 +297,10 @@ fn bucket_file(path: &str) -> Option<&str> {
 }
 
 /// One bucket's bundle, from a scratch folder of its pages.
-fn index_bucket(pages: &[(&str, &Slim)]) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+fn index_bucket(
+    pages: &[(&str, &str)],
+    source: &Source,
+) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     // A new folder under a random name (created exclusively, so empty):
     // one named by process id could be a folder a killed process left
     // behind with that id, and its pages would be indexed with these.
@@ -258,9 +309,8 @@ fn index_bucket(pages: &[(&str, &Slim)]) -> Result<Vec<(String, Vec<u8>)>, RunEr
         .tempdir()
         .map_err(|e| RunError(format!("search index: cannot create a scratch folder: {e}")))?;
     let timer = crate::timings::Timer::start();
-    for (path, html) in pages {
-        let html = lz4_flex::block::decompress(&html.lz4, html.len)
-            .map_err(|e| RunError(format!("search index: {e}")))?;
+    for (path, digest) in pages {
+        let html = for_index(&source.read(path, digest)?);
         crate::render::renderer::write_file(scratch.path(), path, &html)?;
     }
     timer.lap("search index: scratch pages");
@@ -269,23 +319,6 @@ fn index_bucket(pages: &[(&str, &Slim)]) -> Result<Vec<(String, Vec<u8>)>, RunEr
 
 /// A bucket's key, whether it came from the cache, and its files.
 type Bundle = (String, bool, Vec<(String, Vec<u8>)>);
-
-/// A page as Pagefind reads it, compressed, with its digest.
-struct Slim {
-    digest: String,
-    len: usize,
-    lz4: Vec<u8>,
-}
-
-impl Slim {
-    fn new(html: &[u8]) -> Slim {
-        Slim {
-            digest: crate::hash::digest_bytes(html),
-            len: html.len(),
-            lz4: lz4_flex::block::compress(html),
-        }
-    }
-}
 
 /// Indexes every `index.html` under `dir` (pages without
 /// `data-pagefind-body` are skipped by Pagefind itself), which holds
@@ -387,6 +420,22 @@ mod tests {
             .values()
             .map(|l| l["page_count"].as_u64().unwrap())
             .sum()
+    }
+
+    /// A page read back for a bucket must be the page whose digest keyed
+    /// it: one changed on disk since is refused, never indexed.
+    #[test]
+    fn a_page_changed_since_it_was_written_is_not_indexed() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = page("Alpha");
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/index.html"), html.as_slice()).unwrap();
+        let source = super::Source::Written(dir.path().to_path_buf());
+        let digest = crate::hash::digest_bytes(&html);
+        assert_eq!(&*source.read("a/index.html", &digest).unwrap(), html.as_slice());
+        std::fs::write(dir.path().join("a/index.html"), page("Other").as_slice()).unwrap();
+        assert!(source.read("a/index.html", &digest).is_err());
+        assert!(source.read("b/index.html", &digest).is_err());
     }
 
     /// Scratch folders were once named by process id and a counter: a

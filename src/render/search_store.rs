@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 /// Bumped when the file layout or what a bundle holds changes. Pagefind's
 /// version is part of it: another Pagefind writes other bytes.
-const FORMAT: &str = "portolan-search-bundle-1";
+// 2: pages are keyed by the digest of the page as written, not of what
+// Pagefind reads of it.
+const FORMAT: &str = "portolan-search-bundle-2";
 /// The Pagefind crate in Cargo.lock (a unit test keeps the two equal).
 pub(super) const PAGEFIND: &str = "1.6.0";
 /// A bundle file larger than this is not read (it is rebuilt).
@@ -86,7 +88,7 @@ impl Store {
 }
 
 /// The key of a bucket: the format, Pagefind's version, portolan's, and
-/// every page (path and the digest of its indexed HTML) in path order.
+/// every page (path and the digest of the page as written) in path order.
 pub fn key<'a>(pages: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut parts: Vec<String> = vec![
         FORMAT.to_owned(),
