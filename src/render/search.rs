@@ -432,7 +432,10 @@ mod tests {
         std::fs::write(dir.path().join("a/index.html"), html.as_slice()).unwrap();
         let source = super::Source::Written(dir.path().to_path_buf());
         let digest = crate::hash::digest_bytes(&html);
-        assert_eq!(&*source.read("a/index.html", &digest).unwrap(), html.as_slice());
+        assert_eq!(
+            &*source.read("a/index.html", &digest).unwrap(),
+            html.as_slice()
+        );
         std::fs::write(dir.path().join("a/index.html"), page("Other").as_slice()).unwrap();
         assert!(source.read("a/index.html", &digest).is_err());
         assert!(source.read("b/index.html", &digest).is_err());
