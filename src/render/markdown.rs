@@ -657,6 +657,8 @@ fn html_event<'a>(html: CowStr<'a>, safety: &mut Safety) -> Option<Event<'a>> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn adjacent_cells_are_kept_apart_as_before() {
         for html in [
@@ -668,15 +670,13 @@ mod tests {
             "é</td><td>é",
         ] {
             assert_eq!(
-                super::separate_cells(html),
+                separate_cells(html),
                 html.replace("</th><th", "</th>\n<th")
                     .replace("</td><td", "</td>\n<td"),
                 "{html}"
             );
         }
     }
-
-    use super::*;
 
     #[test]
     fn figures_get_unique_ids_and_an_accessible_name() {

@@ -44,9 +44,7 @@ impl DirSink {
     pub fn into_written(self) -> BTreeMap<String, (usize, String)> {
         self.written.into_inner().unwrap_or_default()
     }
-}
 
-impl DirSink {
     /// Writes a file; returns its content hash (the search index keys
     /// pages by it, so each page is hashed once).
     pub fn put_hashed(&self, relative: &str, bytes: &[u8]) -> Result<String, RunError> {

@@ -14,26 +14,23 @@ pub fn build_index(
     pages: IndexedPages,
     cache_root: Option<&std::path::Path>,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    let held: std::collections::BTreeMap<String, std::sync::Arc<Vec<u8>>> =
-        pages.into_iter().collect();
-    let sink = IndexingSink {
-        pages: std::sync::Mutex::default(),
-        source: Source::Held(held),
+    let digests = pages
+        .iter()
+        .map(|(path, html)| (path.clone(), crate::hash::digest_bytes(html)))
+        .collect();
+    IndexingSink {
+        pages: std::sync::Mutex::new(digests),
+        source: Source::Held(pages.into_iter().collect()),
         store: cache_root.map(super::search_store::Store::new),
-    };
-    if let Source::Held(held) = &sink.source {
-        for (path, html) in held {
-            sink.add(path, crate::hash::digest_bytes(html))?;
-        }
     }
-    sink.build()
+    .build()
 }
 
 /// What Pagefind reads of a page: the page without its highlighting
 /// spans. Three quarters of a code-heavy page's bytes are syntect's spans,
 /// which Pagefind would parse only to read the text they hold; without
 /// them it indexes the same text in two thirds of the time.
-pub fn for_index(html: &[u8]) -> Vec<u8> {
+fn for_index(html: &[u8]) -> Vec<u8> {
     const OPEN: &[u8] = b"<span class=\"hl-";
     const CLOSE: &[u8] = b"</span>";
     let mut out = Vec::with_capacity(html.len() / 2);
@@ -138,24 +135,25 @@ enum Source {
 impl Source {
     /// The page at `path`, as it was when its digest was taken.
     fn read(&self, path: &str, digest: &str) -> Result<std::borrow::Cow<'_, [u8]>, RunError> {
-        let page: std::borrow::Cow<'_, [u8]> = match self {
+        match self {
+            // Held pages cannot change: their digests were taken from them.
             Source::Held(pages) => pages
                 .get(path)
                 .map(|html| std::borrow::Cow::Borrowed(html.as_slice()))
-                .ok_or_else(|| RunError(format!("search index: no page {path}")))?,
-            Source::Written(dir) => std::borrow::Cow::Owned(
-                std::fs::read(dir.join(path))
-                    .map_err(|e| RunError(format!("search index: cannot read {path}: {e}")))?,
-            ),
-        };
-        // The index must say what the site shows: a page changed since it
-        // was written is not indexed in its place.
-        if crate::hash::digest_bytes(&page) != digest {
-            return Err(RunError(format!(
-                "search index: {path} changed while the site was built"
-            )));
+                .ok_or_else(|| RunError(format!("search index: no page {path}"))),
+            Source::Written(dir) => {
+                let page = std::fs::read(dir.join(path))
+                    .map_err(|e| RunError(format!("search index: cannot read {path}: {e}")))?;
+                // The index must say what the site shows: a page changed
+                // since it was written is not indexed in its place.
+                if crate::hash::digest_bytes(&page) != digest {
+                    return Err(RunError(format!(
+                        "search index: {path} changed while the site was built"
+                    )));
+                }
+                Ok(std::borrow::Cow::Owned(page))
+            }
         }
-        Ok(page)
     }
 }
 
