@@ -297,6 +297,10 @@ fn every_spec_gets_a_page_and_a_section_in_its_documents() {
         pet.contains("array of Pet"),
         "a response of an array of a named schema"
     );
+    // What the search index reads: cells kept apart (not
+    // "ParameterInType"), the operations' "#" links left out of excerpts.
+    assert!(!pet.contains("</th><th") && !pet.contains("</td><td"));
+    assert!(pet.contains("aria-label=\"Link to GET /pets\" data-pagefind-ignore>#</a>"));
     assert!(
         pet.contains("one of: &quot;dog&quot;, &quot;cat&quot;, &quot;bird&quot;"),
         "enum values"
