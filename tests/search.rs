@@ -136,6 +136,33 @@ fn html_in_frontmatter_is_escaped_in_results() {
 /// A large catalog is indexed in several Pagefind bundles merged in the
 /// browser (`mergeIndex`): the same queries find the same documents, with
 /// the same facets, as from one bundle.
+/// What a query fetches beyond the wasm is the metadata and a chunk of the
+/// word index per bucket: the command line cuts chunks at 5,000 word
+/// locations (Pagefind's 20,000 made even a rare word's chunk 50 kB) and
+/// writes no sort keys, which no search view uses and every query would
+/// load. The example catalog's words fill one default chunk.
+#[test]
+fn queries_fetch_small_chunks_and_no_sort_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(repo_root())
+        .arg("--out")
+        .arg(&out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .env("PORTOLAN_CACHE_DIR", tmp.path().join("cache"))
+        // The command line's own setting wins over the reader's.
+        .env("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", "20000")
+        .output()
+        .expect("portolan runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let chunks = std::fs::read_dir(out.join("pagefind/index")).unwrap().count();
+    assert!(chunks >= 3, "{chunks} word index chunk(s)");
+    let page = std::fs::read_to_string(out.join("payments/stripe-payments/index.html")).unwrap();
+    assert!(page.contains("data-pagefind-body") && !page.contains("data-pagefind-sort"));
+}
+
 #[test]
 fn an_index_in_several_buckets_answers_like_one() {
     if chromium().is_none() || mmdc().is_none() {

@@ -1,7 +1,9 @@
 //! The full-text index: Pagefind, as a library, over the rendered document
 //! pages. Pages mark what is indexed with `data-pagefind-*` attributes (the
-//! article body, title meta, filters and sorts); the index is written under
-//! `pagefind/`, split in chunks so a query fetches only what it needs.
+//! article body, title meta and filters; no sort keys: no search view
+//! sorts, and each key cost every query 2 bytes a page of metadata); the
+//! index is written under `pagefind/`, split in chunks so a query fetches
+//! only what it needs.
 
 use crate::RunError;
 
@@ -90,6 +92,30 @@ fn bucket_count(pages: usize) -> usize {
         .div_ceil(pages_per_bucket())
         .max(1)
         .next_power_of_two()
+}
+
+/// Word locations per chunk of a bucket's word index. A query fetches the
+/// chunk holding its word from every bucket, and Pagefind's default
+/// (20,000) made that a 50 kB chunk even for a word on two pages; at 5,000
+/// a 10,000-document catalog's rare-word query fetched 78 kB less while
+/// the extra chunk names cost 4 kB of metadata (2,000 cost more than it
+/// saved). Measured in bench/RESULTS.md.
+const INDEX_CHUNK_LOCATIONS: &str = "5000";
+/// Pagefind reads its chunk size only from this variable.
+const CHUNK_VARIABLE: &str = "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE";
+
+/// Sets what Pagefind reads from the environment. The command line calls
+/// it first, before any thread starts (setting the environment while
+/// another thread reads it is undefined behaviour in libc). A program that
+/// does not call it gets Pagefind's default chunks, and the chunk size is
+/// part of every cached bundle's key, so neither reuses the other's.
+pub fn configure_process() {
+    std::env::set_var(CHUNK_VARIABLE, INDEX_CHUNK_LOCATIONS);
+}
+
+/// The chunk size Pagefind will use here, for the bundle keys.
+pub(super) fn index_chunk_size() -> String {
+    std::env::var(CHUNK_VARIABLE).unwrap_or_else(|_| "default".to_owned())
 }
 
 /// Tests set smaller buckets, so a small catalog is indexed in several.
@@ -198,8 +224,13 @@ impl IndexingSink {
         // Plain threads, not rayon's: Pagefind runs its own rayon work
         // inside a tokio runtime, and a rayon worker blocked in that
         // runtime can be handed another bucket's job (work stealing),
-        // which deadlocked here. One bucket per core at a time: each holds
-        // its pages' words while it builds.
+        // which deadlocked here. Each thread reads its bucket's pages into
+        // a scratch folder, then waits for `pagefind`: one bucket at a time
+        // holds its pages' words in Pagefind (about 360 kB a code-heavy
+        // page, so two at once took the build's peak from 1.2 to 1.8 GB at
+        // 10,000 documents), while the next one's scratch folder is
+        // written beside it. Pagefind parses a bucket on every core itself.
+        let pagefind = std::sync::Mutex::new(());
         let next = std::sync::atomic::AtomicUsize::new(0);
         let threads = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
@@ -213,7 +244,7 @@ impl IndexingSink {
                     let (Some(bucket), Some(slot)) = (buckets.get(n), slots.get(n)) else {
                         return;
                     };
-                    let built = self.bundle(bucket);
+                    let built = self.bundle(bucket, &pagefind);
                     if let Ok(mut slot) = slot.lock() {
                         *slot = Some(built);
                     }
@@ -270,12 +301,16 @@ impl IndexingSink {
 
     /// One bucket's bundle: from the cache when it holds one for exactly
     /// these pages, else built and kept. Also says whether it was cached.
-    fn bundle(&self, bucket: &[(&str, &str)]) -> Result<Bundle, RunError> {
+    fn bundle(
+        &self,
+        bucket: &[(&str, &str)],
+        pagefind: &std::sync::Mutex<()>,
+    ) -> Result<Bundle, RunError> {
         let key = super::search_store::key(bucket.iter().copied());
         if let Some(files) = self.store.as_ref().and_then(|s| s.get(&key)) {
             return Ok((key, true, files));
         }
-        let files = index_bucket(bucket, &self.source)?;
+        let files = index_bucket(bucket, &self.source, pagefind)?;
         if let Some(store) = &self.store {
             store.put(&key, &files);
         }
@@ -298,6 +333,7 @@ fn bucket_file(path: &str) -> Option<&str> {
 fn index_bucket(
     pages: &[(&str, &str)],
     source: &Source,
+    pagefind: &std::sync::Mutex<()>,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     // A new folder under a random name (created exclusively, so empty):
     // one named by process id could be a folder a killed process left
@@ -312,6 +348,8 @@ fn index_bucket(
         crate::render::renderer::write_file(scratch.path(), path, &html)?;
     }
     timer.lap("search index: scratch pages");
+    // A poisoned lock only means another bucket failed; this one can run.
+    let _one_at_a_time = pagefind.lock().unwrap_or_else(|e| e.into_inner());
     build_index_from_dir(scratch.path(), pages.len())
 }
 

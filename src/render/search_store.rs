@@ -87,13 +87,19 @@ impl Store {
     }
 }
 
-/// The key of a bucket: the format, Pagefind's version, portolan's, and
+/// The key of a bucket: the format, Pagefind's version, portolan's, the
+/// chunk size Pagefind will use (see `search::configure_process`), and
 /// every page (path and the digest of the page as written) in path order.
 pub fn key<'a>(pages: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    key_for_chunks(&super::search::index_chunk_size(), pages)
+}
+
+fn key_for_chunks<'a>(chunks: &str, pages: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut parts: Vec<String> = vec![
         FORMAT.to_owned(),
         PAGEFIND.to_owned(),
         env!("CARGO_PKG_VERSION").to_owned(),
+        chunks.to_owned(),
     ];
     for (path, digest) in pages {
         parts.push(path.to_owned());
@@ -192,6 +198,18 @@ mod tests {
         assert_eq!(store.get("k2"), None);
         store.keep_only(&["k1".to_owned()]);
         assert!(!store.path("k2").exists() && store.path("k1").exists());
+    }
+
+    /// A bundle cut in other chunks is another bundle: the command line's
+    /// (see `search::configure_process`) and Pagefind's default never
+    /// share cache entries.
+    #[test]
+    fn the_chunk_size_is_part_of_the_key() {
+        let pages = [("a/index.html", "d1"), ("b/index.html", "d2")];
+        let a = key_for_chunks("5000", pages.iter().copied());
+        assert_eq!(a, key_for_chunks("5000", pages.iter().copied()));
+        assert_ne!(a, key_for_chunks("default", pages.iter().copied()));
+        assert_ne!(a, key_for_chunks("5000", pages[..1].iter().copied()));
     }
 
     #[test]
