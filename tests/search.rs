@@ -157,7 +157,9 @@ fn queries_fetch_small_chunks_and_no_sort_keys() {
         .output()
         .expect("portolan runs");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let chunks = std::fs::read_dir(out.join("pagefind/index")).unwrap().count();
+    let chunks = std::fs::read_dir(out.join("pagefind/index"))
+        .unwrap()
+        .count();
     assert!(chunks >= 3, "{chunks} word index chunk(s)");
     let page = std::fs::read_to_string(out.join("payments/stripe-payments/index.html")).unwrap();
     assert!(page.contains("data-pagefind-body") && !page.contains("data-pagefind-sort"));

@@ -717,6 +717,23 @@ impl Landscape {
             .map(|&i| (i, &self.integrations[i]))
     }
 
+    /// How many integrations touch `s`.
+    pub fn degree(&self, s: usize) -> usize {
+        self.by_system.get(s).map_or(0, Vec::len)
+    }
+
+    /// The integrations from `from` to `to`, by binary search: they are
+    /// sorted by (from, to).
+    pub fn between(&self, from: usize, to: usize) -> std::ops::Range<usize> {
+        let start = self
+            .integrations
+            .partition_point(|e| (e.from, e.to) < (from, to));
+        let end = self
+            .integrations
+            .partition_point(|e| (e.from, e.to) <= (from, to));
+        start..end
+    }
+
     pub fn impact(&self, s: usize, depth: usize) -> Impact {
         impact::impact(self, s, depth)
     }

@@ -138,6 +138,39 @@ fn several_documents_one_edge_and_directions_merge() {
     assert_eq!(l.doc_systems[2].len(), 2);
 }
 
+/// `between` finds by binary search exactly what a walk of every
+/// integration finds, for every ordered pair (a hub, loops, none).
+#[test]
+fn between_is_every_integration_from_one_to_the_other() {
+    let (_, l) = landscape(
+        &[
+            ("1.md", "# Hub1 → A1\n"),
+            ("2.md", "# B1 → Hub1\n"),
+            ("3.md", "# Hub1 ↔ C1\n"),
+            ("4.md", "# A1 → B1\n"),
+            (
+                "5.md",
+                "# Hub1 → A1 (again)\n\nsource: Hub1\ndestination: A1\n",
+            ),
+        ],
+        "",
+    );
+    assert!(l.integrations.len() >= 4);
+    for from in 0..l.systems.len() {
+        assert_eq!(l.degree(from), l.touching(from).count());
+        for to in 0..l.systems.len() {
+            let walked: Vec<usize> = (0..l.integrations.len())
+                .filter(|&i| l.integrations[i].from == from && l.integrations[i].to == to)
+                .collect();
+            assert_eq!(
+                l.between(from, to).collect::<Vec<_>>(),
+                walked,
+                "{from}→{to}"
+            );
+        }
+    }
+}
+
 #[test]
 fn impact_walks_both_directions_with_depth() {
     // a → b → c → d, e ↔ b, f → a

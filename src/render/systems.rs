@@ -243,9 +243,22 @@ impl Ctx<'_, '_> {
             .map(|&s| self.node(s, Some(s) == focus))
             .collect();
         // Each integration among them once, in order, found from its ends.
+        // A hub's thousands of integrations are not walked for the few
+        // systems of a neighbour's map (a tenth of a build's CPU at 10,000
+        // documents): its integrations with each of them are looked up.
+        let landscape = self.landscape;
         let among: BTreeSet<usize> = systems
             .iter()
-            .flat_map(|&s| self.landscape.touching(s).map(|(i, _)| i))
+            .flat_map(|&s| -> Vec<usize> {
+                if landscape.degree(s) <= 2 * systems.len() {
+                    landscape.touching(s).map(|(i, _)| i).collect()
+                } else {
+                    systems
+                        .iter()
+                        .flat_map(|&t| landscape.between(s, t).chain(landscape.between(t, s)))
+                        .collect()
+                }
+            })
             .collect();
         let edges: Vec<MapEdge> = among
             .into_iter()
