@@ -12,6 +12,22 @@ fn built(root: &Path, out: &Path) {
     assert!(out.join("pagefind/pagefind.js").is_file(), "index written");
 }
 
+/// The example catalog built into `out` without diagrams, its cache in
+/// `cache`, with `env` set too.
+fn built_example(out: &Path, cache: &Path, env: &[(&str, &str)]) {
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(repo_root())
+        .arg("--out")
+        .arg(out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .env("PORTOLAN_CACHE_DIR", cache)
+        .envs(env.iter().copied())
+        .output()
+        .expect("portolan runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 fn run_browser(out: &Path, mode: &str) -> serde_json::Value {
     let chromium = chromium().expect("checked by the caller");
     let server = StaticServer::start(out.to_path_buf(), "/integrations/", 1500, 120);
@@ -145,18 +161,9 @@ fn html_in_frontmatter_is_escaped_in_results() {
 fn queries_fetch_small_chunks_and_no_sort_keys() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let o = bin()
-        .args(["build", "--root"])
-        .arg(repo_root())
-        .arg("--out")
-        .arg(&out)
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .env("PORTOLAN_CACHE_DIR", tmp.path().join("cache"))
-        // The command line's own setting wins over the reader's.
-        .env("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", "20000")
-        .output()
-        .expect("portolan runs");
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The command line's own setting wins over the reader's.
+    let env = [("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", "20000")];
+    built_example(&out, &tmp.path().join("cache"), &env);
     let chunks = std::fs::read_dir(out.join("pagefind/index"))
         .unwrap()
         .count();
@@ -173,20 +180,8 @@ fn an_index_in_several_buckets_answers_like_one() {
     let tmp = tempfile::tempdir().unwrap();
     let build = |name: &str, pages_per_bucket: &str| {
         let out = tmp.path().join(name);
-        let o = bin()
-            .args(["build", "--root"])
-            .arg(repo_root())
-            .arg("--out")
-            .arg(&out)
-            .env("PORTOLAN_DIAGRAMS", "off")
-            .env(
-                "PORTOLAN_CACHE_DIR",
-                tmp.path().join(format!("cache-{name}")),
-            )
-            .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", pages_per_bucket)
-            .output()
-            .expect("portolan runs");
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let env = [("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", pages_per_bucket)];
+        built_example(&out, &tmp.path().join(format!("cache-{name}")), &env);
         out
     };
     let one = build("one", "100000");
