@@ -96,10 +96,11 @@ fn bucket_count(pages: usize) -> usize {
 
 /// Word locations per chunk of a bucket's word index. A query fetches the
 /// chunk holding its word from every bucket, and Pagefind's default
-/// (20,000) made that a 50 kB chunk even for a word on two pages; at 5,000
-/// a 10,000-document catalog's rare-word query fetched 78 kB less while
-/// the extra chunk names cost 4 kB of metadata (2,000 cost more than it
-/// saved). Measured in bench/RESULTS.md.
+/// (20,000) made that a 30-50 kB chunk even for a word on two pages. At
+/// 5,000 a 10,000-document catalog's rare-word query fetched 78 kB less,
+/// net of the longer chunk list every bucket's metadata carries; at 2,000
+/// that list grew more than the chunks shrank. Measured in
+/// bench/RESULTS.md.
 const INDEX_CHUNK_LOCATIONS: &str = "5000";
 /// Pagefind reads its chunk size only from this variable.
 const CHUNK_VARIABLE: &str = "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE";
