@@ -57,12 +57,14 @@ for scheme in light dark; do
   # An agent page, which links its context pack.
   shoot "agent-1280$suffix" "${base}agents/CustomerSupportAgent/" 1280 1200 "${flags[@]}"
   shoot "agent-390$suffix" "${base}agents/CustomerSupportAgent/" 390 1200 "${flags[@]}"
-  # A folder page, and the search dialog (opened by ?q=; virtual time lets
-  # Pagefind load and answer before the shot).
+  # A folder page, and the search dialog (opened by ?q=), shot through
+  # puppeteer once its results and excerpts are shown.
   shoot "folder-1280$suffix" "${base}crm/" 1280 1000 "${flags[@]}"
   shoot "folder-390$suffix" "${base}crm/" 390 1000 "${flags[@]}"
-  shoot "search-dialog-1280$suffix" "$base$page?q=refund" 1280 900 --virtual-time-budget=8000 "${flags[@]}"
-  shoot "search-dialog-390$suffix" "$base$page?q=refund" 390 844 --virtual-time-budget=8000 "${flags[@]}"
+  for size in 1280x900 390x844; do
+    node scripts/search-shot.mjs "$base$page?q=refund" "$chromium" "${size%x*}" "${size#*x}" "$scheme" \
+      "$out/search-dialog-${size%x*}$suffix.png"
+  done
   # A spec's page (OpenAPI and AsyncAPI), and the Specification section
   # at the end of a document that references one.
   shoot "specs-1280$suffix" "${base}specs/" 1280 900 "${flags[@]}"

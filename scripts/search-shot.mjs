@@ -1,0 +1,24 @@
+// One screenshot of the search dialog once its results and their excerpts
+// are shown: a fixed virtual-time budget raced Pagefind and often caught
+// the dialog before any result. Used by scripts/screenshots.sh.
+// Usage: node scripts/search-shot.mjs URL CHROMIUM WIDTH HEIGHT light|dark OUT.png
+import { launch } from "../tests/browser/chromium.mjs";
+
+const [url, chromium, width, height, scheme, out] = process.argv.slice(2);
+const browser = await launch(chromium);
+try {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(60000);
+  await page.setViewport({ width: Number(width), height: Number(height) });
+  await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForSelector("dialog.search-dialog[open]");
+  await page.waitForFunction(() => {
+    const excerpts = [...document.querySelectorAll("dialog.search-dialog .search-result-excerpt")];
+    return excerpts.length > 0 && excerpts.every((e) => e.textContent.trim());
+  });
+  await page.screenshot({ path: out });
+} finally {
+  await browser.close();
+}
+console.log(out);
