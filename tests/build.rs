@@ -65,7 +65,7 @@ fn example_catalog_pages_and_feeds() {
     assert!(stripe.contains(r#"<link rel="stylesheet" href="/integrations/static/style.css">"#));
     assert!(stripe.contains(r##"<h2 id="overview">Overview <a class="anchor" href="#overview""##));
     assert!(
-        stripe.contains(r#"class="hl-"#) || stripe.contains(r#"class="hl-source"#),
+        stripe.contains(r#"<span class="l"#) && stripe.contains(r#" d"#),
         "highlighted code"
     );
     assert!(stripe.contains(r#"data-lang="ruby""#));

@@ -10,12 +10,10 @@ use std::sync::{mpsc, Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use super::highlight_store::Packed;
-use syntect::highlighting::ThemeSet;
-use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+pub use super::highlight_style::stylesheet;
+use super::highlight_style::{LineStyles, Runs};
+use syntect::parsing::{ParseState, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// bat's grammar collection: syntect's defaults lack TOML, TypeScript and
 /// Dockerfile, which integration documents use all the time.
@@ -227,80 +225,33 @@ fn highlight_now(syntax: &SyntaxReference, code: &str) -> Option<String> {
             std::thread::sleep(Duration::from_secs(3600));
         }
     }
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+    let mut parse = ParseState::new(syntax);
+    let mut styles = LineStyles::new();
+    let mut runs = Runs::with_capacity(code.len());
     for line in LinesWithEndings::from(code) {
         // A grammar failure is not the author's problem: fall back to plain.
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
+        let ops = parse.parse_line(line, &SYNTAXES).ok()?;
+        if !styles.line(&ops, line, &mut runs) {
             return None;
         }
     }
-    Some(prune(&generator.finalize()))
+    Some(runs.finish())
 }
 
-/// Every class a rule of the stylesheet names.
-static STYLED: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
-    let css = stylesheet();
-    css.split('.')
-        .skip(1)
-        .filter_map(|part| {
-            let name: String = part
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-                .collect();
-            name.starts_with("hl-").then_some(name)
-        })
-        .collect()
-});
+#[cfg(test)]
+pub(super) fn highlight_for_tests(syntax: &SyntaxReference, code: &str) -> Option<String> {
+    highlight_now(syntax, code)
+}
 
-/// Whether a rule of the stylesheet names `class`.
+/// The grammar `lang` is highlighted with.
+#[cfg(test)]
+pub(super) fn syntax_name(lang: &str) -> Option<String> {
+    find_syntax(lang).map(|s| s.name.clone())
+}
+
+/// Whether `class` is one a highlighted run carries.
 pub(super) fn is_styled(class: &str) -> bool {
-    STYLED.contains(class)
-}
-
-/// syntect's HTML without the classes no rule of the stylesheet names,
-/// and without spans left with none: a selector only tests the classes it
-/// names, so the page looks the same, at a fifth fewer bytes to write,
-/// index and send (YAML's `hl-unquoted hl-plain hl-out hl-yaml`…).
-fn prune(html: &str) -> String {
-    const OPEN: &str = "<span class=\"";
-    const CLOSE: &str = "</span>";
-    let mut out = String::with_capacity(html.len());
-    // Whether each open span was kept, so its end is kept or dropped too.
-    let mut kept: Vec<bool> = Vec::new();
-    let mut rest = html;
-    while let Some(at) = rest.find('<') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        if let Some(after) = rest.strip_prefix(CLOSE) {
-            if kept.pop().unwrap_or(true) {
-                out.push_str(CLOSE);
-            }
-            rest = after;
-        } else if let Some((classes, after)) = rest
-            .strip_prefix(OPEN)
-            .and_then(|after| after.split_once("\">"))
-        {
-            let styled: Vec<&str> = classes.split(' ').filter(|c| STYLED.contains(*c)).collect();
-            if styled.is_empty() {
-                kept.push(false);
-            } else {
-                out.push_str(OPEN);
-                out.push_str(&styled.join(" "));
-                out.push_str("\">");
-                kept.push(true);
-            }
-            rest = after;
-        } else {
-            // Not syntect's markup (it escapes `<` in code): left as it is.
-            out.push('<');
-            rest = &rest[1..];
-        }
-    }
-    out.push_str(rest);
-    out
+    super::highlight_style::is_class(class)
 }
 
 /// Longer than any real block takes (a megabyte of YAML takes a few
@@ -430,126 +381,6 @@ fn highlight_with_deadline(syntax: &'static SyntaxReference, code: &str) -> Opti
     }
 }
 
-/// Where each theme applies: the reader's choice (the `data-theme`
-/// attribute the page's head script sets before first paint), else the
-/// system's scheme. Both themes are scoped, so a light rule that the dark
-/// theme has no rule for can never leak its colour into dark mode.
-const LIGHT_CHOSEN: &str = ":root[data-theme=\"light\"]";
-const DARK_CHOSEN: &str = ":root[data-theme=\"dark\"]";
-const LIGHT_AUTO: &str = ":root:not([data-theme=\"dark\"])";
-const DARK_AUTO: &str = ":root:not([data-theme=\"light\"])";
-
-/// One stylesheet: both themes, each under the scopes where it applies.
-pub fn stylesheet() -> String {
-    let themes = ThemeSet::load_defaults();
-    let light = themes
-        .themes
-        .get("InspiredGitHub")
-        .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
-        .unwrap_or_default();
-    let dark = themes
-        .themes
-        .get("base16-ocean.dark")
-        .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
-        .unwrap_or_default();
-    // The themes' own backgrounds would fight the page's; the page sets them.
-    let strip_background = |css: String| {
-        css.lines()
-            .filter(|l| !l.trim_start().starts_with("background-color"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let light = readable(&strip_background(light), LIGHT_CODE_BG);
-    let dark = readable(&strip_background(dark), DARK_CODE_BG);
-    format!(
-        "/* Generated from syntect's InspiredGitHub and base16-ocean.dark themes, colours adjusted to WCAG AA (4.5:1) on the code background. */\n{}\n{}\n@media (prefers-color-scheme: light) {{\n{}\n}}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
-        scoped(&light, LIGHT_CHOSEN),
-        scoped(&dark, DARK_CHOSEN),
-        scoped(&light, LIGHT_AUTO),
-        scoped(&dark, DARK_AUTO),
-    )
-}
-
-/// Every selector of syntect's stylesheet (one rule's selectors per line,
-/// ending in `{`) put under `scope`.
-fn scoped(css: &str, scope: &str) -> String {
-    css.lines()
-        .map(|line| match line.trim_end().strip_suffix('{') {
-            Some(selectors) if !line.trim_start().starts_with("/*") => format!(
-                "{} {{",
-                selectors
-                    .split(',')
-                    .map(|s| format!("{scope} {}", s.trim()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            _ => line.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The theme's `--code-bg` in light and dark mode (style.css).
-const LIGHT_CODE_BG: [u8; 3] = [0xf6, 0xf8, 0xfa];
-const DARK_CODE_BG: [u8; 3] = [0x1b, 0x23, 0x30];
-
-fn luminance(rgb: [u8; 3]) -> f64 {
-    let channel = |c: u8| {
-        let c = f64::from(c) / 255.0;
-        if c <= 0.039_28 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
-}
-
-pub(crate) fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
-    let (la, lb) = (luminance(a), luminance(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-}
-
-/// Every `color: #rrggbb` moved towards black (light background) or white
-/// (dark) until it reads at 4.5:1: the themes' comments and parameters do
-/// not, and dark-mode parameters were near-invisible.
-fn readable(css: &str, background: [u8; 3]) -> String {
-    let towards: u8 = if luminance(background) > 0.5 { 0 } else { 255 };
-    css.lines()
-        .map(|line| {
-            let Some(at) = line.find("color: #") else {
-                return line.to_owned();
-            };
-            let hex = &line[at + 8..];
-            let Some(rgb) = hex.get(..6).and_then(|h| {
-                let v = u32::from_str_radix(h, 16).ok()?;
-                Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
-            }) else {
-                return line.to_owned();
-            };
-            let mut c = rgb;
-            let mut step = 0;
-            while contrast(c, background) < 4.5 && step < 40 {
-                let mix = |x: u8| -> u8 {
-                    let x = f64::from(x);
-                    (x + (f64::from(towards) - x) * 0.08).round() as u8
-                };
-                c = [mix(c[0]), mix(c[1]), mix(c[2])];
-                step += 1;
-            }
-            format!(
-                "{}color: #{:02x}{:02x}{:02x}{}",
-                &line[..at],
-                c[0],
-                c[1],
-                c[2],
-                &hex[6..]
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,7 +401,7 @@ mod tests {
             }
         }
         let html = highlight("htc", code).expect("highlighted");
-        assert!(html.contains("hl-"), "{html}");
+        assert!(html.contains("<span class="), "{html}");
         assert!(!timed_out("htc", code));
     }
 
@@ -612,99 +443,17 @@ mod tests {
     }
 
     #[test]
-    fn classes_no_rule_names_are_pruned_and_the_text_stays() {
-        let code = "offset_service:\n  a: { timeout_ms: 1, url: \"https://x\" } # c\n";
-        let html = highlight("yaml", code).unwrap();
-        assert!(
-            !html.contains("hl-unquoted") && !html.contains("hl-yaml"),
-            "{html}"
-        );
-        assert!(html.contains("hl-comment") && html.contains("hl-entity hl-name hl-tag"));
-        assert!(
-            super::super::highlight_store::faithful(&html, code),
-            "{html}"
-        );
-        let syntax = find_syntax("yaml").unwrap();
-        let mut raw = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
-        for line in LinesWithEndings::from(code) {
-            raw.parse_html_for_line_which_includes_newline(line)
-                .unwrap();
-        }
-        let raw = raw.finalize();
-        assert!(raw.contains("hl-unquoted"), "{raw}");
-        assert!(
-            html.len() * 5 < raw.len() * 4,
-            "{} of {}",
-            html.len(),
-            raw.len()
-        );
-        // Spans are dropped with their ends: what remains is balanced.
-        assert_eq!(
-            html.matches("<span").count(),
-            html.matches("</span>").count()
-        );
-        assert_eq!(prune("a &lt; b <i>"), "a &lt; b <i>");
-    }
-
-    #[test]
     fn highlighting_uses_classes_and_escapes() {
-        let html = highlight("javascript", "const a = \"<b>\";\n").unwrap();
-        assert!(html.contains("class=\"hl-"), "{html}");
-        assert!(html.contains("&lt;b&gt;"), "{html}");
+        let html = highlight("javascript", "const a = \"<b>\" && 1;\n").unwrap();
+        assert!(html.contains("<span class=\"l"), "{html}");
+        assert!(
+            html.contains("&lt;b>") && html.contains("&amp;&amp;"),
+            "{html}"
+        );
         assert!(!html.contains("<b>"));
         assert_eq!(
-            highlight("javascript", "const a = \"<b>\";\n").unwrap(),
+            highlight("javascript", "const a = \"<b>\" && 1;\n").unwrap(),
             html
         );
-    }
-
-    #[test]
-    fn every_highlight_colour_meets_wcag_aa_in_both_modes() {
-        let css = stylesheet();
-        let mut checked = 0;
-        let mut background = None;
-        for line in css.lines() {
-            if line.ends_with('{') && !line.starts_with('@') {
-                background = if line.starts_with(LIGHT_CHOSEN) || line.starts_with(LIGHT_AUTO) {
-                    Some(LIGHT_CODE_BG)
-                } else {
-                    Some(DARK_CODE_BG)
-                };
-            }
-            if let Some(at) = line.find("color: #") {
-                let bg = background.expect("a colour inside a rule");
-                let v = u32::from_str_radix(&line[at + 8..at + 14], 16).unwrap();
-                let rgb = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
-                assert!(contrast(rgb, bg) >= 4.5, "{line}: {:.2}", contrast(rgb, bg));
-                checked += 1;
-            }
-        }
-        assert!(checked > 80, "{checked} colours");
-        // Before the adjustment the dark theme's comment grey read at ~2:1.
-        assert!(contrast([0x65, 0x73, 0x7e], DARK_CODE_BG) < 4.5);
-    }
-
-    #[test]
-    fn stylesheet_has_both_schemes() {
-        let css = stylesheet();
-        // Every selector is under one of the four scopes, never bare: a bare
-        // light rule would colour code in dark mode where dark has no rule.
-        let mut per_scope = [0; 4];
-        for rule in css
-            .lines()
-            .filter(|l| l.ends_with('{') && !l.starts_with('@'))
-        {
-            for selector in rule.trim_end_matches('{').split(", ") {
-                let scope = [LIGHT_CHOSEN, DARK_CHOSEN, LIGHT_AUTO, DARK_AUTO]
-                    .iter()
-                    .position(|s| selector.starts_with(&format!("{s} .hl-")));
-                per_scope[scope.unwrap_or_else(|| panic!("unscoped: {selector}"))] += 1;
-            }
-        }
-        assert!(per_scope.iter().all(|n| *n > 20), "{per_scope:?}");
-        assert_eq!(per_scope[0], per_scope[2]);
-        assert_eq!(per_scope[1], per_scope[3]);
-        let auto_dark = css.find("@media (prefers-color-scheme: dark) {").unwrap();
-        assert!(css[auto_dark..].contains(&format!("{DARK_AUTO} .hl-comment")));
     }
 }

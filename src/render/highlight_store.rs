@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
 /// Bumped when the pack layout or what an entry means changes.
-const FORMAT: &str = "portolan-highlight-pack-2";
+const FORMAT: &str = "portolan-highlight-pack-3";
 /// A pack larger than this is not read (it is rebuilt): a runaway or
 /// planted file must not exhaust memory.
 const MAX_PACK_BYTES: u64 = 2 << 30;
@@ -270,11 +270,11 @@ fn read_pack(path: &Path) -> Option<Pack> {
     Some(Pack { bytes, entries })
 }
 
-/// Whether `html` is what syntect makes of `code`: its text, with the
-/// five escapes undone, is exactly the code, and its only markup is
-/// balanced `<span class="…">` naming only classes the stylesheet styles
-/// (what `highlight` leaves after pruning). Anything else (script,
-/// attributes, other text, a class bent by a flipped bit) fails.
+/// Whether `html` is what `highlight` makes of `code`: its text, with
+/// `&amp;` and `&lt;` undone, is exactly the code, and its only markup is
+/// `<span class="…">` runs, never nested, naming only run classes.
+/// Anything else (script, attributes, other text, a class bent by a
+/// flipped bit) fails.
 pub fn faithful(html: &str, code: &str) -> bool {
     // Checked for every cached block of every build, so it runs over
     // bytes: a run of text up to the next markup byte is compared with the
@@ -289,7 +289,7 @@ pub fn faithful(html: &str, code: &str) -> bool {
     while at < html.len() {
         let run = html[at..]
             .iter()
-            .position(|b| matches!(b, b'<' | b'&' | b'>' | b'"'))
+            .position(|b| matches!(b, b'<' | b'&'))
             .unwrap_or(html.len() - at);
         match text.strip_prefix(&html[at..at + run]) {
             Some(tail) => text = tail,
@@ -306,7 +306,9 @@ pub fn faithful(html: &str, code: &str) -> bool {
                     };
                     depth = d;
                     at += b"</span>".len();
-                } else if let Some(after) = rest.strip_prefix(b"<span class=\"") {
+                } else if let Some(after) =
+                    rest.strip_prefix(b"<span class=\"").filter(|_| depth == 0)
+                {
                     let Some(close) = after.windows(2).position(|w| w == b"\">") else {
                         return false;
                     };
@@ -331,9 +333,6 @@ pub fn faithful(html: &str, code: &str) -> bool {
                 let (decoded, len) = match () {
                     _ if rest.starts_with(b"&amp;") => (b'&', 5),
                     _ if rest.starts_with(b"&lt;") => (b'<', 4),
-                    _ if rest.starts_with(b"&gt;") => (b'>', 4),
-                    _ if rest.starts_with(b"&quot;") => (b'"', 6),
-                    _ if rest.starts_with(b"&#39;") => (b'\'', 5),
                     _ => return false,
                 };
                 match text.split_first() {
@@ -342,7 +341,6 @@ pub fn faithful(html: &str, code: &str) -> bool {
                 }
                 at += len;
             }
-            // `>` or `"` outside markup: not syntect's escaping.
             Some(_) => return false,
         }
     }
@@ -368,7 +366,9 @@ mod tests {
                         };
                         depth = d;
                         rest = after;
-                    } else if let Some(after) = rest.strip_prefix("<span class=\"") {
+                    } else if let Some(after) =
+                        rest.strip_prefix("<span class=\"").filter(|_| depth == 0)
+                    {
                         let Some(close) = after.find("\">") else {
                             return false;
                         };
@@ -386,9 +386,6 @@ mod tests {
                     let (decoded, len) = match () {
                         _ if rest.starts_with("&amp;") => (b'&', 5),
                         _ if rest.starts_with("&lt;") => (b'<', 4),
-                        _ if rest.starts_with("&gt;") => (b'>', 4),
-                        _ if rest.starts_with("&quot;") => (b'"', 6),
-                        _ if rest.starts_with("&#39;") => (b'\'', 5),
                         _ => return false,
                     };
                     match text.split_first() {
@@ -397,7 +394,6 @@ mod tests {
                     }
                     rest = &rest[len..];
                 }
-                '>' | '"' => return false,
                 _ => {
                     let n = c.len_utf8();
                     match text.strip_prefix(&rest.as_bytes()[..n]) {
@@ -423,7 +419,8 @@ mod tests {
             cut in 0usize..20,
             insert in prop::sample::select(vec![
                 "", "<", ">", "\"", "&", "&amp;", "&lt;", "&#39;", "&nbsp;", "</span>",
-                "<span class=\"hl-comment\">", "<span class=\"hl-x\">", "<span class=\"", "é",
+                "<span class=\"l0\">", "<span class=\"l0 d1\">", "<span class=\"hl-x\">",
+                "<span class=\"", "é", "&gt;", "&quot;",
             ]),
         ) {
             let html = super::super::highlight::highlight(lang, &code).unwrap_or_default();
@@ -464,8 +461,15 @@ mod tests {
         assert!(!faithful("<span class=\"a\">x", "x"));
         assert!(!faithful("<img src=x>", ""));
         assert!(!faithful("a&nbsp;b", "a\u{a0}b"));
-        assert!(faithful("<span class=\"hl-comment\">x</span>", "x"));
-        assert!(!faithful("<span class=\"hl-cxmment\">x</span>", "x"));
+        assert!(faithful("<span class=\"l0 li d1\">x</span>", "x"));
+        assert!(!faithful("<span class=\"l0 lx\">x</span>", "x"));
+        assert!(faithful("\"a\" > 'b'", "\"a\" > 'b'"));
+        assert!(!faithful("&gt;", ">") && !faithful("&quot;", "\""));
+        // Runs never nest.
+        assert!(!faithful(
+            "<span class=\"l0\"><span class=\"d1\">x</span></span>",
+            "x"
+        ));
         assert!(!faithful("<span class=\"\">x</span>", "x"));
     }
 

@@ -6,6 +6,7 @@ pub mod directives;
 pub mod feeds;
 pub mod highlight;
 mod highlight_store;
+mod highlight_style;
 pub(crate) mod home;
 mod layout;
 mod map;

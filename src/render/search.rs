@@ -29,17 +29,15 @@ pub fn build_index(
 }
 
 /// What Pagefind reads of a page: the page without its highlighting
-/// spans. Three quarters of a code-heavy page's bytes are syntect's spans,
-/// which Pagefind would parse only to read the text they hold; without
-/// them it indexes the same text in two thirds of the time.
+/// spans, which Pagefind would parse only to read the text they hold.
 fn for_index(html: &[u8]) -> Vec<u8> {
-    const OPEN: &[u8] = b"<span class=\"hl-";
+    const OPEN: &[u8] = b"<span class=\"";
     const CLOSE: &[u8] = b"</span>";
-    let mut out = Vec::with_capacity(html.len() / 2);
+    let mut out = Vec::with_capacity(html.len());
     // Whether each open span is a highlighting one (dropped with its end).
     let mut dropped: Vec<bool> = Vec::new();
     let mut at = 0;
-    while let Some(lt) = html[at..].iter().position(|&b| b == b'<').map(|p| at + p) {
+    while let Some(lt) = memchr::memchr(b'<', &html[at..]).map(|p| at + p) {
         out.extend_from_slice(&html[at..lt]);
         let rest = &html[lt..];
         if rest.starts_with(CLOSE) {
@@ -47,17 +45,17 @@ fn for_index(html: &[u8]) -> Vec<u8> {
                 out.extend_from_slice(CLOSE);
             }
             at = lt + CLOSE.len();
-        } else if rest.starts_with(OPEN) {
-            match rest.iter().position(|&b| b == b'>') {
-                Some(end) => {
-                    dropped.push(true);
-                    at = lt + end + 1;
-                }
-                None => {
-                    out.extend_from_slice(rest);
-                    at = html.len();
-                }
-            }
+            continue;
+        }
+        let run = rest.strip_prefix(OPEN).and_then(|after| {
+            let end = memchr::memchr(b'"', after)?;
+            let classes = std::str::from_utf8(&after[..end]).ok()?;
+            (after.get(end + 1) == Some(&b'>') && super::highlight_style::is_run_classes(classes))
+                .then_some(OPEN.len() + end + 2)
+        });
+        if let Some(len) = run {
+            dropped.push(true);
+            at = lt + len;
         } else {
             if rest.starts_with(b"<span") {
                 dropped.push(false);
@@ -516,13 +514,14 @@ mod tests {
 
     #[test]
     fn highlighting_spans_leave_and_their_text_and_other_spans_stay() {
-        let page = br#"<p><span class="badge">x</span></p><pre><code><span class="hl-source"><span class="hl-string">a &lt; b</span> c</span></code></pre><span>d</span>"#;
+        let page = br#"<p><span class="badge">x</span></p><pre><code><span class="l1 li d2">a &lt; b</span> c<span class="d0">"q"</span></code></pre><span>d</span><span class="l1 x">e</span>"#;
         assert_eq!(
             String::from_utf8(for_index(page)).unwrap(),
-            r#"<p><span class="badge">x</span></p><pre><code>a &lt; b c</code></pre><span>d</span>"#
+            r#"<p><span class="badge">x</span></p><pre><code>a &lt; b c"q"</code></pre><span>d</span><span class="l1 x">e</span>"#
         );
         // Cut short or unbalanced: no panic, nothing invented.
-        assert_eq!(for_index(b"<span class=\"hl-a"), b"<span class=\"hl-a");
+        assert_eq!(for_index(b"<span class=\"l1"), b"<span class=\"l1");
+        assert_eq!(for_index(b"<span class=\"l1\""), b"<span class=\"l1\"");
         assert_eq!(for_index(b"</span></span>x<"), b"</span></span>x<");
     }
 }
