@@ -251,16 +251,16 @@ impl Catalog {
     /// `/`), resolved among the loaded documents without touching the disk.
     pub fn resolve_path(&self, from: &str, target: &str) -> Result<usize, Problem> {
         let joined = join_relative(from, target).ok_or(Problem::LeavesRoot)?;
-        let candidates = [
-            joined.clone(),
-            format!("{joined}.md"),
-            format!("{}/index.md", joined.trim_end_matches('/')),
-            format!("{}/_index.md", joined.trim_end_matches('/')),
-            format!("{}/README.md", joined.trim_end_matches('/')),
-        ];
-        candidates
+        // Tried in order, each made only if the one before missed: every
+        // link of every document comes here on each relink.
+        let find = |candidate: &str| self.by_path.get(candidate.trim_start_matches('/')).copied();
+        if let Some(i) = find(&joined).or_else(|| find(&format!("{joined}.md"))) {
+            return Ok(i);
+        }
+        let folder = joined.trim_end_matches('/');
+        ["index.md", "_index.md", "README.md"]
             .iter()
-            .find_map(|c| self.by_path.get(c.trim_start_matches('/')).copied())
+            .find_map(|index| find(&format!("{folder}/{index}")))
             .ok_or(Problem::NoSuchDocument)
     }
 

@@ -116,31 +116,39 @@ pub fn route_of(content_path: &str) -> String {
         Some((d, s)) => (Some(d), s),
         None => (None, without_ext),
     };
-    let is_index = ["index", "_index", "readme"].contains(&stem.to_ascii_lowercase().as_str());
+    let is_index = ["index", "_index", "readme"]
+        .iter()
+        .any(|name| stem.eq_ignore_ascii_case(name));
     let path = match (dir, is_index) {
-        (Some(d), true) => d.to_owned(),
-        _ => without_ext.to_owned(),
+        (Some(d), true) => d,
+        _ => without_ext,
     };
-    let segments: Vec<String> = path.split('/').map(segment).collect();
-    format!("{}/", segments.join("/"))
+    // Written in one string: every document's route is worked out again on
+    // each check, and on each save in serve.
+    let mut route = String::with_capacity(path.len() + 1);
+    for (n, part) in path.split('/').enumerate() {
+        if n > 0 {
+            route.push('/');
+        }
+        push_segment(&mut route, part);
+    }
+    route.push('/');
+    route
 }
 
 /// Keeps a path segment readable but safe in a URL and on any file system.
-fn segment(s: &str) -> String {
-    let out: String = s
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if out.is_empty() || out == "." || out == ".." {
-        "page".to_owned()
-    } else {
-        out
+fn push_segment(out: &mut String, s: &str) {
+    let start = out.len();
+    out.extend(s.chars().map(|c| {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            c
+        } else {
+            '-'
+        }
+    }));
+    if matches!(&out[start..], "" | "." | "..") {
+        out.truncate(start);
+        out.push_str("page");
     }
 }
 

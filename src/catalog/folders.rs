@@ -189,7 +189,7 @@ fn weight(doc: &Doc) -> Option<i64> {
         .find_map(|k| doc.text_field(k).and_then(|v| v.parse::<i64>().ok()))
 }
 
-fn order_key(doc: &Doc) -> (bool, Option<i64>, String) {
+pub(crate) fn order_key(doc: &Doc) -> (bool, Option<i64>, String) {
     let weight = weight(doc);
     (weight.is_none(), weight, doc.title_or_path().to_lowercase())
 }

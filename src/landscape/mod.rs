@@ -364,7 +364,9 @@ impl Landscape {
                         edge.protocols.push(p.clone());
                     }
                 }
-                if !edge.docs.contains(&doc) {
+                // Documents come in order, so a repeat is the last one: a
+                // hub's integration has thousands, too many to search.
+                if edge.docs.last() != Some(&doc) {
                     edge.docs.push(doc);
                 }
                 if let Some(s) = &status {

@@ -493,7 +493,9 @@ pub fn agent_context(site: &SiteData<'_>, agent: &str) -> String {
     let summarised = summaries.len();
     let mut bodies: Vec<Option<String>> = Vec::with_capacity(summarised);
     for &i in &order[..summarised] {
-        let body = (used < budget).then(|| context_body(site, i));
+        let body = (used < budget)
+            .then(|| context_body(site, i, budget - used))
+            .flatten();
         match body {
             Some(b) if used + b.len() <= budget => {
                 used += b.len();
@@ -576,10 +578,17 @@ fn context_summary(site: &SiteData<'_>, i: usize, notes: &[&str]) -> String {
 
 /// The document's body as in its markdown copy, headings moved one level
 /// down so they sit under the document's own `##` heading.
-fn context_body(site: &SiteData<'_>, i: usize) -> String {
+/// None if it cannot fit in `room` bytes: moving headings down only adds
+/// bytes, so a body too long before is not parsed (an agent of thousands
+/// of documents would parse each on every save of one).
+fn context_body(site: &SiteData<'_>, i: usize, room: usize) -> Option<String> {
     let mut body = String::new();
     markdown_body(site, i, &mut body);
-    format!("\n{}\n", demote_headings(body.trim(), 1))
+    let body = body.trim();
+    if body.len() + 2 > room {
+        return None;
+    }
+    Some(format!("\n{}\n", demote_headings(body, 1)))
 }
 
 /// ATX headings (outside code) get `levels` more `#`, at most six.

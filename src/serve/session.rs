@@ -77,33 +77,63 @@ impl Neighbourhood {
     }
 }
 
-/// Each document's edges by path: outgoing in the order written (the
-/// "Related" list keeps it), incoming sorted (pages sort them by title).
-/// Compared whole before and after an edit, so a page whose relations an
-/// edit elsewhere changed (an `id` that now wins over a path, a new
-/// `guide.md` beside `guide/index.md`) is re-rendered, whoever its
-/// neighbours were.
-type Graph = HashMap<String, (Vec<(String, EdgeKind)>, Vec<(String, EdgeKind)>)>;
+/// Each document's edges: outgoing in the order written (the "Related"
+/// list keeps it), incoming sorted (pages sort them by title). Compared
+/// whole before and after an edit, so a page whose relations an edit
+/// elsewhere changed (an `id` that now wins over a path, a new `guide.md`
+/// beside `guide/index.md`) is re-rendered, whoever its neighbours were.
+/// By index when the documents kept their places (an edit of text: no
+/// path of 10,000 documents is copied twice per save), else by path.
+enum Graph {
+    Indexes(Vec<Edges<usize>>),
+    Paths(HashMap<String, Edges<String>>),
+}
 
-fn graph_of(catalog: &Catalog) -> Graph {
-    let path = |j: usize| catalog.docs[j].content_path.clone();
-    catalog
-        .docs
+type Edges<T> = (Vec<(T, EdgeKind)>, Vec<(T, EdgeKind)>);
+
+impl Graph {
+    fn of(catalog: &Catalog, same_docs: bool) -> Graph {
+        if same_docs {
+            Graph::Indexes(
+                (0..catalog.docs.len())
+                    .map(|i| edges_of(catalog, i, |j| j))
+                    .collect(),
+            )
+        } else {
+            let path = |j: usize| catalog.docs[j].content_path.clone();
+            Graph::Paths(
+                catalog
+                    .docs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, doc)| (doc.content_path.clone(), edges_of(catalog, i, path)))
+                    .collect(),
+            )
+        }
+    }
+
+    /// Whether document `j` (at `path`) has other edges in `self` than in
+    /// `before`.
+    fn moved(&self, before: &Graph, j: usize, path: &str) -> bool {
+        match (before, self) {
+            (Graph::Indexes(old), Graph::Indexes(new)) => old.get(j) != new.get(j),
+            (Graph::Paths(old), Graph::Paths(new)) => old.get(path) != new.get(path),
+            _ => true,
+        }
+    }
+}
+
+fn edges_of<T: Ord>(catalog: &Catalog, i: usize, name: impl Fn(usize) -> T) -> Edges<T> {
+    let outgoing = catalog.outgoing[i]
         .iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let outgoing = catalog.outgoing[i]
-                .iter()
-                .map(|&e| (path(catalog.edges[e].to), catalog.edges[e].kind))
-                .collect();
-            let mut incoming: Vec<_> = catalog.incoming[i]
-                .iter()
-                .map(|&e| (path(catalog.edges[e].from), catalog.edges[e].kind))
-                .collect();
-            incoming.sort();
-            (doc.content_path.clone(), (outgoing, incoming))
-        })
-        .collect()
+        .map(|&e| (name(catalog.edges[e].to), catalog.edges[e].kind))
+        .collect();
+    let mut incoming: Vec<_> = catalog.incoming[i]
+        .iter()
+        .map(|&e| (name(catalog.edges[e].from), catalog.edges[e].kind))
+        .collect();
+    incoming.sort();
+    (outgoing, incoming)
 }
 
 /// Every document's links as its page writes them (the URL each link is
@@ -376,15 +406,17 @@ impl Session {
         let old = &self.checked.catalog;
         let mut touched = Neighbourhood::default();
         let mut before = BTreeMap::new();
+        let mut nav_before = BTreeMap::new();
         let mut old_assets = BTreeSet::new();
         for path in &changed {
             if let Some(&i) = old.by_path.get(path) {
                 touched.add(old, i);
                 before.insert(path.clone(), Footprint::of(old, &memory.summaries, i));
+                nav_before.insert(path.clone(), nav_input(&old.docs[i]));
                 old_assets.extend(assets_of(&self.checked, &old.docs[i]).cloned());
             }
         }
-        let old_graph = graph_of(old);
+        let old_graph = Graph::of(old, same_docs);
         let base_path = self.checked.config.base_path();
         let old_rewrites = (!same_docs).then(|| {
             rewrites_of(&LinkContext {
@@ -492,9 +524,14 @@ impl Session {
         }
         let mut dirty = if same_docs { Dirty::NONE } else { Dirty::ALL };
         let mut new_assets = BTreeSet::new();
+        // Whether navigation (folders, breadcrumbs, pager, listings, the
+        // sidebar) can have moved: it shows documents' titles, URLs,
+        // descriptions and order, nothing else of them.
+        let mut nav_moved = !same_docs;
         for path in &changed {
             if let Some(&i) = new.by_path.get(path) {
                 touched.add(new, i);
+                nav_moved |= nav_before.get(path) != Some(&nav_input(&new.docs[i]));
                 let after = Footprint::of(new, &renderer.site.summaries, i);
                 dirty = dirty.or(Dirty::between(before.get(path), &after));
                 new_assets.extend(assets_of(&self.checked, &new.docs[i]).cloned());
@@ -504,14 +541,14 @@ impl Session {
         // Pages whose relations or written links changed, wherever the edit
         // was: found by comparing the whole graph, not the edited
         // documents' neighbours.
-        let new_graph = graph_of(new);
+        let new_graph = Graph::of(new, same_docs);
         let new_rewrites = old_rewrites
             .as_ref()
             .map(|_| rewrites_of(&renderer.site.links));
         let mut rewired: Vec<usize> = Vec::new();
         for (j, doc) in new.docs.iter().enumerate() {
             let path = &doc.content_path;
-            let graph_moved = old_graph.get(path) != new_graph.get(path);
+            let graph_moved = new_graph.moved(&old_graph, j, path);
             let links_moved = match (&old_rewrites, &new_rewrites) {
                 (Some(old), Some(new)) => old.get(path) != new.get(path),
                 _ => false,
@@ -637,41 +674,51 @@ impl Session {
         // Navigation shows neighbours' titles and folders' contents: pages
         // whose breadcrumbs, pager or listing moved, folder pages that
         // came, changed or went, and the sidebar.
-        let nav = crate::render::nav::NavViews::of(&renderer.site);
-        for (j, doc) in new.docs.iter().enumerate() {
-            if memory.nav.docs.get(&doc.content_path) != nav.docs.get(&doc.content_path) {
-                pages.push(Page::Doc(j));
-            }
-        }
-        for (path, view) in &nav.folders {
-            if memory.nav.folders.get(path) != Some(view) {
-                pages.push(Page::Folder(path.clone()));
-            }
-        }
-        let gone: Vec<&String> = memory
-            .nav
-            .folders
-            .iter()
-            .filter(|(path, (file, _))| nav.folders.get(*path).is_none_or(|(now, _)| now != file))
-            .map(|(_, (file, _))| file)
-            .collect();
-        if let Ok(mut files) = self.files.0.lock() {
-            for file in gone {
-                // A document that now fronts the folder owns the file.
-                let fronted = new
-                    .docs
-                    .iter()
-                    .zip(&self.routes)
-                    .any(|(_, r)| format!("{r}index.html") == *file);
-                if !fronted {
-                    files.remove(file);
+        // A prose edit (the usual save) moves none of it: the last views
+        // stand, and 10,000 documents' navigation is not worked out again.
+        nav_moved |= dirty.listed;
+        let nav = if nav_moved {
+            let nav = crate::render::nav::NavViews::of(&renderer.site);
+            for (j, doc) in new.docs.iter().enumerate() {
+                if memory.nav.docs.get(&doc.content_path) != nav.docs.get(&doc.content_path) {
+                    pages.push(Page::Doc(j));
                 }
             }
-        }
-        if memory.nav.sidebar != nav.sidebar {
-            // The home page links the top folders, which the sidebar lists.
-            pages.extend([Page::Sidebar, Page::Home]);
-        }
+            for (path, view) in &nav.folders {
+                if memory.nav.folders.get(path) != Some(view) {
+                    pages.push(Page::Folder(path.clone()));
+                }
+            }
+            let gone: Vec<&String> = memory
+                .nav
+                .folders
+                .iter()
+                .filter(|(path, (file, _))| {
+                    nav.folders.get(*path).is_none_or(|(now, _)| now != file)
+                })
+                .map(|(_, (file, _))| file)
+                .collect();
+            if let Ok(mut files) = self.files.0.lock() {
+                for file in gone {
+                    // A document that now fronts the folder owns the file.
+                    let fronted = new
+                        .docs
+                        .iter()
+                        .zip(&self.routes)
+                        .any(|(_, r)| format!("{r}index.html") == *file);
+                    if !fronted {
+                        files.remove(file);
+                    }
+                }
+            }
+            if memory.nav.sidebar != nav.sidebar {
+                // The home page links the top folders, which the sidebar lists.
+                pages.extend([Page::Sidebar, Page::Home]);
+            }
+            nav
+        } else {
+            std::mem::take(&mut memory.nav)
+        };
         timer.lap("serve: page data");
         pages.sort();
         pages.dedup();
@@ -683,6 +730,15 @@ impl Session {
         }
         Ok(self.report(rendered, started, false))
     }
+}
+
+/// What navigation shows of a document besides its summary (title, URL,
+/// description): the title it is ordered and named by, and its order.
+fn nav_input(doc: &content::Doc) -> (String, (bool, Option<i64>, String)) {
+    (
+        doc.title_or_path().to_owned(),
+        crate::catalog::folders::order_key(doc),
+    )
 }
 
 /// Per document (by content path), the systems its page links to.
