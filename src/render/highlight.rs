@@ -249,11 +249,6 @@ pub(super) fn syntax_name(lang: &str) -> Option<String> {
     find_syntax(lang).map(|s| s.name.clone())
 }
 
-/// Whether `class` is one a highlighted run carries.
-pub(super) fn is_styled(class: &str) -> bool {
-    super::highlight_style::is_class(class)
-}
-
 /// Longer than any real block takes (a megabyte of YAML takes a few
 /// seconds); a block over it is shown as plain text.
 const DEADLINE: Duration = Duration::from_secs(if cfg!(test) { 1 } else { 10 });

@@ -4,10 +4,10 @@
 //!
 //! One pack file per grammar set (`highlight/blocks-<fingerprint>.pack`):
 //! a CI cache restores one file instead of tens of thousands. Each entry is
-//! LZ4-compressed: syntect's HTML repeats the same class lists, so a pack
-//! is a tenth of the HTML it holds, in memory as on disk. Entries are
+//! LZ4-compressed: highlighted HTML repeats the same class lists, so a pack
+//! is a small part of the HTML it holds, in memory as on disk. Entries are
 //! never trusted blindly: before use, an entry's text must be exactly the
-//! block's code and its only markup syntect's class spans, so a corrupt,
+//! block's code and its only markup highlighted runs' spans, so a corrupt,
 //! foreign or tampered pack can cost time but never change a page or put
 //! markup on it.
 
@@ -315,7 +315,7 @@ pub fn faithful(html: &str, code: &str) -> bool {
                     let classes = &after[..close];
                     if !styled.contains(&classes) {
                         let all_styled = std::str::from_utf8(classes)
-                            .is_ok_and(|c| c.split(' ').all(super::highlight::is_styled));
+                            .is_ok_and(super::highlight_style::is_run_classes);
                         if !all_styled {
                             return false;
                         }
@@ -373,7 +373,10 @@ mod tests {
                             return false;
                         };
                         let classes = &after[..close];
-                        if !classes.split(' ').all(super::super::highlight::is_styled) {
+                        if !classes
+                            .split(' ')
+                            .all(super::super::highlight_style::is_class)
+                        {
                             return false;
                         }
                         depth += 1;

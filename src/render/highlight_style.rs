@@ -156,7 +156,9 @@ impl Palette {
         {
             return true;
         }
+        // Digits only, as `push_classes` writes them: no sign, no leading 0.
         !rest.is_empty()
+            && rest.bytes().all(|b| b.is_ascii_digit())
             && (rest == "0" || !rest.starts_with('0'))
             && rest.parse::<usize>().is_ok_and(|n| n < self.colours.len())
     }
