@@ -356,6 +356,32 @@ fn eight_simultaneous_event_streams_all_get_the_event() {
     }
 }
 
+/// Editors save in place or write a temp file and rename it over the
+/// document, and keep a swap file open meanwhile: each save reloads with
+/// the saved text, and the open swap file holds nothing back.
+#[test]
+fn saves_by_rename_and_with_an_open_swap_file_reload_with_the_saved_text() {
+    let site_dir = small_site();
+    let served = Served::start(site_dir.path());
+    let content = site_dir.path().join("content");
+    let mut events = EventStream::open(served.port);
+    let mut swap = std::fs::File::create(content.join(".b.md.swp")).unwrap();
+    swap.write_all(b"vim swap").unwrap();
+
+    std::fs::write(content.join(".b.md.tmp"), "# Beta\n\nRenamed version.\n").unwrap();
+    std::fs::rename(content.join(".b.md.tmp"), content.join("b.md")).unwrap();
+    events.read_until("event: reload");
+    served.wait_log("content/b.md changed");
+    assert!(served.get("/b/").text().contains("Renamed version."));
+
+    swap.write_all(b" still open").unwrap();
+    std::fs::write(content.join("b.md"), "# Beta\n\nIn-place version.\n").unwrap();
+    events.read_until("event: reload");
+    served.wait_log("content/b.md changed");
+    assert!(served.get("/b/").text().contains("In-place version."));
+    drop(swap);
+}
+
 #[test]
 fn busy_port_and_sigterm() {
     let site_dir = small_site();

@@ -1,6 +1,7 @@
 //! `portolan serve`: build in memory, serve on 127.0.0.1, rebuild what an
 //! edit touched and tell the browser to reload.
 
+mod batch;
 pub mod http;
 pub mod session;
 pub mod watch;
@@ -10,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, RwLock};
 use std::time::Duration;
 
-use notify::RecursiveMode;
-use notify_debouncer_full::new_debouncer_opt;
+use notify::{RecursiveMode, Watcher};
 
 use crate::RunError;
 use http::{Hub, Shared};
@@ -150,20 +150,18 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
         root: root.clone(),
     };
     let (tx, events) = mpsc::channel::<Message>();
-    let fs_tx = tx.clone();
     // Symlinks are not followed: a link to a folder outside the root (even
     // `/usr`) must not be descended into; what a full load would not read,
     // serve does not watch. Events are then admitted by the loader's rules.
-    let mut debouncer = new_debouncer_opt::<_, notify::RecommendedWatcher, _>(
-        Duration::from_millis(40),
-        None,
-        move |result: notify_debouncer_full::DebounceEventResult| {
-            let _ = fs_tx.send(Message::Files(result));
+    let (raw_tx, raw) = mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::RecommendedWatcher::new(
+        move |event| {
+            let _ = raw_tx.send(event);
         },
-        notify_debouncer_full::RecommendedCache::new(),
         notify::Config::default().with_follow_symlinks(false),
     )
     .map_err(|e| RunError(format!("cannot watch files: {e}")))?;
+    spawn_batcher(raw, filter.clone(), tx.clone());
     let mut watched = vec![(filter.content.clone(), RecursiveMode::Recursive)];
     if filter.content != root {
         watched.push((root.clone(), RecursiveMode::NonRecursive));
@@ -174,7 +172,7 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
         }
     }
     for (path, mode) in &watched {
-        debouncer
+        watcher
             .watch(path, *mode)
             .map_err(|e| RunError(format!("cannot watch {}: {e}", path.display())))?;
     }
@@ -215,12 +213,9 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         match message {
-            Message::Files(Ok(batch)) => {
-                let paths = batch
-                    .into_iter()
-                    .filter(|e| !matches!(e.event.kind, notify::EventKind::Access(_)))
-                    .flat_map(|e| e.event.paths.clone());
-                let changes = filter.classify(paths);
+            Message::Files(batch) => {
+                let mut changes = filter.classify(batch.paths);
+                changes.rescan = batch.rescan;
                 if changes.is_empty() {
                     continue;
                 }
@@ -230,7 +225,6 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
                     search_due = Some(std::time::Instant::now() + SEARCH_QUIET);
                 }
             }
-            Message::Files(Err(_)) => {}
             Message::Search(generation, Ok(index)) if generation == search_generation => {
                 session.apply_search(index);
                 publish(&session, &shared, None);
@@ -255,8 +249,41 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
 const SEARCH_QUIET: Duration = Duration::from_millis(1500);
 
 enum Message {
-    Files(notify_debouncer_full::DebounceEventResult),
+    Files(batch::Batch),
     Search(u64, Result<Vec<(String, Vec<u8>)>, RunError>),
+}
+
+/// Cuts the watcher's events into saves (see [`batch`]) on a thread of
+/// its own, so a rebuild in progress does not delay the cut.
+fn spawn_batcher(
+    raw: mpsc::Receiver<notify::Result<notify::Event>>,
+    filter: Filter,
+    tx: mpsc::Sender<Message>,
+) {
+    std::thread::spawn(move || {
+        let mut batcher = batch::Batcher::default();
+        loop {
+            let received = match batcher.due() {
+                None => raw.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                Some(due) => {
+                    raw.recv_timeout(due.saturating_duration_since(std::time::Instant::now()))
+                }
+            };
+            match received {
+                Ok(Ok(event)) => {
+                    batcher.add(&event, |p| filter.admits(p), std::time::Instant::now());
+                }
+                // The watcher's own errors name no file to rebuild.
+                Ok(Err(_)) => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if tx.send(Message::Files(batcher.take())).is_err() {
+                        return;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    });
 }
 
 fn index_in_background(session: &Session, tx: &mpsc::Sender<Message>, generation: u64) {
@@ -284,7 +311,7 @@ fn rebuild(
     shared: &RwLock<Shared>,
     hub: &Hub,
 ) -> bool {
-    let result = if changes.everything.is_empty() {
+    let result = if changes.only_docs() {
         session.update_docs(&changes.docs)
     } else {
         session.rebuild_all()
@@ -296,8 +323,10 @@ fn rebuild(
             false
         }
         Ok(report) => {
+            let timer = crate::timings::Timer::start();
             crate::outln!("[{}] {what} changed: {}", clock(), summary(&report));
             publish(session, shared, None);
+            timer.lap("serve: publish");
             hub.broadcast(&format!("{{\"pages\":{}}}", report.pages));
             true
         }

@@ -10,11 +10,18 @@ pub struct Changes {
     pub docs: Vec<PathBuf>,
     /// Anything that needs a full rebuild (site.toml, themes, assets...).
     pub everything: Vec<PathBuf>,
+    /// The watcher lost events: anything may have changed.
+    pub rescan: bool,
 }
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty() && self.everything.is_empty()
+        self.docs.is_empty() && self.everything.is_empty() && !self.rescan
+    }
+
+    /// Whether only documents changed, so a partial rebuild is sound.
+    pub fn only_docs(&self) -> bool {
+        self.everything.is_empty() && !self.rescan
     }
 
     /// A short description for the console line.
@@ -22,6 +29,7 @@ impl Changes {
         let all: Vec<&PathBuf> = self.everything.iter().chain(&self.docs).collect();
         let name = |p: &PathBuf| crate::content::relative_slash_path(root, p);
         match all.as_slice() {
+            [] if self.rescan => "anything (the watcher lost events)".to_owned(),
             [] => "nothing".to_owned(),
             [one] => name(one),
             [first, rest @ ..] => format!("{} and {} more", name(first), rest.len()),
@@ -43,6 +51,7 @@ pub fn is_editor_temp(name: &str) -> bool {
         || (name.starts_with('#') && name.ends_with('#'))
 }
 
+#[derive(Clone)]
 pub struct Filter {
     pub root: PathBuf,
     pub content: PathBuf,
@@ -50,37 +59,48 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether a rebuild reads `path`: what [`Filter::classify`] keeps.
+    pub fn admits(&self, path: &Path) -> bool {
+        self.target(path).is_some()
+    }
+
+    fn target(&self, path: &Path) -> Option<Target> {
+        let relative = path.strip_prefix(&self.root).ok()?;
+        if self.ignored.iter().any(|i| path.starts_with(i)) {
+            return None;
+        }
+        let hidden_or_temp = relative.components().any(|c| {
+            let s = c.as_os_str().to_string_lossy();
+            s.starts_with('.') || is_editor_temp(&s) || s == "node_modules" || s == "target"
+        });
+        if hidden_or_temp {
+            return None;
+        }
+        let in_content = path.starts_with(&self.content);
+        let is_markdown = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        if in_content && is_markdown {
+            Some(Target::Doc)
+        } else if in_content
+            || relative == Path::new(crate::config::CONFIG_FILE)
+            || ["themes", "templates", "static"]
+                .iter()
+                .any(|d| relative.starts_with(d))
+        {
+            Some(Target::Everything)
+        } else {
+            None
+        }
+    }
+
     pub fn classify(&self, paths: impl IntoIterator<Item = PathBuf>) -> Changes {
         let mut changes = Changes::default();
         for path in paths {
-            let Ok(relative) = path.strip_prefix(&self.root) else {
-                continue;
-            };
-            if self.ignored.iter().any(|i| path.starts_with(i)) {
-                continue;
-            }
-            let hidden_or_temp = relative.components().any(|c| {
-                let s = c.as_os_str().to_string_lossy();
-                s.starts_with('.') || is_editor_temp(&s) || s == "node_modules" || s == "target"
-            });
-            if hidden_or_temp {
-                continue;
-            }
-            let in_content = path.starts_with(&self.content);
-            let is_markdown = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-            let target = if in_content && is_markdown {
-                &mut changes.docs
-            } else if in_content
-                || relative == Path::new(crate::config::CONFIG_FILE)
-                || ["themes", "templates", "static"]
-                    .iter()
-                    .any(|d| relative.starts_with(d))
-            {
-                &mut changes.everything
-            } else {
-                continue;
+            let target = match self.target(&path) {
+                Some(Target::Doc) => &mut changes.docs,
+                Some(Target::Everything) => &mut changes.everything,
+                None => continue,
             };
             if !target.contains(&path) {
                 target.push(path);
@@ -88,6 +108,11 @@ impl Filter {
         }
         changes
     }
+}
+
+enum Target {
+    Doc,
+    Everything,
 }
 
 #[cfg(test)]
