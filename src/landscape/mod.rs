@@ -9,6 +9,7 @@ pub mod infer;
 pub mod output;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
@@ -103,10 +104,13 @@ pub struct Landscape {
     /// Per system, the integrations touching it, in order.
     by_system: Vec<Vec<usize>>,
     /// What the next build may reuse (serve): per document its path, the
-    /// integrations it claims and the systems its text names; per system
-    /// every name it goes by.
-    paths: Vec<String>,
-    claims: Vec<Vec<Claim>>,
+    /// integrations it claims, its status and the systems its text names;
+    /// per system every name it goes by. Paths and claims are shared, as
+    /// a prose edit changes neither and the next landscape starts as a
+    /// copy of this one.
+    paths: Arc<Vec<String>>,
+    claims: Arc<Vec<Vec<Claim>>>,
+    statuses: Vec<Option<String>>,
     found: Vec<Vec<usize>>,
     names: Vec<Vec<String>>,
     /// Finds every system's names in text, with the system of each pattern;
@@ -269,6 +273,13 @@ impl Landscape {
     ) -> Landscape {
         let timer = crate::timings::Timer::start();
         let resolver = Resolver::new(config);
+        if let Some(updated) = previous
+            .as_ref()
+            .and_then(|p| Self::updated(catalog, config, &resolver, p))
+        {
+            timer.lap("landscape: updated in place");
+            return updated;
+        }
         let old_index: HashMap<&str, usize> = previous
             .as_ref()
             .map(|p| {
@@ -318,6 +329,7 @@ impl Landscape {
         // (low, high) system pair → integration under construction.
         let mut edges: BTreeMap<(usize, usize), Integration> = BTreeMap::new();
         let mut doc_systems: Vec<Vec<usize>> = vec![Vec::new(); catalog.docs.len()];
+        let statuses: Vec<Option<String>> = catalog.docs.iter().map(doc_status).collect();
         for (doc, doc_claims) in claims.iter().enumerate() {
             if doc_claims.is_empty()
                 && config.validation.unmapped_documents != crate::config::Notice::Off
@@ -329,7 +341,7 @@ impl Landscape {
                     kind: FindingKind::Unmapped,
                 });
             }
-            let status = doc_status(&catalog.docs[doc]);
+            let status = &statuses[doc];
             for claim in doc_claims {
                 let (Some(from), Some(to)) = (
                     b.system_of(&claim.from, Some(doc)),
@@ -369,7 +381,7 @@ impl Landscape {
                 if edge.docs.last() != Some(&doc) {
                     edge.docs.push(doc);
                 }
-                if let Some(s) = &status {
+                if let Some(s) = status {
                     edge.status = Some(match edge.status.take() {
                         Some(old) if status_rank(&old) <= status_rank(s) => old,
                         _ => s.clone(),
@@ -441,12 +453,15 @@ impl Landscape {
             findings,
             keys: HashMap::new(),
             by_system: Vec::new(),
-            paths: catalog
-                .docs
-                .iter()
-                .map(|d| d.content_path.clone())
-                .collect(),
-            claims,
+            paths: Arc::new(
+                catalog
+                    .docs
+                    .iter()
+                    .map(|d| d.content_path.clone())
+                    .collect(),
+            ),
+            claims: Arc::new(claims),
+            statuses,
             found: Vec::new(),
             names: Vec::new(),
             matcher: None,
@@ -471,6 +486,72 @@ impl Landscape {
         timer.lap("landscape: mentions");
         landscape.assign_groups(catalog);
         landscape
+    }
+
+    /// The landscape after an edit that moved no document and changed no
+    /// edited document's claims or status (the usual prose save), or None.
+    /// Then systems, integrations, kinds and groups are as they were (they
+    /// follow from every document's claims and statuses, in order), and
+    /// only what an edited document's own text gives is read again: the
+    /// systems it names and tags, and the line of its unmapped finding.
+    /// This is exactly what a full build gives; tests compare the two.
+    fn updated(
+        catalog: &Catalog,
+        config: &Config,
+        resolver: &Resolver,
+        previous: &Previous<'_>,
+    ) -> Option<Landscape> {
+        let old = previous.landscape;
+        let n = catalog.docs.len();
+        let same_places = old.paths.len() == n
+            && old.claims.len() == n
+            && old.statuses.len() == n
+            && old.found.len() == n
+            && catalog
+                .docs
+                .iter()
+                .zip(old.paths.iter())
+                .all(|(d, p)| d.content_path == *p);
+        if !same_places {
+            return None;
+        }
+        let mut edited = Vec::new();
+        for path in previous.changed {
+            let &j = catalog.by_path.get(path)?;
+            let doc = &catalog.docs[j];
+            if doc_status(doc) != old.statuses[j]
+                || infer::claims(doc, &config.home_system, resolver) != old.claims[j]
+            {
+                return None;
+            }
+            edited.push(j);
+        }
+        let mut landscape = old.clone();
+        for finding in &mut landscape.findings {
+            if finding.kind == FindingKind::Unmapped && edited.contains(&finding.doc) {
+                finding.line = catalog.docs[finding.doc].title_line.max(1);
+            }
+        }
+        for j in edited {
+            let found = landscape.found_in(&catalog.docs[j]);
+            for &s in &landscape.found[j] {
+                // What its integrations connect it mentions either way.
+                if !found.contains(&s) && !landscape.doc_systems[j].contains(&s) {
+                    let mentions = &mut landscape.mentions[s];
+                    if let Ok(at) = mentions.binary_search(&j) {
+                        mentions.remove(at);
+                    }
+                }
+            }
+            for &s in &found {
+                let mentions = &mut landscape.mentions[s];
+                if let Err(at) = mentions.binary_search(&j) {
+                    mentions.insert(at, j);
+                }
+            }
+            landscape.found[j] = found;
+        }
+        Some(landscape)
     }
 
     /// Whether the two would render the same landscape pages and links:
@@ -578,7 +659,6 @@ impl Landscape {
             Some((old, _)) => old.matcher.clone(),
             None => self.build_matcher(),
         };
-        let matcher = self.matcher.as_ref();
         let found: Vec<Vec<usize>> = catalog
             .docs
             .par_iter()
@@ -588,24 +668,7 @@ impl Landscape {
                         return old.found[j].clone();
                     }
                 }
-                let mut found = BTreeSet::new();
-                for tag in doc.list_field("tags") {
-                    if let Some(&s) = self.keys.get(&normalize(tag)) {
-                        found.insert(s);
-                    }
-                }
-                if let Some((matcher, owners)) = matcher {
-                    let text = doc.text.as_bytes();
-                    for m in matcher.find_iter(text) {
-                        let before = m.start().checked_sub(1).map(|i| text[i]);
-                        let after = text.get(m.end()).copied();
-                        let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-                        if !word(before) && !word(after) {
-                            found.insert(owners[m.pattern().as_usize()]);
-                        }
-                    }
-                }
-                found.into_iter().collect()
+                self.found_in(doc)
             })
             .collect();
         for (doc, systems) in found.iter().enumerate() {
@@ -618,6 +681,28 @@ impl Landscape {
             .into_iter()
             .map(|set| set.into_iter().collect())
             .collect();
+    }
+
+    /// The systems `doc` carries as tags or names in its text.
+    fn found_in(&self, doc: &crate::content::Doc) -> Vec<usize> {
+        let mut found = BTreeSet::new();
+        for tag in doc.list_field("tags") {
+            if let Some(&s) = self.keys.get(&normalize(tag)) {
+                found.insert(s);
+            }
+        }
+        if let Some((matcher, owners)) = &self.matcher {
+            let text = doc.text.as_bytes();
+            for m in matcher.find_iter(text) {
+                let before = m.start().checked_sub(1).map(|i| text[i]);
+                let after = text.get(m.end()).copied();
+                let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+                if !word(before) && !word(after) {
+                    found.insert(owners[m.pattern().as_usize()]);
+                }
+            }
+        }
+        found.into_iter().collect()
     }
 
     fn build_matcher(&self) -> Option<(AhoCorasick, Vec<usize>)> {

@@ -228,3 +228,172 @@ fn mentions_are_whole_words() {
     assert_eq!(l.mentions[stripe], vec![0, 1]);
     assert_eq!(l.mentions[l.find("ledger").unwrap()], vec![0, 3]);
 }
+
+/// Every field a later build or page reads, the matcher by its names.
+fn assert_same_model(a: &Landscape, b: &Landscape) {
+    assert_eq!(a.systems, b.systems);
+    assert_eq!(a.integrations, b.integrations);
+    assert_eq!(a.doc_systems, b.doc_systems);
+    assert_eq!(a.mentions, b.mentions);
+    assert_eq!(a.findings, b.findings);
+    assert_eq!(a.keys, b.keys);
+    assert_eq!(a.by_system, b.by_system);
+    assert_eq!(a.paths, b.paths);
+    assert_eq!(a.claims, b.claims);
+    assert_eq!(a.statuses, b.statuses);
+    assert_eq!(a.found, b.found);
+    assert_eq!(a.names, b.names);
+    assert_eq!(a.matcher.is_some(), b.matcher.is_some());
+}
+
+/// A document of the edit sequences below: a title (an integration or
+/// not), a status, tags, lines before the title, and closing prose.
+#[derive(Clone, Debug)]
+struct EditedDoc {
+    title: usize,
+    status: usize,
+    tags: usize,
+    shift: usize,
+    prose: usize,
+}
+
+impl EditedDoc {
+    fn text(&self) -> String {
+        // CRM and ERP are too short to be looked for in text: only tags
+        // and integrations make them mentioned.
+        let title = [
+            "Orders → Billing",
+            "Zendesk ↔ Order Service",
+            "Notes",
+            "CRM → ERP",
+        ];
+        let status = ["approved", "draft", "deprecated"];
+        let tags = ["[]", "[kafka]", "[billing, notes]", "[crm]"];
+        let prose = [
+            "",
+            "See Zendesk for tickets.",
+            "Uses Kafka and Billing.",
+            "plain words, Kafkaesque",
+        ];
+        format!(
+            "---\nstatus: {}\ntags: {}\n---\n{}# {}\n\nSome prose.\n\n{}\n",
+            status[self.status],
+            tags[self.tags],
+            "\n".repeat(self.shift),
+            title[self.title],
+            prose[self.prose]
+        )
+    }
+}
+
+fn edited_doc() -> impl proptest::strategy::Strategy<Value = EditedDoc> {
+    use proptest::prelude::*;
+    (0..4usize, 0..3usize, 0..4usize, 0..2usize, 0..4usize).prop_map(
+        |(title, status, tags, shift, prose)| EditedDoc {
+            title,
+            status,
+            tags,
+            shift,
+            prose,
+        },
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// After each edit of a random sequence, the landscape serve builds
+    /// from the last one (updated in place where it can be) is the one a
+    /// full build of the same documents gives.
+    #[test]
+    fn a_landscape_built_from_the_last_one_is_the_full_builds(
+        start in proptest::collection::vec(edited_doc(), 5),
+        edits in proptest::collection::vec((0..5usize, 0..5usize, 0..4usize), 1..10),
+    ) {
+        let config = Config::parse(
+            "[validation]\nunmapped_documents = \"info\"\n[systems.billing]\nname = \"Billing\"\n",
+        )
+        .unwrap();
+        let paths = ["orders/a.md", "orders/b.md", "misc/c.md", "misc/d.md", "e.md"];
+        let mut docs = start;
+        let catalog_of = |docs: &[EditedDoc]| {
+            let texts: Vec<String> = docs.iter().map(EditedDoc::text).collect();
+            let pairs: Vec<(&str, &str)> =
+                paths.iter().copied().zip(texts.iter().map(String::as_str)).collect();
+            Catalog::from_texts(&pairs)
+        };
+        let mut last = Landscape::build(&catalog_of(&docs), &config);
+        for (i, field, value) in edits {
+            // One thing at a time, as an author edits.
+            let doc = &mut docs[i];
+            match field {
+                0 => doc.title = value,
+                1 => doc.status = value % 3,
+                2 => doc.tags = value,
+                3 => doc.shift = value % 2,
+                _ => doc.prose = value,
+            }
+            let catalog = catalog_of(&docs);
+            let changed = BTreeSet::from([paths[i].to_owned()]);
+            let next = Landscape::build_reusing(
+                &catalog,
+                &config,
+                Some(Previous { landscape: &last, changed: &changed }),
+            );
+            assert_same_model(&next, &Landscape::build(&catalog, &config));
+            last = next;
+        }
+    }
+}
+
+/// The in-place update is taken for prose and tag edits and refused for
+/// any edit that can move a system or an integration.
+#[test]
+fn prose_edits_update_in_place_claim_and_status_edits_do_not() {
+    let config = Config::default();
+    let base = EditedDoc {
+        title: 0,
+        status: 0,
+        tags: 0,
+        shift: 0,
+        prose: 0,
+    };
+    let build = |doc: &EditedDoc| {
+        let text = doc.text();
+        Catalog::from_texts(&[("a.md", text.as_str()), ("b.md", "# Zendesk → Kafka\n")])
+    };
+    let before = Landscape::build(&build(&base), &config);
+    let changed = BTreeSet::from(["a.md".to_owned()]);
+    let updated = |doc: EditedDoc| {
+        let catalog = build(&doc);
+        let previous = Previous {
+            landscape: &before,
+            changed: &changed,
+        };
+        Landscape::updated(&catalog, &config, &Resolver::new(&config), &previous).inspect(|l| {
+            assert_same_model(l, &Landscape::build(&catalog, &config));
+        })
+    };
+    let named = updated(EditedDoc {
+        prose: 1,
+        ..base.clone()
+    })
+    .expect("a prose edit");
+    assert_eq!(named.mentions[named.find("zendesk").unwrap()], vec![0, 1]);
+    assert!(updated(EditedDoc {
+        tags: 1,
+        ..base.clone()
+    })
+    .is_some());
+    assert!(updated(EditedDoc {
+        title: 2,
+        ..base.clone()
+    })
+    .is_none());
+    assert!(updated(EditedDoc {
+        status: 1,
+        ..base.clone()
+    })
+    .is_none());
+    // The title, and with it the claim, moved a line down.
+    assert!(updated(EditedDoc { shift: 1, ..base }).is_none());
+}
