@@ -179,6 +179,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                 progress: std::io::stderr().is_terminal(),
             };
             let color = use_color_on_stderr();
+            install_stop_handler(false);
             match site::build(&root, &options)? {
                 BuildOutcome::Rejected {
                     diagnostics,
@@ -235,7 +236,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
             port,
             open,
         } => {
-            install_stop_handler();
+            install_stop_handler(true);
             portolan::serve::run(portolan::serve::ServeOptions {
                 root,
                 bind,
@@ -303,11 +304,17 @@ fn landscape_of(root: &std::path::Path) -> Result<portolan::CheckResult, RunErro
 }
 
 /// Ctrl-C and SIGTERM end `serve` with a message and exit code 0: it keeps
-/// the site in memory, so there is nothing to flush.
-fn install_stop_handler() {
-    let _ = ctrlc::set_handler(|| {
-        portolan::outln!("\nstopped");
-        std::process::exit(0);
+/// the site in memory, so there is nothing to flush. Either ends `build`
+/// with 130, as an interrupted command does. Both first remove the search
+/// index's scratch folders: exiting runs no destructors.
+fn install_stop_handler(serving: bool) {
+    let _ = ctrlc::set_handler(move || {
+        portolan::render::search::remove_scratch_folders();
+        if serving {
+            portolan::outln!("\nstopped");
+            std::process::exit(0);
+        }
+        std::process::exit(130);
     });
 }
 

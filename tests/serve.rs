@@ -416,6 +416,82 @@ fn busy_port_and_sigterm() {
     assert_eq!(status.code(), Some(0));
 }
 
+/// The search index is built from pages copied into a scratch folder in
+/// the temp dir. Serve stopped while indexing (SIGTERM ends the process
+/// without destructors) once left a folder of tens of megabytes each time;
+/// so did an interrupted build.
+#[test]
+fn stopping_serve_or_build_while_indexing_leaves_no_scratch_folder() {
+    let mut files: Vec<(String, Vec<u8>)> =
+        vec![("site.toml".into(), b"title = \"Many\"\n".to_vec())];
+    for i in 0..600 {
+        let text = format!(
+            "# Page {i}\n\nRetries, webhooks and queues, page {i}. {}\n",
+            "Words to index for the search bundle. ".repeat(40)
+        );
+        files.push((format!("content/d{}/p{i}.md", i % 20), text.into_bytes()));
+    }
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_slice()))
+        .collect();
+    let site_dir = site(&refs);
+    for (name, expected_code) in [("serve", 0), ("build", 130)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut command = match name {
+            "serve" => {
+                let mut c = bin();
+                c.args(["serve", "--port", "0", "--root"])
+                    .arg(site_dir.path());
+                c
+            }
+            _ => {
+                let mut c = bin();
+                c.args(["build", "--out"])
+                    .arg(tmp.path().join("public"))
+                    .arg("--root")
+                    .arg(site_dir.path());
+                c
+            }
+        };
+        let mut child = command
+            .env("TMPDIR", tmp.path())
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .env("PORTOLAN_CACHE_DIR", tmp.path().join("cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let scratch = || {
+            std::fs::read_dir(tmp.path())
+                .unwrap()
+                .flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with("portolan-search-")
+                })
+                .count()
+        };
+        // Bounds only a test that would otherwise hang.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while scratch() == 0 {
+            assert!(child.try_wait().unwrap().is_none(), "ended before indexing");
+            assert!(Instant::now() < deadline, "no scratch folder appeared");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let pid = child.id().to_string();
+        assert!(std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(expected_code), "{name}");
+        assert_eq!(scratch(), 0, "{name} left a scratch folder behind");
+    }
+}
+
 #[test]
 fn live_reload_in_chromium_keeps_the_scroll_position() {
     let Some(chromium) = chromium() else { return };

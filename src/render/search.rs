@@ -5,6 +5,8 @@
 //! index is written under `pagefind/`, split in chunks so a query fetches
 //! only what it needs.
 
+use std::path::{Path, PathBuf};
+
 use crate::RunError;
 
 /// `(site path, HTML)` of every document page, shared with the served site.
@@ -328,6 +330,60 @@ fn bucket_file(path: &str) -> Option<&str> {
     index.then_some(file)
 }
 
+/// Scratch folders in use: a stop (Ctrl-C, SIGTERM) ends the process
+/// without running their destructors, and a serve stopped while indexing
+/// left one of tens of megabytes in the temp dir each time.
+static SCRATCH: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// Set by a stop: no more pages are written into scratch folders.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A temp folder of pages to index, removed when dropped or by
+/// [`remove_scratch_folders`].
+struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    fn new() -> Result<Scratch, RunError> {
+        // Created under the lock: a stop in between would miss the folder.
+        let mut live = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = tempfile::Builder::new()
+            .prefix("portolan-search-")
+            .tempdir()
+            .map_err(|e| RunError(format!("search index: cannot create a scratch folder: {e}")))?;
+        live.push(dir.path().to_path_buf());
+        Ok(Scratch(dir))
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let mut live = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
+        live.retain(|p| p != self.0.path());
+    }
+}
+
+/// Removes the scratch folders of indexing in progress: for a stop
+/// handler, just before the process exits.
+pub fn remove_scratch_folders() {
+    STOPPING.store(true, std::sync::atomic::Ordering::Relaxed);
+    // Held until the process exits: no folder is created after this.
+    let live = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
+    for dir in live.iter() {
+        // A page being written as the stop came makes a removal fail
+        // (the folder is not empty); the writer stops after that page.
+        for _ in 0..100 {
+            if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+    std::mem::forget(live);
+}
+
 /// One bucket's bundle, from a scratch folder of its pages.
 fn index_bucket(
     pages: &[(&str, &str)],
@@ -337,12 +393,12 @@ fn index_bucket(
     // A new folder under a random name (created exclusively, so empty):
     // one named by process id could be a folder a killed process left
     // behind with that id, and its pages would be indexed with these.
-    let scratch = tempfile::Builder::new()
-        .prefix("portolan-search-")
-        .tempdir()
-        .map_err(|e| RunError(format!("search index: cannot create a scratch folder: {e}")))?;
+    let scratch = Scratch::new()?;
     let timer = crate::timings::Timer::start();
     for (path, digest) in pages {
+        if STOPPING.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(RunError("search index: stopped".to_owned()));
+        }
         let html = for_index(&source.read(path, digest)?);
         crate::render::renderer::write_file(scratch.path(), path, &html)?;
     }
