@@ -1,5 +1,6 @@
 //! The check stage again after documents changed: only those are re-read,
-//! re-parsed and re-validated on their own; the catalog is relinked and the
+//! re-parsed and re-validated on their own; the catalog is relinked (only
+//! the edited documents' links, when no link target moved) and the
 //! cross-document rules and the landscape run over all. Serve and the MCP
 //! server share it, so both hold what `check` would report.
 
@@ -72,14 +73,12 @@ pub fn recheck(root: &Path, checked: &mut CheckResult, edit: &Edit<'_>, diagrams
     let content_dir = catalog.content_dir.clone();
     let mut per_doc = std::mem::take(&mut checked.doc_diagnostics);
     let load = |path: &String| content::load_one(root, &content_dir, &content_dir.join(path));
-    let docs = if edit.same_docs {
-        let mut docs = catalog.docs;
-        for path in changed {
-            if let Some(&i) = catalog.by_path.get(path) {
-                docs[i] = load(path);
-            }
-        }
-        docs
+    let catalog = if edit.same_docs {
+        let edits: Vec<(usize, Doc)> = changed
+            .iter()
+            .filter_map(|path| catalog.by_path.get(path).map(|&i| (i, load(path))))
+            .collect();
+        catalog.with_edits(edits)
     } else {
         let mut entries: Vec<(Doc, Vec<Diagnostic>)> = catalog
             .docs
@@ -96,9 +95,8 @@ pub fn recheck(root: &Path, checked: &mut CheckResult, edit: &Edit<'_>, diagrams
         entries.sort_by(|a, b| Path::new(&a.0.source_path).cmp(Path::new(&b.0.source_path)));
         let docs;
         (docs, per_doc) = entries.into_iter().unzip();
-        docs
+        Catalog::link_with(docs, catalog.content_dir, catalog.assets, catalog.refused)
     };
-    let catalog = Catalog::link_with(docs, catalog.content_dir, catalog.assets, catalog.refused);
     let ctx = Ctx {
         catalog: &catalog,
         config: &config,
