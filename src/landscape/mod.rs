@@ -11,7 +11,7 @@ pub mod output;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
 
 use crate::catalog::{looks_like_placeholder, Catalog};
@@ -127,6 +127,9 @@ pub struct Previous<'a> {
     pub landscape: &'a Landscape,
     pub changed: &'a BTreeSet<String>,
 }
+
+/// Most names the mention matcher compiles to a DFA.
+const MAX_DFA_PATTERNS: usize = 20_000;
 
 /// Shortest name looked for in document text: shorter ones ("UI", "DB")
 /// would be found in every document.
@@ -722,9 +725,14 @@ impl Landscape {
         if patterns.is_empty() {
             return None;
         }
+        // A DFA scans every document's text (80 MB at 10,000 heavy
+        // documents) about twice as fast as the default NFA; it costs about
+        // 3 kB per pattern, so a site with very many names keeps the NFA.
+        let kind = (patterns.len() <= MAX_DFA_PATTERNS).then_some(AhoCorasickKind::DFA);
         let matcher = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(kind)
             .build(&patterns)
             .ok()?;
         Some((matcher, owners))
