@@ -124,6 +124,20 @@ pub fn find_anywhere_at(body: &str, wanted: &str) -> Option<Found> {
     find_all_at(body, &[wanted]).pop().flatten()
 }
 
+/// Whether `line` starts as [`META_LINE`] requires: `**` after optional
+/// space and an optional list marker with space after it.
+fn may_be_meta_line(line: &str) -> bool {
+    let line = line.trim_start();
+    if line.starts_with("**") {
+        return true;
+    }
+    let mut chars = line.chars();
+    matches!(chars.next(), Some('-' | '*' | '+')) && {
+        let rest = chars.as_str();
+        rest.starts_with(char::is_whitespace) && rest.trim_start().starts_with("**")
+    }
+}
+
 /// The first `**Key**: value` of each of `wanted`, in one pass over the body.
 pub fn find_all_at(body: &str, wanted: &[&str]) -> Vec<Option<Found>> {
     let mut found: Vec<Option<Found>> = wanted.iter().map(|_| None).collect();
@@ -138,8 +152,9 @@ pub fn find_all_at(body: &str, wanted: &[&str]) -> Vec<Option<Found>> {
             fence = !fence;
             continue;
         }
-        // Most lines are prose: skip the regex unless a bold key could be there.
-        if fence || !line.contains("**") {
+        // Most lines are prose, many with bold words: skip the regex
+        // unless the line starts as a `**Key**` line must.
+        if fence || !may_be_meta_line(line) {
             continue;
         }
         let Some(caps) = META_LINE.captures(line) else {
@@ -196,5 +211,39 @@ mod tests {
     fn code_fences_are_skipped() {
         let fields = scan("```\n**Key**: v\n```\n", 1);
         assert!(fields.is_empty());
+    }
+
+    const WHITESPACE: [&str; 4] = [" ", "\t", "\u{a0}", "\u{2003}"];
+
+    proptest::proptest! {
+        /// The cheap test before the regex never turns a line away that
+        /// the regex would read.
+        #[test]
+        fn the_prefilter_keeps_every_line_the_regex_reads(
+            lead in proptest::collection::vec(proptest::sample::select(WHITESPACE.to_vec()), 0..3),
+            marker in proptest::sample::select(vec!["", "-", "*", "+", "**", "1."]),
+            gap in proptest::collection::vec(proptest::sample::select(WHITESPACE.to_vec()), 0..3),
+            key in proptest::sample::select(vec!["Key", "Review Status", "", "*"]),
+            colons in (proptest::bool::ANY, proptest::bool::ANY),
+        ) {
+            let line = format!(
+                "{}{marker}{}**{key}{}**{} value",
+                lead.concat(),
+                gap.concat(),
+                if colons.0 { ":" } else { "" },
+                if colons.1 { ":" } else { "" },
+            );
+            if META_LINE.is_match(&line) {
+                proptest::prop_assert!(may_be_meta_line(&line), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_prefilter_turns_bold_prose_away() {
+        assert!(!may_be_meta_line("Retries are **not** idempotent."));
+        assert!(!may_be_meta_line("| **Status** | live |"));
+        assert!(may_be_meta_line("  - **Owner**: payments"));
+        assert!(may_be_meta_line("**Owner:** payments"));
     }
 }
