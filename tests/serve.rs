@@ -488,7 +488,20 @@ fn stopping_serve_or_build_while_indexing_leaves_no_scratch_folder() {
             .success());
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(expected_code), "{name}");
-        assert_eq!(scratch(), 0, "{name} left a scratch folder behind");
+        if scratch() != 0 {
+            let out = std::process::Command::new("find")
+                .arg(tmp.path())
+                .arg("-maxdepth")
+                .arg("3")
+                .output()
+                .unwrap();
+            let left = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .take(30)
+                .collect::<Vec<_>>()
+                .join("\n");
+            panic!("{name} left a scratch folder behind:\n{left}");
+        }
     }
 }
 

@@ -336,10 +336,13 @@ fn bucket_file(path: &str) -> Option<&str> {
 static SCRATCH: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 /// Set by a stop: no more pages are written into scratch folders.
 static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Held (shared) while a page is written into a scratch folder; a stop
+/// takes it whole, so it waits for pages being written and no more follow.
+static WRITING: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// A temp folder of pages to index, removed when dropped or by
 /// [`remove_scratch_folders`].
-struct Scratch(tempfile::TempDir);
+struct Scratch(Option<tempfile::TempDir>);
 
 impl Scratch {
     fn new() -> Result<Scratch, RunError> {
@@ -350,18 +353,23 @@ impl Scratch {
             .tempdir()
             .map_err(|e| RunError(format!("search index: cannot create a scratch folder: {e}")))?;
         live.push(dir.path().to_path_buf());
-        Ok(Scratch(dir))
+        Ok(Scratch(Some(dir)))
     }
 
     fn path(&self) -> &Path {
-        self.0.path()
+        self.0.as_ref().map_or(Path::new(""), |dir| dir.path())
     }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        // Removed under the lock: a stop coming meanwhile would otherwise
+        // find it no longer listed and exit halfway through the removal.
         let mut live = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
-        live.retain(|p| p != self.0.path());
+        if let Some(dir) = self.0.take() {
+            live.retain(|p| p != dir.path());
+            let _ = dir.close();
+        }
     }
 }
 
@@ -369,19 +377,15 @@ impl Drop for Scratch {
 /// handler, just before the process exits.
 pub fn remove_scratch_folders() {
     STOPPING.store(true, std::sync::atomic::Ordering::Relaxed);
-    // Held until the process exits: no folder is created after this.
+    // Both held until the process exits: no page is written and no folder
+    // created after this.
+    let writing = WRITING.write().unwrap_or_else(|e| e.into_inner());
     let live = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
     for dir in live.iter() {
-        // A page being written as the stop came makes a removal fail
-        // (the folder is not empty); the writer stops after that page.
-        for _ in 0..100 {
-            if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        let _ = std::fs::remove_dir_all(dir);
     }
     std::mem::forget(live);
+    std::mem::forget(writing);
 }
 
 /// One bucket's bundle, from a scratch folder of its pages.
@@ -396,10 +400,13 @@ fn index_bucket(
     let scratch = Scratch::new()?;
     let timer = crate::timings::Timer::start();
     for (path, digest) in pages {
+        let html = for_index(&source.read(path, digest)?);
+        // Written under the lock a stop takes before removing the folder,
+        // so no page lands (recreating the folder) after the removal.
+        let _writing = WRITING.read().unwrap_or_else(|e| e.into_inner());
         if STOPPING.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(RunError("search index: stopped".to_owned()));
         }
-        let html = for_index(&source.read(path, digest)?);
         crate::render::renderer::write_file(scratch.path(), path, &html)?;
     }
     timer.lap("search index: scratch pages");
