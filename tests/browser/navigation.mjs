@@ -85,8 +85,12 @@ try {
   const results = () => s.evaluate(() => [...document.querySelectorAll(".search-dialog-results a")]
     .map((a) => ({ href: a.getAttribute("href"), title: a.querySelector(".search-result-title").textContent,
                    excerpt: a.querySelector(".search-result-excerpt").textContent })));
-  const waitResults = () => s.waitForFunction(
-    () => document.querySelectorAll(".search-dialog-results a").length > 0, { timeout: 20000 });
+  // Results for exactly this query: typing slowed by a busy machine can
+  // show a shorter query's results first.
+  const waitResults = (query) => s.waitForFunction(
+    (q) => document.querySelector(".search-dialog-results")?.dataset.query === q
+      && document.querySelectorAll(".search-dialog-results a").length > 0,
+    { timeout: 20000 }, query);
   await s.focus(".pager a, .doc-links a");
   result.focusedBefore = await s.evaluate(() => document.activeElement.textContent);
   await s.keyboard.down("Control");
@@ -95,7 +99,7 @@ try {
   await s.waitForSelector("dialog.search-dialog[open]", { timeout: 20000 });
   result.dialogFocus = await s.evaluate(() => document.activeElement.id);
   await s.keyboard.type("refund");
-  await waitResults();
+  await waitResults("refund");
   const refund = await results();
   result.refund = refund;
   // Tab stays inside the modal dialog.
@@ -108,7 +112,7 @@ try {
   // `/` opens it again; the previous query is kept for a second try.
   await s.keyboard.press("/");
   await s.waitForSelector("dialog.search-dialog[open]", { timeout: 20000 });
-  await waitResults();
+  await waitResults("refund");
   await s.keyboard.press("ArrowDown");
   result.selected = await s.evaluate(() => document.querySelector(".search-dialog-results a[aria-selected=true]").getAttribute("href"));
   await Promise.all([s.waitForNavigation({ timeout: 20000 }), s.keyboard.press("Enter")]);
@@ -118,10 +122,10 @@ try {
   // document first; excerpts read as text.
   await s.goto(base + "payments/stripe-payments/?q=INT-002", { waitUntil: "load" });
   await s.waitForSelector("dialog.search-dialog[open]", { timeout: 20000 });
-  await waitResults();
+  await waitResults("INT-002");
   result.byId = await results();
   await s.goto(base + "payments/stripe-payments/?q=webhook", { waitUntil: "load" });
-  await waitResults();
+  await waitResults("webhook");
   result.webhook = await results();
 } catch (e) {
   result.errors.push(String(e && e.stack || e));

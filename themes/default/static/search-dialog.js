@@ -79,8 +79,13 @@ async function run() {
   const mine = ++generation;
   const query = input.value.trim();
   more.href = `${base}search/${query ? `?q=${encodeURIComponent(query)}` : ""}`;
+  // Reopened on the query it shows: the list stays, and with it a result
+  // already selected (rendering it again would reset the selection under
+  // a reader's arrow keys, and Enter would open another result).
+  if (query && query === list.dataset.query && results.length) return;
   if (!query) {
     list.textContent = "";
+    list.dataset.query = "";
     results = [];
     active = -1;
     input.setAttribute("aria-expanded", "false");
@@ -100,6 +105,8 @@ async function run() {
   const data = await Promise.all(shown.map((r) => r.data()));
   if (mine !== generation) return;
   list.textContent = "";
+  // Which query the list answers (tests wait for it, too).
+  list.dataset.query = query;
   results = data.map((d, i) => {
     const { url, title, section, excerpt } = resultParts(d, "span", "span");
     // The link is the option (an option holding a link nests one control
