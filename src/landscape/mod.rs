@@ -728,13 +728,20 @@ impl Landscape {
         // A DFA scans every document's text (80 MB at 10,000 heavy
         // documents) about twice as fast as the default NFA; it costs about
         // 3 kB per pattern, so a site with very many names keeps the NFA.
-        let kind = (patterns.len() <= MAX_DFA_PATTERNS).then_some(AhoCorasickKind::DFA);
-        let matcher = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(kind)
-            .build(&patterns)
-            .ok()?;
+        // A DFA the builder refuses (too many states) falls back to the
+        // NFA: no matcher would silently drop every mention.
+        let build = |kind| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(kind)
+                .build(&patterns)
+                .ok()
+        };
+        let matcher = (patterns.len() <= MAX_DFA_PATTERNS)
+            .then(|| build(Some(AhoCorasickKind::DFA)))
+            .flatten()
+            .or_else(|| build(None))?;
         Some((matcher, owners))
     }
 

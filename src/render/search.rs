@@ -334,8 +334,6 @@ fn bucket_file(path: &str) -> Option<&str> {
 /// without running their destructors, and a serve stopped while indexing
 /// left one of tens of megabytes in the temp dir each time.
 static SCRATCH: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-/// Set by a stop: no more pages are written into scratch folders.
-static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Held (shared) while a page is written into a scratch folder; a stop
 /// takes it whole, so it waits for pages being written and no more follow.
 static WRITING: std::sync::RwLock<()> = std::sync::RwLock::new(());
@@ -376,7 +374,6 @@ impl Drop for Scratch {
 /// Removes the scratch folders of indexing in progress: for a stop
 /// handler, just before the process exits.
 pub fn remove_scratch_folders() {
-    STOPPING.store(true, std::sync::atomic::Ordering::Relaxed);
     // Both held until the process exits: no page is written and no folder
     // created after this.
     let writing = WRITING.write().unwrap_or_else(|e| e.into_inner());
@@ -404,9 +401,6 @@ fn index_bucket(
         // Written under the lock a stop takes before removing the folder,
         // so no page lands (recreating the folder) after the removal.
         let _writing = WRITING.read().unwrap_or_else(|e| e.into_inner());
-        if STOPPING.load(std::sync::atomic::Ordering::Relaxed) {
-            return Err(RunError("search index: stopped".to_owned()));
-        }
         crate::render::renderer::write_file(scratch.path(), path, &html)?;
     }
     timer.lap("search index: scratch pages");

@@ -51,24 +51,21 @@ impl Batcher {
         }
         let paths = event.paths.iter().filter(|p| relevant(p.as_path()));
         match event.kind {
-            // Reads (serve's own, too) change nothing.
-            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+            // Closed after writing, gone or moved away: written in full,
+            // or no close will come for it.
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
                 for path in paths {
                     self.open.remove(path);
                     self.push(path, now);
                 }
             }
+            // Reads (serve's own, too) change nothing.
             EventKind::Access(_) => {}
             EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_)) => {
                 for path in paths {
                     self.open.insert(path.clone());
-                    self.push(path, now);
-                }
-            }
-            // Gone or moved away: no close will come for it.
-            EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
-                for path in paths {
-                    self.open.remove(path);
                     self.push(path, now);
                 }
             }
