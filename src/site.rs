@@ -501,14 +501,52 @@ fn render_into(
     };
     let mut pages = renderer.render(&docs, &tee)?;
     timer.lap("document pages");
-    for (path, bytes) in indexing.build()? {
+    // The remaining pages are rendered while the index is built and
+    // compressed, which keeps Pagefind on one core; not while it parses
+    // pages on every core, which they would only slow down. None of them
+    // is indexed, and no file of one is a file of the other (the index is
+    // all under `pagefind/`).
+    let index = std::thread::scope(|scope| {
+        let (tell, parsed) = std::sync::mpsc::channel();
+        let index = scope.spawn(move || {
+            indexing.build_telling(&|building| {
+                let _ = tell.send(building);
+            })
+        });
+        // Also ends when the index thread does (the sender is dropped).
+        let building = parsed.recv().unwrap_or(false);
+        timer.lap("search index: until the last bucket is parsed");
+        // A bucket being built keeps a core: the pages take the others, or
+        // three threads would share two cores and the build, the longest
+        // of them, would finish last.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let beside = (building && cores > 1)
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(cores - 1)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        let render = |pages: &[Page]| match &beside {
+            Some(pool) => pool.install(|| renderer.render(pages, &sink)),
+            None => renderer.render(pages, &sink),
+        };
+        let rest = render(&landscape);
+        timer.lap("map and system pages");
+        let rest = rest.and_then(|n| Ok(n + render(&others)?));
+        timer.lap("other pages and feeds");
+        let files = index
+            .join()
+            .unwrap_or_else(|_| Err(RunError("the search index failed".to_owned())));
+        timer.lap("search index: the rest");
+        rest.map(|n| (n, files))
+    });
+    let (rest, index) = index?;
+    pages += rest;
+    for (path, bytes) in index? {
         sink.put(&path, bytes)?;
     }
-    timer.lap("search index");
-    pages += renderer.render(&landscape, &sink)?;
-    timer.lap("map and system pages");
-    pages += renderer.render(&others, &sink)?;
-    timer.lap("other pages and feeds");
     Ok((pages, sink.into_written()))
 }
 
