@@ -309,7 +309,7 @@ fn landscape_of(root: &std::path::Path) -> Result<portolan::CheckResult, RunErro
 /// index's scratch folders: exiting runs no destructors.
 fn install_stop_handler(serving: bool) {
     let _ = ctrlc::set_handler(move || {
-        portolan::render::search::remove_scratch_folders();
+        portolan::render::scratch::remove_scratch_folders();
         if serving {
             portolan::outln!("\nstopped");
             std::process::exit(0);

@@ -505,6 +505,73 @@ fn stopping_serve_or_build_while_indexing_leaves_no_scratch_folder() {
     }
 }
 
+/// SIGKILL runs no cleanup: a build killed outright while indexing leaves
+/// its scratch folder. The next build removes it, since the process that
+/// made it is gone.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_scratch_folder_left_by_a_killed_build_is_removed_by_the_next() {
+    let mut files: Vec<(String, Vec<u8>)> =
+        vec![("site.toml".into(), b"title = \"Many\"\n".to_vec())];
+    for i in 0..600 {
+        let text = format!(
+            "# Page {i}\n\nQueues and retries, page {i}. {}\n",
+            "Words to index for the search bundle. ".repeat(40)
+        );
+        files.push((format!("content/d{}/p{i}.md", i % 20), text.into_bytes()));
+    }
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_slice()))
+        .collect();
+    let site_dir = site(&refs);
+    let tmp = tempfile::tempdir().unwrap();
+    let build = |cache: &str| {
+        let mut c = bin();
+        c.args(["build", "--out"])
+            .arg(tmp.path().join("public"))
+            .arg("--root")
+            .arg(site_dir.path())
+            .env("TMPDIR", tmp.path())
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .env("PORTOLAN_CACHE_DIR", tmp.path().join(cache))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    let owned_scratch = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("portolan-search-")
+            })
+            .map(|e| e.path())
+            .filter(|dir| dir.join(".portolan-owner").is_file())
+            .collect::<Vec<_>>()
+    };
+    let mut child = build("cache-1").spawn().unwrap();
+    // Bounds only a test that would otherwise hang.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while owned_scratch().is_empty() {
+        assert!(child.try_wait().unwrap().is_none(), "ended before indexing");
+        assert!(Instant::now() < deadline, "no scratch folder appeared");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = owned_scratch();
+    assert!(!left.is_empty(), "SIGKILL removed its folder?");
+    // Another cache, so this build indexes (and makes scratch folders).
+    let status = build("cache-2").status().unwrap();
+    assert!(status.success());
+    for dir in left {
+        assert!(!dir.exists(), "{} is still there", dir.display());
+    }
+}
+
 #[test]
 fn live_reload_in_chromium_keeps_the_scroll_position() {
     let Some(chromium) = chromium() else { return };

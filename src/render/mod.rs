@@ -15,6 +15,7 @@ pub mod nav;
 pub mod pages;
 pub mod renderer;
 pub mod sanitize;
+pub mod scratch;
 pub mod search;
 mod search_store;
 pub mod specs;

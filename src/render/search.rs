@@ -5,8 +5,6 @@
 //! index is written under `pagefind/`, split in chunks so a query fetches
 //! only what it needs.
 
-use std::path::{Path, PathBuf};
-
 use crate::RunError;
 
 /// `(site path, HTML)` of every document page, shared with the served site.
@@ -340,61 +338,6 @@ fn bucket_file(path: &str) -> Option<&str> {
     index.then_some(file)
 }
 
-/// Scratch folders in use: a stop (Ctrl-C, SIGTERM) ends the process
-/// without running their destructors, and a serve stopped while indexing
-/// left one of tens of megabytes in the temp dir each time.
-static SCRATCH: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-/// Held (shared) while a page is written into a scratch folder; a stop
-/// takes it whole, so it waits for pages being written and no more follow.
-static WRITING: std::sync::RwLock<()> = std::sync::RwLock::new(());
-
-/// A temp folder of pages to index, removed when dropped or by
-/// [`remove_scratch_folders`].
-struct Scratch(Option<tempfile::TempDir>);
-
-impl Scratch {
-    fn new() -> Result<Scratch, RunError> {
-        // Created under the lock: a stop in between would miss the folder.
-        let mut live = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
-        let dir = tempfile::Builder::new()
-            .prefix("portolan-search-")
-            .tempdir()
-            .map_err(|e| RunError(format!("search index: cannot create a scratch folder: {e}")))?;
-        live.push(dir.path().to_path_buf());
-        Ok(Scratch(Some(dir)))
-    }
-
-    fn path(&self) -> &Path {
-        self.0.as_ref().map_or(Path::new(""), |dir| dir.path())
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // Removed under the lock: a stop coming meanwhile would otherwise
-        // find it no longer listed and exit halfway through the removal.
-        let mut live = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(dir) = self.0.take() {
-            live.retain(|p| p != dir.path());
-            let _ = dir.close();
-        }
-    }
-}
-
-/// Removes the scratch folders of indexing in progress: for a stop
-/// handler, just before the process exits.
-pub fn remove_scratch_folders() {
-    // Both held until the process exits: no page is written and no folder
-    // created after this.
-    let writing = WRITING.write().unwrap_or_else(|e| e.into_inner());
-    let live = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
-    for dir in live.iter() {
-        let _ = std::fs::remove_dir_all(dir);
-    }
-    std::mem::forget(live);
-    std::mem::forget(writing);
-}
-
 /// Pagefind indexes a bucket in two phases: it parses the pages on every
 /// core, then builds and compresses the bundle mostly on one (its writes
 /// are futures joined on one task). One bucket at a time is in Pagefind:
@@ -441,14 +384,10 @@ fn index_bucket(
     // A new folder under a random name (created exclusively, so empty):
     // one named by process id could be a folder a killed process left
     // behind with that id, and its pages would be indexed with these.
-    let scratch = Scratch::new()?;
+    let scratch = super::scratch::Scratch::new()?;
     let timer = crate::timings::Timer::start();
     for (path, digest) in pages {
-        let html = for_index(&source.read(path, digest)?);
-        // Written under the lock a stop takes before removing the folder,
-        // so no page lands (recreating the folder) after the removal.
-        let _writing = WRITING.read().unwrap_or_else(|e| e.into_inner());
-        crate::render::renderer::write_file(scratch.path(), path, &html)?;
+        scratch.write(path, &for_index(&source.read(path, digest)?))?;
     }
     timer.lap("search index: scratch pages");
     build_index_from_dir(scratch.path(), pages.len(), phases)
