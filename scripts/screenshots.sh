@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the example catalog and takes screenshots of the home page, a
 # document page, the systems map, one system page, one agent page, a folder
-# page, the search dialog and two spec pages at 1280 px and 390 px
+# page, the search dialog, the search page and two spec pages at 1280 px and 390 px
 # wide, in light and dark mode, with Debian's headless Chromium, so a person can look at the theme.
 # Output: target/screenshots/*.png
 #
@@ -64,6 +64,8 @@ for scheme in light dark; do
   for size in 1280x900 390x844; do
     node scripts/search-shot.mjs "$base$page?q=refund" "$chromium" "${size%x*}" "${size#*x}" "$scheme" \
       "$out/search-dialog-${size%x*}$suffix.png"
+    node scripts/search-shot.mjs "${base}search/?q=refund" "$chromium" "${size%x*}" "${size#*x}" "$scheme" \
+      "$out/search-page-${size%x*}$suffix.png"
   done
   # A spec's page (OpenAPI and AsyncAPI), and the Specification section
   # at the end of a document that references one.

@@ -1,6 +1,7 @@
-// One screenshot of the search dialog once its results and their excerpts
-// are shown: a fixed virtual-time budget raced Pagefind and often caught
-// the dialog before any result. Used by scripts/screenshots.sh.
+// One screenshot of the search dialog, or of the search page (a URL under
+// search/), once its results and their excerpts are shown: a fixed
+// virtual-time budget raced Pagefind and often caught the dialog before
+// any result. Used by scripts/screenshots.sh.
 // Usage: node scripts/search-shot.mjs URL CHROMIUM WIDTH HEIGHT light|dark OUT.png
 import { launch } from "../tests/browser/chromium.mjs";
 
@@ -12,11 +13,12 @@ try {
   await page.setViewport({ width: Number(width), height: Number(height) });
   await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
   await page.goto(url, { waitUntil: "load" });
-  await page.waitForSelector("dialog.search-dialog[open]");
-  await page.waitForFunction(() => {
-    const excerpts = [...document.querySelectorAll("dialog.search-dialog .search-result-excerpt")];
+  const results = new URL(url).pathname.endsWith("/search/") ? "#search-results" : "dialog.search-dialog";
+  if (results !== "#search-results") await page.waitForSelector("dialog.search-dialog[open]");
+  await page.waitForFunction((results) => {
+    const excerpts = [...document.querySelectorAll(`${results} .search-result-excerpt`)];
     return excerpts.length > 0 && excerpts.every((e) => e.textContent.trim());
-  });
+  }, {}, results);
   await page.screenshot({ path: out });
 } finally {
   await browser.close();

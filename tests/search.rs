@@ -111,6 +111,40 @@ fn search_finds_body_words_narrows_by_facet_and_says_no_match() {
     );
     assert_eq!(v["slashFocus"], "search-dialog-input");
 
+    // The agent name breaks only between its words (each part on one
+    // line), and at 1280 px it does need two lines.
+    for (where_, b) in v["breaks"].as_object().unwrap() {
+        assert_eq!(
+            b["text"], "POSIntegrationSpecialistAgent",
+            "{where_}: {v:#}"
+        );
+        assert_eq!(b["wbr"], 3, "{where_}: {v:#}");
+        let lines = b["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), 4, "{where_}: {v:#}");
+        assert!(lines.iter().all(|n| n == 1), "{where_}: {v:#}");
+        // Two lines (about 46 px): otherwise there was no break to test.
+        assert!(b["height"].as_u64().unwrap() > 30, "{where_}: {v:#}");
+    }
+
+    // On a phone the first result is on the first screen: the filters
+    // are folded above it, and unfold from their summary.
+    let phone = &v["phone"];
+    let folded = &phone["folded"];
+    assert_eq!(folded["open"], false, "{v:#}");
+    assert_eq!(folded["summary"], "Filters", "{v:#}");
+    assert_eq!(folded["summaryShown"], true, "{v:#}");
+    assert_eq!(folded["facetShown"], false, "{v:#}");
+    assert!(folded["firstResultTop"].as_i64().unwrap() < 844, "{v:#}");
+    assert_eq!(phone["unfolded"]["open"], true, "{v:#}");
+    assert_eq!(phone["unfolded"]["facetShown"], true, "{v:#}");
+    // A link that chose a filter shows it.
+    assert_eq!(phone["chosen"]["open"], true, "{v:#}");
+    assert_eq!(phone["chosen"]["summary"], "Filters (1 chosen)", "{v:#}");
+    // Wide, nothing is folded and there is no summary to click.
+    assert_eq!(phone["wide"]["open"], true, "{v:#}");
+    assert_eq!(phone["wide"]["summaryShown"], false, "{v:#}");
+    assert_eq!(phone["wide"]["facetShown"], true, "{v:#}");
+
     // A spec's operation is its own deep-linked result on the spec's page
     // (the document's copy of the spec is not indexed twice).
     let op = &v["operation"];

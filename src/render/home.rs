@@ -22,7 +22,39 @@ const FACET_VALUES_SHOWN: usize = 20;
 #[derive(Serialize)]
 pub struct FacetValue {
     pub value: String,
+    /// The value in the parts a narrow facet may break it between.
+    pub parts: Vec<String>,
     pub count: usize,
+}
+
+/// Where a long name may break: between the words of a CamelCase name
+/// (`POSIntegrationSpecialistAgent` → POS, Integration, Specialist, Agent)
+/// and after `-`, `_`, `.` or `/`. Elsewhere a facet cut names mid-word.
+/// search-core.js and portolan.js (`breakable`) split alike.
+fn word_parts(value: &str) -> Vec<String> {
+    let chars: Vec<char> = value.chars().collect();
+    let mut parts = vec![String::new()];
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1);
+        // An acronym ends before the capital of the next word (POS|Integration),
+        // but one capital is no acronym (OAuth).
+        let acronym = parts.last().is_some_and(|p| p.chars().count() >= 2);
+        let new_word = c.is_uppercase()
+            && before.is_some_and(|b| {
+                b.is_lowercase()
+                    || b.is_ascii_digit()
+                    || (b.is_uppercase() && acronym && after.is_some_and(|a| a.is_lowercase()))
+            });
+        let after_mark = before.is_some_and(|b| matches!(b, '-' | '_' | '.' | '/'));
+        if (new_word || after_mark) && parts.last().is_some_and(|p| !p.is_empty()) {
+            parts.push(String::new());
+        }
+        if let Some(part) = parts.last_mut() {
+            part.push(c);
+        }
+    }
+    parts
 }
 
 #[derive(Serialize)]
@@ -112,6 +144,7 @@ impl SiteData<'_> {
                         .into_iter()
                         .map(|(value, count)| FacetValue {
                             value: value.to_owned(),
+                            parts: word_parts(value),
                             count,
                         })
                         .collect(),
@@ -222,5 +255,36 @@ impl SiteData<'_> {
             .replace('<', "\\u003c")
             .replace('>', "\\u003e")
             .replace('&', "\\u0026")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_parts;
+
+    #[test]
+    fn names_break_between_words_only() {
+        let parts = |s: &str| word_parts(s).join("|");
+        assert_eq!(
+            parts("POSIntegrationSpecialistAgent"),
+            "POS|Integration|Specialist|Agent"
+        );
+        assert_eq!(parts("CustomerSupportAgent"), "Customer|Support|Agent");
+        assert_eq!(parts("order-service.events"), "order-|service.|events");
+        assert_eq!(parts("OAuth2Client"), "OAuth2|Client");
+        assert_eq!(parts("Payments service"), "Payments service");
+        assert_eq!(parts("HTTP"), "HTTP");
+        assert_eq!(parts("a--b"), "a-|-|b");
+        assert_eq!(parts(""), "");
+        assert_eq!(parts("Ünïcode Straße"), "Ünïcode Straße");
+        // Nothing is lost or added.
+        for s in [
+            "POSIntegrationSpecialistAgent",
+            "a--b",
+            "x/Y.z_W-v",
+            "ÄbcDéf",
+        ] {
+            assert_eq!(word_parts(s).concat(), s);
+        }
     }
 }

@@ -27,6 +27,7 @@ async function search(page, query) {
 try {
   const page = await browser.newPage();
   page.on("pageerror", (e) => out.errors.push(e.message));
+  await page.setViewport({ width: 1280, height: 900 });
   if (mode === "hostile") {
     out.hostile = await search(page, "?q=alert");
     throw null;
@@ -52,6 +53,56 @@ try {
   await page.keyboard.press("/");
   await page.waitForSelector("dialog.search-dialog[open]", { timeout: 15000 });
   out.slashFocus = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  // A long agent name breaks between its words, never inside one: on the
+  // search page (drawn by search.js) and on the home page (by the
+  // template), at a width where it needs two lines.
+  const nameBreaks = (p) => p.evaluate(() => {
+    const box = [...document.querySelectorAll('input[value="POSIntegrationSpecialistAgent"]')][0];
+    const name = box && box.parentElement.querySelector(".facet-value");
+    if (!name) return null;
+    const parts = [...name.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE);
+    const lines = parts.map((t) => {
+      const range = document.createRange();
+      range.selectNodeContents(t);
+      return range.getClientRects().length;
+    });
+    return { text: name.textContent, wbr: name.querySelectorAll("wbr").length, lines,
+             height: Math.round(name.getBoundingClientRect().height) };
+  });
+  await page.setViewport({ width: 1280, height: 900 });
+  await search(page, "?q=integration");
+  out.breaks = { search: await nameBreaks(page) };
+  await page.goto(base, { waitUntil: "networkidle0" });
+  out.breaks.home = await nameBreaks(page);
+  // On a phone the results come first: the filters fold away above them
+  // unless a link chose some, and unfold from their summary.
+  const phone = await browser.newPage();
+  phone.on("pageerror", (e) => out.errors.push(e.message));
+  await phone.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+  const fold = () => phone.evaluate(() => {
+    const box = document.getElementById("search-filter-box");
+    const first = document.querySelector(".search-result");
+    const input = document.querySelector("#search-filters input");
+    return {
+      open: box.open,
+      summary: box.querySelector("summary").textContent,
+      summaryShown: box.querySelector("summary").getBoundingClientRect().height > 0,
+      firstResultTop: first ? Math.round(first.getBoundingClientRect().top) : null,
+      // Inside a closed <details> a box keeps its size but is not drawn
+      // (content-visibility): only checkVisibility tells.
+      facetShown: !!input && input.checkVisibility({ contentVisibilityAuto: true }),
+    };
+  });
+  await search(phone, "?q=integration");
+  out.phone = { folded: await fold() };
+  await phone.click("#search-filter-box summary");
+  out.phone.unfolded = await fold();
+  await search(phone, "?q=integration&f.tags=payments");
+  out.phone.chosen = await fold();
+  // Wide again, the filters stand beside the results, open.
+  await phone.setViewport({ width: 1280, height: 900 });
+  await search(phone, "?q=integration");
+  out.phone.wide = await fold();
 } catch (e) {
   if (e !== null) out.errors.push(String(e));
 } finally {

@@ -167,6 +167,28 @@
       return Array.prototype.slice.call(document.querySelectorAll(".facet input[type=checkbox]"));
     }
 
+    // As search-core.js's `breakable` (and home.rs's word_parts): a <wbr>
+    // between the words of a long name, so a facet never cuts one mid-word.
+    function breakable(el, text) {
+      var chars = Array.from(text);
+      var upper = function (x) { return x !== undefined && x !== x.toLowerCase(); };
+      var lower = function (x) { return x !== undefined && x !== x.toUpperCase(); };
+      var part = "";
+      chars.forEach(function (c, i) {
+        var b = chars[i - 1];
+        var a = chars[i + 1];
+        var newWord = upper(c) && b !== undefined &&
+          (lower(b) || /[0-9]/.test(b) || (upper(b) && Array.from(part).length >= 2 && lower(a)));
+        var afterMark = b !== undefined && "-_./".indexOf(b) !== -1;
+        if ((newWord || afterMark) && part) {
+          el.append(part, document.createElement("wbr"));
+          part = "";
+        }
+        part += c;
+      });
+      el.append(part);
+    }
+
     function facetValue(fieldset, value, count) {
       var label = document.createElement("label");
       var box = document.createElement("input");
@@ -177,7 +199,7 @@
       box.addEventListener("change", changed);
       var name = document.createElement("span");
       name.className = "facet-value";
-      name.textContent = value;
+      breakable(name, value);
       var counter = document.createElement("span");
       counter.className = "count";
       counter.textContent = String(count);

@@ -84,3 +84,26 @@ export function sameSite(url) {
     ? url
     : "#";
 }
+
+/** Appends `text` to `el` with a <wbr> wherever a long name may break, as
+ * home.rs's `word_parts` splits it: between CamelCase words and after
+ * - _ . /, so a narrow facet never cuts a name mid-word. */
+export function breakable(el, text) {
+  const chars = Array.from(text);
+  const upper = (x) => x !== undefined && x !== x.toLowerCase();
+  const lower = (x) => x !== undefined && x !== x.toUpperCase();
+  let part = "";
+  chars.forEach((c, i) => {
+    const b = chars[i - 1];
+    const a = chars[i + 1];
+    const newWord = upper(c) && b !== undefined
+      && (lower(b) || /[0-9]/.test(b) || (upper(b) && Array.from(part).length >= 2 && lower(a)));
+    const afterMark = b !== undefined && "-_./".includes(b);
+    if ((newWord || afterMark) && part) {
+      el.append(part, document.createElement("wbr"));
+      part = "";
+    }
+    part += c;
+  });
+  el.append(part);
+}

@@ -1,11 +1,12 @@
 // portolan search page: Pagefind's index (pagefind/pagefind.js, fetched in
 // chunks as a query needs them), with facet filters and ?q= in the URL.
-import { pagefind as loadPagefind, resultParts, unavailable } from "./search-core.js";
+import { breakable, pagefind as loadPagefind, resultParts, unavailable } from "./search-core.js";
 const base = document.body.dataset.basePath || "/";
 const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const filterBox = document.getElementById("search-filters");
+const filterFold = document.getElementById("search-filter-box");
 // Pagefind's filter name, the URL parameter (the catalog's, so a link
 // with f.tags=payments filters both pages alike), the label.
 const FACETS = [
@@ -29,6 +30,18 @@ input.value = params.get("q") || "";
 const selected = {};
 for (const [key, param] of FACETS) selected[key] = new Set(params.getAll(`f.${param}`));
 
+// On a narrow screen the filters stand above the results: folded, so the
+// results come first, unless a link chose some. Wide, they stand beside
+// the results with nothing to unfold (the summary is hidden).
+const narrow = matchMedia("(max-width: 860px)");
+function foldFilters() {
+  const chosen = FACETS.reduce((n, [key]) => n + selected[key].size, 0);
+  filterFold.open = !narrow.matches || chosen > 0;
+  filterFold.querySelector("summary").textContent = chosen ? `Filters (${chosen} chosen)` : "Filters";
+}
+foldFilters();
+narrow.addEventListener("change", foldFilters);
+
 function renderFilters(counts) {
   filterBox.innerHTML = "";
   for (const [key, , label] of FACETS) {
@@ -49,11 +62,14 @@ function renderFilters(counts) {
       box.checked = selected[key].has(name);
       box.addEventListener("change", () => {
         box.checked ? selected[key].add(name) : selected[key].delete(name);
+        const open = filterFold.open;
+        foldFilters();
+        filterFold.open = open;
         run();
       });
       const text = document.createElement("span");
       text.className = "facet-value";
-      text.textContent = name;
+      breakable(text, name);
       const count = document.createElement("span");
       count.className = "count";
       count.textContent = String(values[name]);
