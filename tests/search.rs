@@ -111,6 +111,14 @@ fn search_finds_body_words_narrows_by_facet_and_says_no_match() {
     );
     assert_eq!(v["slashFocus"], "search-dialog-input");
 
+    assert_eq!(
+        v["sameSite"]["kept"], "/integrations/payments/stripe-payments/#refunds",
+        "{v:#}"
+    );
+    let refused = v["sameSite"]["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 13, "{v:#}");
+    assert!(refused.iter().all(|u| u == "#"), "{v:#}");
+
     // The agent name breaks only between its words (each part on one
     // line), and at 1280 px it does need two lines.
     for (where_, b) in v["breaks"].as_object().unwrap() {

@@ -53,6 +53,17 @@ try {
   await page.keyboard.press("/");
   await page.waitForSelector("dialog.search-dialog[open]", { timeout: 15000 });
   out.slashFocus = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  // Only a path on this site becomes a result link, whatever the index
+  // says: browsers drop tabs and newlines and read "\\" as "/", so each of
+  // these would otherwise reach another host or run script.
+  out.sameSite = await page.evaluate(async (base) => {
+    const { sameSite } = await import(`${base}static/search-core.js`);
+    const hostile = ["//evil.example/", "/\t/evil.example/", "/\n/evil.example/", "/\r/evil.example/",
+      "/\\evil.example/", "\\\\evil.example/", " //evil.example/", "javascript:alert(1)",
+      "https://evil.example/", "data:text/html,x", "", null, 7];
+    return { kept: sameSite("/integrations/payments/stripe-payments/#refunds"),
+             refused: hostile.map((u) => sameSite(u)) };
+  }, new URL(base).pathname);
   // A long agent name breaks between its words, never inside one: on the
   // search page (drawn by search.js) and on the home page (by the
   // template), at a width where it needs two lines.

@@ -78,11 +78,18 @@ export function resultParts(data, titleTag, excerptTag) {
 }
 
 // An index is data (and may come from a build cache): only a path on this
-// site becomes a link, never another scheme or host.
+// site becomes a link, never another scheme or host. Browsers drop tabs
+// and newlines from a URL and read a backslash as a slash, so "/\t/evil"
+// is "//evil", another host: such characters are refused outright, and
+// what is left must still resolve to this origin.
 export function sameSite(url) {
-  return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") && !url.includes("\\")
-    ? url
-    : "#";
+  if (typeof url !== "string" || !url.startsWith("/") || url.startsWith("//")) return "#";
+  if (/[\u0000-\u0020\u007f\\]/.test(url)) return "#";
+  try {
+    return new URL(url, location.href).origin === location.origin ? url : "#";
+  } catch {
+    return "#";
+  }
 }
 
 /** Appends `text` to `el` with a <wbr> wherever a long name may break, as
