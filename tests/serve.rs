@@ -416,12 +416,9 @@ fn busy_port_and_sigterm() {
     assert_eq!(status.code(), Some(0));
 }
 
-/// The search index is built from pages copied into a scratch folder in
-/// the temp dir. Serve stopped while indexing (SIGTERM ends the process
-/// without destructors) once left a folder of tens of megabytes each time;
-/// so did an interrupted build.
-#[test]
-fn stopping_serve_or_build_while_indexing_leaves_no_scratch_folder() {
+/// A site of 600 pages: indexing it takes long enough to stop a process
+/// in the middle.
+fn site_to_index() -> tempfile::TempDir {
     let mut files: Vec<(String, Vec<u8>)> =
         vec![("site.toml".into(), b"title = \"Many\"\n".to_vec())];
     for i in 0..600 {
@@ -435,7 +432,30 @@ fn stopping_serve_or_build_while_indexing_leaves_no_scratch_folder() {
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_slice()))
         .collect();
-    let site_dir = site(&refs);
+    site(&refs)
+}
+
+/// The search index's scratch folders in a temp dir.
+fn scratch_folders(temp: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(temp)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("portolan-search-")
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
+/// The search index is built from pages copied into a scratch folder in
+/// the temp dir. Serve stopped while indexing (SIGTERM ends the process
+/// without destructors) once left a folder of tens of megabytes each time;
+/// so did an interrupted build.
+#[test]
+fn stopping_serve_or_build_while_indexing_leaves_no_scratch_folder() {
+    let site_dir = site_to_index();
     for (name, expected_code) in [("serve", 0), ("build", 130)] {
         let tmp = tempfile::tempdir().unwrap();
         let mut command = match name {
@@ -462,17 +482,7 @@ fn stopping_serve_or_build_while_indexing_leaves_no_scratch_folder() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let scratch = || {
-            std::fs::read_dir(tmp.path())
-                .unwrap()
-                .flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with("portolan-search-")
-                })
-                .count()
-        };
+        let scratch = || scratch_folders(tmp.path()).len();
         // Bounds only a test that would otherwise hang.
         let deadline = Instant::now() + Duration::from_secs(120);
         while scratch() == 0 {
@@ -511,20 +521,7 @@ fn stopping_serve_or_build_while_indexing_leaves_no_scratch_folder() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_scratch_folder_left_by_a_killed_build_is_removed_by_the_next() {
-    let mut files: Vec<(String, Vec<u8>)> =
-        vec![("site.toml".into(), b"title = \"Many\"\n".to_vec())];
-    for i in 0..600 {
-        let text = format!(
-            "# Page {i}\n\nQueues and retries, page {i}. {}\n",
-            "Words to index for the search bundle. ".repeat(40)
-        );
-        files.push((format!("content/d{}/p{i}.md", i % 20), text.into_bytes()));
-    }
-    let refs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_slice()))
-        .collect();
-    let site_dir = site(&refs);
+    let site_dir = site_to_index();
     let tmp = tempfile::tempdir().unwrap();
     let build = |cache: &str| {
         let mut c = bin();
@@ -540,15 +537,8 @@ fn a_scratch_folder_left_by_a_killed_build_is_removed_by_the_next() {
         c
     };
     let owned_scratch = || {
-        std::fs::read_dir(tmp.path())
-            .unwrap()
-            .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with("portolan-search-")
-            })
-            .map(|e| e.path())
+        scratch_folders(tmp.path())
+            .into_iter()
             .filter(|dir| dir.join(".portolan-owner").is_file())
             .collect::<Vec<_>>()
     };
