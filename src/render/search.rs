@@ -240,7 +240,6 @@ impl IndexingSink {
         let phases = Phases {
             pagefind: std::sync::Mutex::default(),
             unparsed: std::sync::atomic::AtomicUsize::new(count),
-            building: std::sync::atomic::AtomicBool::new(false),
             parsed,
         };
         let next = std::sync::atomic::AtomicUsize::new(0);
@@ -350,9 +349,7 @@ struct Phases<'a> {
     pagefind: std::sync::Mutex<()>,
     /// Buckets not yet past their parse phase (or found in the cache).
     unparsed: std::sync::atomic::AtomicUsize,
-    /// Whether a bucket went to Pagefind.
-    building: std::sync::atomic::AtomicBool,
-    /// Called when none is left, with `building`.
+    /// Called when none is left, with whether a bucket is in Pagefind.
     parsed: &'a (dyn Fn(bool) + Sync),
 }
 
@@ -364,7 +361,14 @@ impl Phases<'_> {
             .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
             == 1
         {
-            (self.parsed)(self.building.load(std::sync::atomic::Ordering::Acquire));
+            // Held by this thread when called from a bucket's parse, and
+            // by another while it builds one: either way a bucket is in
+            // Pagefind.
+            let building = matches!(
+                self.pagefind.try_lock(),
+                Err(std::sync::TryLockError::WouldBlock)
+            );
+            (self.parsed)(building);
         }
     }
 
@@ -381,9 +385,6 @@ fn index_bucket(
     source: &Source,
     phases: &Phases,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    // A new folder under a random name (created exclusively, so empty):
-    // one named by process id could be a folder a killed process left
-    // behind with that id, and its pages would be indexed with these.
     let scratch = super::scratch::Scratch::new()?;
     let timer = crate::timings::Timer::start();
     for (path, digest) in pages {
@@ -418,9 +419,6 @@ fn build_index_from_dir(
         .force_language("en".to_owned())
         .build();
     let _one_at_a_time = phases.one_at_a_time();
-    phases
-        .building
-        .store(true, std::sync::atomic::Ordering::Release);
     let mut index = PagefindIndex::new(Some(config)).map_err(failed)?;
     let timer = crate::timings::Timer::start();
     let read = runtime
@@ -469,9 +467,6 @@ fn build_index_from_dir(
     _expected: usize,
     phases: &Phases,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    phases
-        .building
-        .store(true, std::sync::atomic::Ordering::Release);
     phases.past_parse();
     Ok(Vec::new())
 }
