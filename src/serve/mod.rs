@@ -324,16 +324,18 @@ fn rebuild(
         }
         Ok(report) => {
             let timer = crate::timings::Timer::start();
-            crate::outln!("[{}] {what} changed: {}", clock(), summary(&report));
             publish(session, shared, None);
             timer.lap("serve: publish");
+            // Said once the new site is served: a reader (or a test) that
+            // requests a page after this line gets the new one.
+            crate::outln!("[{}] {what} changed: {}", clock(), summary(&report));
             hub.broadcast(&format!("{{\"pages\":{}}}", report.pages));
             true
         }
         Err(e) => {
             // The last good site stays up; the overlay says what is wrong.
+            publish(session, shared, Some(e.0.clone()));
             crate::outln!("[{}] {what} changed: rebuild failed: {e}", clock());
-            publish(session, shared, Some(e.0));
             hub.broadcast("{\"failed\":true}");
             false
         }
