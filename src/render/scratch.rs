@@ -124,21 +124,23 @@ impl Owner {
     /// Whether the process is gone: none has its id, or the one that has
     /// started at another time. Unknown (no `/proc`) counts as alive.
     fn is_gone(&self) -> bool {
-        let stat = Path::new("/proc").join(self.pid.to_string()).join("stat");
         if !Path::new("/proc/self/stat").is_file() {
             return false;
         }
-        match std::fs::read_to_string(stat) {
+        match read_stat(self.pid) {
             Ok(text) => parse_start_time(&text).is_some_and(|t| t != self.started),
             Err(e) => e.kind() == std::io::ErrorKind::NotFound,
         }
     }
 }
 
+fn read_stat(pid: u32) -> std::io::Result<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+}
+
 /// A process's start time, from `/proc/<pid>/stat` (Linux only).
 fn start_time(pid: u32) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    parse_start_time(&text)
+    parse_start_time(&read_stat(pid).ok()?)
 }
 
 /// Field 22 of a `stat` line; the command name (field 2) may hold spaces
