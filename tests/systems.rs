@@ -478,4 +478,47 @@ fn landscape_pages_work_in_chromium() {
         phone["pageOverflow"], false,
         "the page itself never scrolls sideways"
     );
+    let desktop = &v["desktopFit"];
+    assert_eq!(desktop["isButton"], true, "{v:#}");
+    assert_eq!(desktop["shown"], desktop["overflows"], "{v:#}");
+    // On the phone: overflowing at first, fitted (pressed, the whole width
+    // in the box), then back at actual size, scrolled to its system.
+    let fit = v["fit"].as_array().unwrap();
+    assert_eq!(fit.len(), 3);
+    assert_eq!(
+        (&fit[0]["shown"], &fit[0]["pressed"], &fit[0]["overflows"]),
+        (
+            &Value::Bool(true),
+            &Value::from("false"),
+            &Value::Bool(true)
+        ),
+        "{v:#}"
+    );
+    assert_eq!(
+        (&fit[1]["shown"], &fit[1]["pressed"], &fit[1]["overflows"]),
+        (
+            &Value::Bool(true),
+            &Value::from("true"),
+            &Value::Bool(false)
+        ),
+        "{v:#}"
+    );
+    let (svg, frame) = (fit[1]["svgWidth"].as_f64(), fit[1]["boxWidth"].as_f64());
+    assert!(
+        svg.zip(frame).is_some_and(|(s, f)| (s - f).abs() <= 1.0),
+        "{v:#}"
+    );
+    assert_eq!(
+        (
+            &fit[2]["pressed"],
+            &fit[2]["overflows"],
+            &fit[2]["focusInView"]
+        ),
+        (
+            &Value::from("false"),
+            &Value::Bool(true),
+            &Value::Bool(true)
+        ),
+        "{v:#}"
+    );
 }

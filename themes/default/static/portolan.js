@@ -452,6 +452,35 @@
     });
   }
 
+  // A map wider than its box can also be seen whole: a button scales it to
+  // the box's width (an overview: its text shrinks with it) and back to
+  // actual size, where it scrolls. The button shows only while the map
+  // overflows, or is fitted; a folded group's map is measured when opened.
+  function fittableMaps() {
+    document.querySelectorAll(".map-scroll").forEach(function (frame) {
+      if (!frame.querySelector("svg.map")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "map-fit";
+      button.textContent = "Fit map to width";
+      button.setAttribute("aria-pressed", "false");
+      button.hidden = true;
+      frame.parentNode.insertBefore(button, frame);
+      function update() {
+        var fitted = frame.classList.contains("fitted");
+        button.hidden = !fitted && frame.scrollWidth <= frame.clientWidth + 1;
+      }
+      button.addEventListener("click", function () {
+        var fitted = frame.classList.toggle("fitted");
+        button.setAttribute("aria-pressed", fitted ? "true" : "false");
+        if (!fitted) centreMaps();
+        update();
+      });
+      if (window.ResizeObserver) new ResizeObserver(update).observe(frame);
+      update();
+    });
+  }
+
   // Search: on the search page `/` and Ctrl/Cmd-K go to its box; on every
   // other page they open the search dialog (loaded on first use), as does
   // the header box and a `?q=` in the address.
@@ -581,6 +610,7 @@
     setupCopyButtons();
     setupFacets();
     setupTableFilters();
+    fittableMaps();
     centreMaps();
   });
 })();
