@@ -68,6 +68,41 @@ fn for_index(html: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The hidden filter value that tags bucket `n` of `count`'s pages; none
+/// for a single bucket, whose index is then Pagefind's own for the site.
+fn bucket_label(n: usize, count: usize) -> String {
+    if count > 1 {
+        format!("b{n}")
+    } else {
+        String::new()
+    }
+}
+
+/// The filter every page of a bucket carries when there are several:
+/// Pagefind matches a query word by each indexed word that starts with
+/// it, or, in a bundle holding none, by the longest indexed word the query
+/// starts with ("logiport" by "log"). A bucket without the word would add
+/// such stand-ins to the merged results, which a single bundle holding it
+/// never does; the search scripts ask which buckets hold each word
+/// exactly and search only those (`searchBuckets` in search-core.js).
+/// A void element right after `<html …>`: outside the indexed body, so it
+/// adds no text, and Pagefind reads filters anywhere on the page.
+fn tagged(mut html: Vec<u8>, label: &str) -> Vec<u8> {
+    if label.is_empty() {
+        return html;
+    }
+    let Some(start) = memchr::memmem::find(&html, b"<html") else {
+        return html;
+    };
+    let Some(end) = memchr::memchr(b'>', &html[start..]) else {
+        return html;
+    };
+    let at = start + end + 1;
+    let tag = format!("<meta data-pagefind-filter=\"bucket:{label}\">");
+    html.splice(at..at, tag.into_bytes());
+    html
+}
+
 /// Pages per bucket of the index. Each bucket is its own Pagefind bundle,
 /// built on its own core and cached on its own, merged in the browser
 /// (`mergeIndex`); but a query fetches the chunk holding its word from
@@ -255,7 +290,7 @@ impl IndexingSink {
                     let (Some(bucket), Some(slot)) = (buckets.get(n), slots.get(n)) else {
                         return;
                     };
-                    let built = self.bundle(bucket, &phases);
+                    let built = self.bundle(&bucket_label(n, count), bucket, &phases);
                     if let Ok(mut slot) = slot.lock() {
                         *slot = Some(built);
                     }
@@ -312,13 +347,18 @@ impl IndexingSink {
 
     /// One bucket's bundle: from the cache when it holds one for exactly
     /// these pages, else built and kept. Also says whether it was cached.
-    fn bundle(&self, bucket: &[(&str, &str)], phases: &Phases) -> Result<Bundle, RunError> {
-        let key = super::search_store::key(bucket.iter().copied());
+    fn bundle(
+        &self,
+        label: &str,
+        bucket: &[(&str, &str)],
+        phases: &Phases,
+    ) -> Result<Bundle, RunError> {
+        let key = super::search_store::key(label, bucket.iter().copied());
         if let Some(files) = self.store.as_ref().and_then(|s| s.get(&key)) {
             phases.past_parse();
             return Ok((key, true, files));
         }
-        let files = index_bucket(bucket, &self.source, phases)?;
+        let files = index_bucket(label, bucket, &self.source, phases)?;
         if let Some(store) = &self.store {
             store.put(&key, &files);
         }
@@ -381,6 +421,7 @@ impl Phases<'_> {
 
 /// One bucket's bundle, from a scratch folder of its pages.
 fn index_bucket(
+    label: &str,
     pages: &[(&str, &str)],
     source: &Source,
     phases: &Phases,
@@ -388,7 +429,8 @@ fn index_bucket(
     let scratch = super::scratch::Scratch::new()?;
     let timer = crate::timings::Timer::start();
     for (path, digest) in pages {
-        scratch.write(path, &for_index(&source.read(path, digest)?))?;
+        let page = for_index(&source.read(path, digest)?);
+        scratch.write(path, &tagged(page, label))?;
     }
     timer.lap("search index: scratch pages");
     build_index_from_dir(scratch.path(), pages.len(), phases)
@@ -603,6 +645,23 @@ mod tests {
         } else {
             page_count(files)
         }
+    }
+
+    #[test]
+    fn pages_of_several_buckets_carry_their_bucket_outside_the_body() {
+        let page = b"<!DOCTYPE html>\n<html lang=\"en\"><head></head><body data-pagefind-body>x</body></html>";
+        assert_eq!(
+            String::from_utf8(super::tagged(page.to_vec(), "b3")).unwrap(),
+            "<!DOCTYPE html>\n<html lang=\"en\"><meta data-pagefind-filter=\"bucket:b3\"><head></head><body data-pagefind-body>x</body></html>"
+        );
+        assert_eq!(super::tagged(page.to_vec(), ""), page.to_vec());
+        assert_eq!(
+            super::tagged(b"<p>no root</p>".to_vec(), "b1"),
+            b"<p>no root</p>"
+        );
+        assert_eq!(super::tagged(b"<html".to_vec(), "b1"), b"<html");
+        assert_eq!(super::bucket_label(0, 1), "");
+        assert_eq!(super::bucket_label(2, 4), "b2");
     }
 
     #[test]

@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 // Pagefind reads of it.
 // 3: Pagefind's gzip runs on flate2's zlib-rs backend, which writes other
 // (equally valid) bytes than miniz_oxide did.
-const FORMAT: &str = "portolan-search-bundle-3";
+// 4: with several buckets, each page carries its bucket as a filter, and
+// the bucket is part of the key.
+const FORMAT: &str = "portolan-search-bundle-4";
 /// The Pagefind crate in Cargo.lock (a unit test keeps the two equal).
 pub(super) const PAGEFIND: &str = "1.6.0";
 /// A bundle file larger than this is not read (it is rebuilt).
@@ -92,16 +94,21 @@ impl Store {
 /// The key of a bucket: the format, Pagefind's version, portolan's, the
 /// chunk size Pagefind will use (see `search::configure_process`), and
 /// every page (path and the digest of the page as written) in path order.
-pub fn key<'a>(pages: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    key_for_chunks(&super::search::index_chunk_size(), pages)
+pub fn key<'a>(bucket: &str, pages: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    key_for_chunks(&super::search::index_chunk_size(), bucket, pages)
 }
 
-fn key_for_chunks<'a>(chunks: &str, pages: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+fn key_for_chunks<'a>(
+    chunks: &str,
+    bucket: &str,
+    pages: impl Iterator<Item = (&'a str, &'a str)>,
+) -> String {
     let mut parts: Vec<String> = vec![
         FORMAT.to_owned(),
         PAGEFIND.to_owned(),
         env!("CARGO_PKG_VERSION").to_owned(),
         chunks.to_owned(),
+        bucket.to_owned(),
     ];
     for (path, digest) in pages {
         parts.push(path.to_owned());
@@ -204,14 +211,16 @@ mod tests {
 
     /// A bundle cut in other chunks is another bundle: the command line's
     /// (see `search::configure_process`) and Pagefind's default never
-    /// share cache entries.
+    /// share cache entries. Nor do the same pages tagged as another bucket.
     #[test]
-    fn the_chunk_size_is_part_of_the_key() {
+    fn the_chunk_size_and_the_bucket_are_part_of_the_key() {
         let pages = [("a/index.html", "d1"), ("b/index.html", "d2")];
-        let a = key_for_chunks("5000", pages.iter().copied());
-        assert_eq!(a, key_for_chunks("5000", pages.iter().copied()));
-        assert_ne!(a, key_for_chunks("default", pages.iter().copied()));
-        assert_ne!(a, key_for_chunks("5000", pages[..1].iter().copied()));
+        let a = key_for_chunks("5000", "b1", pages.iter().copied());
+        assert_eq!(a, key_for_chunks("5000", "b1", pages.iter().copied()));
+        assert_ne!(a, key_for_chunks("default", "b1", pages.iter().copied()));
+        assert_ne!(a, key_for_chunks("5000", "b1", pages[..1].iter().copied()));
+        assert_ne!(a, key_for_chunks("5000", "b2", pages.iter().copied()));
+        assert_ne!(a, key_for_chunks("5000", "", pages.iter().copied()));
     }
 
     #[test]

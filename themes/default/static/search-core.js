@@ -16,13 +16,52 @@ export function pagefind(base) {
       const api = await import(`${base}pagefind/pagefind.js`);
       await api.options(options);
       api.init();
+      let merged = 0;
       for (const dir of await others) {
-        if (/^b[0-9]+\/$/.test(dir)) await api.mergeIndex(`${base}pagefind/${dir}`, options);
+        if (/^b[0-9]+\/$/.test(dir)) {
+          await api.mergeIndex(`${base}pagefind/${dir}`, options);
+          merged += 1;
+        }
       }
-      return api;
+      if (merged === 0) return api;
+      return {
+        search: (term, opts) => searchBuckets(api, term, opts || {}),
+        filters: () => api.filters(),
+      };
     })();
   }
   return loading;
+}
+
+// Several buckets must answer as one bundle would. Pagefind matches a
+// query word by every indexed word that starts with it, or, in a bundle
+// holding none, by the longest indexed word the query starts with
+// ("logiport" by "log", from "logging"): a bucket without the word would
+// add such stand-ins, where one bundle holding it never does. The build
+// tags each page with its bucket (the hidden filter `bucket`); for each
+// query word held exactly in some bucket, only the buckets holding every
+// such word are searched. A word held nowhere (half typed, or absent)
+// restricts nothing: there every bucket, like one bundle, falls back.
+export async function searchBuckets(api, term, options) {
+  const plain = () => api.search(term, options);
+  if (term === null || /^\s*".*"\s*$/.test(term)) return plain();
+  const words = term.replace(/"/g, " ").split(/\s+/).filter(Boolean);
+  let searched = null;
+  for (const word of words) {
+    // Filtering on `bucket` (excluding a value no page has) loads just that
+    // filter's small chunk, so the counts say which buckets hold the word.
+    const exact = await api.search(`"${word}"`, { filters: { bucket: { none: ["-"] } } });
+    const counts = exact && exact.filters && exact.filters.bucket;
+    if (!counts) return plain(); // an index whose pages carry no bucket
+    const holding = Object.keys(counts).filter((b) => counts[b] > 0);
+    if (holding.length === 0) continue;
+    searched = searched ? searched.filter((b) => holding.includes(b)) : holding;
+  }
+  if (searched === null) return plain();
+  // No bucket holds every word: as in one bundle, nothing matches them all
+  // (an empty `any` would filter nothing, so ask for a bucket none has).
+  const bucket = { any: searched.length ? searched : ["none"] };
+  return api.search(term, { ...options, filters: { ...(options.filters || {}), bucket } });
 }
 
 export function unavailable() {
