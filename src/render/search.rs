@@ -91,7 +91,12 @@ fn tagged(mut html: Vec<u8>, label: &str) -> Vec<u8> {
     if label.is_empty() {
         return html;
     }
-    let Some(start) = memchr::memmem::find(&html, b"<html") else {
+    // The root element's start tag: `<html` then a space or `>`.
+    let start = memchr::memmem::find_iter(&html, b"<html").find(|&at| {
+        html.get(at + 5)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>')
+    });
+    let Some(start) = start else {
         return html;
     };
     let Some(end) = memchr::memchr(b'>', &html[start..]) else {
@@ -660,6 +665,10 @@ mod tests {
             b"<p>no root</p>"
         );
         assert_eq!(super::tagged(b"<html".to_vec(), "b1"), b"<html");
+        assert_eq!(
+            super::tagged(b"<htmlx><html>".to_vec(), "b1"),
+            b"<htmlx><html><meta data-pagefind-filter=\"bucket:b1\">"
+        );
         assert_eq!(super::bucket_label(0, 1), "");
         assert_eq!(super::bucket_label(2, 4), "b2");
     }

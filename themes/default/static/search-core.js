@@ -41,7 +41,10 @@ export function pagefind(base) {
 // tags each page with its bucket (the hidden filter `bucket`); for each
 // query word held exactly in some bucket, only the buckets holding every
 // such word are searched. A word held nowhere (half typed, or absent)
-// restricts nothing: there every bucket, like one bundle, falls back.
+// restricts nothing: there every bucket, like one bundle, falls back. The
+// price: a bucket holding only longer words that start with the query's
+// ("payment" for "pay") is left out when another holds the word itself;
+// buckets of thousands of pages rarely lack a word another holds.
 export async function searchBuckets(api, term, options) {
   const plain = () => api.search(term, options);
   if (term === null || /^\s*".*"\s*$/.test(term)) return plain();
