@@ -456,12 +456,12 @@ fn build_index_from_dir(
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| RunError(format!("search index: {e}")))?;
     fn failed(e: impl std::fmt::Display) -> RunError {
         RunError(format!("search index: {e}"))
     }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(failed)?;
     let config = PagefindServiceConfig::builder()
         .force_language("en".to_owned())
         .build();
