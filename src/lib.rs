@@ -85,16 +85,27 @@ pub fn check(root: &Path, options: CheckOptions) -> Result<CheckResult, RunError
 /// `check` with an already loaded (and possibly overridden) configuration.
 pub fn check_with(
     root: &Path,
+    config: Config,
+    options: CheckOptions,
+) -> Result<CheckResult, RunError> {
+    let read = content::read_site(root, &config)?;
+    check_read(root, config, options, read)
+}
+
+/// `check_with` on a site read already (`content::read_site`).
+pub fn check_read(
+    root: &Path,
     mut config: Config,
     options: CheckOptions,
+    read: content::Read,
 ) -> Result<CheckResult, RunError> {
     if options.strict {
         config.validation.placeholders = config::RuleLevel::Error;
     }
     let timer = timings::Timer::start();
     render::highlight::use_cache_in(&render::diagrams::cache_root(root));
-    let loaded = content::load_site(root, &config)?;
-    timer.lap("load and parse");
+    let loaded = content::parse_site(root, read);
+    timer.lap("parse");
     let catalog = Catalog::link_with(
         loaded.docs,
         loaded.content_dir,

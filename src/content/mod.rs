@@ -152,7 +152,20 @@ fn walk_site(root: &Path, config: &Config) -> Result<(PathBuf, Walker), RunError
     Ok((content, walker))
 }
 
-pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
+/// The site as the loader's walk finds it, documents read but not parsed:
+/// what a replayed build is keyed by (site::replay), handed on to parsing
+/// so a build that is not replayed reads nothing twice.
+pub struct Read {
+    pub content_dir: PathBuf,
+    /// Documents in path order, each with its bytes or why they cannot be
+    /// read.
+    pub documents: Vec<(PathBuf, Result<Vec<u8>, String>)>,
+    /// The other files admitted (attachments, specs), unread.
+    pub other: Vec<PathBuf>,
+    pub refused: BTreeMap<String, Refusal>,
+}
+
+pub fn read_site(root: &Path, config: &Config) -> Result<Read, RunError> {
     let (content, walker) = walk_site(root, config)?;
     let Walker {
         mut markdown,
@@ -161,20 +174,44 @@ pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
         ..
     } = walker;
     markdown.sort();
-    let assets = other
+    let documents = markdown
+        .into_par_iter()
+        .map(|path| {
+            let bytes = crate::safe_fs::read_limited(&path, crate::safe_fs::MAX_DOCUMENT_BYTES)
+                .map_err(|e| e.to_string());
+            (path, bytes)
+        })
+        .collect();
+    Ok(Read {
+        content_dir: content,
+        documents,
+        other,
+        refused,
+    })
+}
+
+pub fn parse_site(root: &Path, read: Read) -> Loaded {
+    let content = read.content_dir;
+    let assets = read
+        .other
         .iter()
         .map(|p| relative_slash_path(&content, p))
         .collect();
-    let docs: Vec<Doc> = markdown
-        .par_iter()
-        .map(|path| load_one(root, &content, path))
+    let docs: Vec<Doc> = read
+        .documents
+        .into_par_iter()
+        .map(|(path, bytes)| parse_one(root, &content, &path, bytes))
         .collect();
-    Ok(Loaded {
+    Loaded {
         docs,
         content_dir: content,
         assets,
-        refused,
-    })
+        refused: read.refused,
+    }
+}
+
+pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
+    Ok(parse_site(root, read_site(root, config)?))
 }
 
 struct Walker {
@@ -281,13 +318,19 @@ pub fn relative_slash_path(base: &Path, path: &Path) -> String {
 /// Reads and parses one file; an unreadable file becomes a document with a
 /// read error (reported as a diagnostic), never an abort.
 pub fn load_one(root: &Path, content: &Path, path: &Path) -> Doc {
+    let bytes = crate::safe_fs::read_limited(path, crate::safe_fs::MAX_DOCUMENT_BYTES)
+        .map_err(|e| e.to_string());
+    parse_one(root, content, path, bytes)
+}
+
+fn parse_one(root: &Path, content: &Path, path: &Path, bytes: Result<Vec<u8>, String>) -> Doc {
     let source_path = relative_slash_path(root, path);
     let content_path = relative_slash_path(content, path);
-    match crate::safe_fs::read_limited(path, crate::safe_fs::MAX_DOCUMENT_BYTES) {
+    match bytes {
         Ok(bytes) => Doc::parse(source_path, content_path, source::decode(&bytes)),
         Err(e) => {
             let mut doc = Doc::parse(source_path, content_path, source::decode(b""));
-            doc.read_error = Some(e.to_string());
+            doc.read_error = Some(e);
             doc
         }
     }
