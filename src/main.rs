@@ -204,17 +204,22 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                             built.documents,
                             built.elapsed.as_secs_f64()
                         );
-                        return Ok(0);
+                    } else {
+                        portolan::outln!(
+                            "built {} documents into {} pages in {} ({} warning{}) in {:.2}s",
+                            built.documents,
+                            built.pages,
+                            built.out_dir.display(),
+                            diagnostics.len(),
+                            if diagnostics.len() == 1 { "" } else { "s" },
+                            built.elapsed.as_secs_f64()
+                        );
                     }
-                    portolan::outln!(
-                        "built {} documents into {} pages in {} ({} warning{}) in {:.2}s",
-                        built.documents,
-                        built.pages,
-                        built.out_dir.display(),
-                        diagnostics.len(),
-                        if diagnostics.len() == 1 { "" } else { "s" },
-                        built.elapsed.as_secs_f64()
-                    );
+                    if built.replayed {
+                        portolan::outln!(
+                            "replayed from the cache: nothing the build reads changed since the build that filled it"
+                        );
+                    }
                     let d = built.diagrams;
                     if d.total > 0 {
                         portolan::outln!(

@@ -929,6 +929,33 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
         );
         let page = String::from_utf8_lossy(&cached["index.html"]).into_owned();
         assert!(!page.contains("<img/x>"));
+        // Nothing changed since: the next CI build replays this one.
+        let again = work.path().join(format!("again-{step}"));
+        let o = common::bin()
+            .args(["build", "--root"])
+            .arg(root)
+            .arg("--out")
+            .arg(&again)
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .env("PORTOLAN_CACHE_DIR", &cache)
+            .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
+            .output()
+            .expect("portolan runs");
+        assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+        assert!(
+            common::stdout(&o).contains("replayed from the cache"),
+            "step {step}: an unchanged site was built again"
+        );
+        let replayed = common::read_tree(&again);
+        let differing: Vec<&String> = cold
+            .iter()
+            .filter(|(path, bytes)| replayed.get(*path) != Some(*bytes))
+            .map(|(path, _)| path)
+            .collect();
+        assert!(
+            differing.is_empty() && replayed.len() == cold.len(),
+            "step {step} ({what}): {differing:?} differ between a replayed and a cold build"
+        );
         eprintln!("step {step}: {what}: {} files equal", cold.len());
     }
     // Bundles of unchanged buckets were used, those of changed ones not.

@@ -43,7 +43,7 @@ pub struct Svg {
 
 pub type Outcome = Result<Svg, String>;
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, Serialize, Deserialize)]
 pub struct DiagramStats {
     /// Distinct definitions in the site.
     pub total: usize,
@@ -348,6 +348,17 @@ fn write_atomically(path: &Path, bytes: &[u8]) {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// What decides how this machine renders diagrams, for the key of a whole
+/// build: diagrams off, the toolchain found (mermaid-cli's version and the
+/// programs' paths), or why none was found.
+pub fn renderer_identity(root: &Path, config: &Config) -> String {
+    if enabled(config) {
+        format!("{:?}", find_toolchain(root, config))
+    } else {
+        "diagrams off".to_owned()
     }
 }
 

@@ -211,6 +211,12 @@ static TEST_HANG: LazyLock<Option<String>> = LazyLock::new(|| {
         .filter(|m| !m.is_empty())
 });
 
+/// What the environment changes in highlighting, for the key of a whole
+/// build.
+pub fn settings() -> String {
+    format!("hang={:?}", *TEST_HANG)
+}
+
 fn deadline() -> Duration {
     if TEST_HANG.is_some() {
         Duration::from_secs(1)

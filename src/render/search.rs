@@ -157,6 +157,11 @@ pub(super) fn index_chunk_size() -> String {
     std::env::var(CHUNK_VARIABLE).unwrap_or_else(|_| "default".to_owned())
 }
 
+/// What the environment changes in the index, for the key of a whole build.
+pub fn settings() -> String {
+    format!("chunks={} pages={}", index_chunk_size(), pages_per_bucket())
+}
+
 /// Tests set smaller buckets, so a small catalog is indexed in several.
 fn pages_per_bucket() -> usize {
     std::env::var("PORTOLAN_TEST_SEARCH_BUCKET_PAGES")

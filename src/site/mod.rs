@@ -12,7 +12,9 @@ use crate::diagnostics::{count, Diagnostic, Severity};
 use crate::render::diagrams::DiagramStats;
 use crate::render::renderer::{write_file, DirSink, Page, Renderer, Sink};
 use crate::render::theme::Theme;
-use crate::{check_with, CheckOptions, Config, RunError};
+use crate::{check_read, CheckOptions, Config, RunError};
+
+mod replay;
 
 /// A file that marks a directory as written by portolan, so a later build may
 /// replace it. A directory without it is never deleted.
@@ -33,6 +35,9 @@ pub struct Built {
     pub out_dir: PathBuf,
     pub elapsed: Duration,
     pub diagrams: DiagramStats,
+    /// Replayed from the cache: no input changed since the build that
+    /// filled it.
+    pub replayed: bool,
 }
 
 pub enum BuildOutcome {
@@ -58,7 +63,40 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         None => root.join(&config.output_dir),
     };
     let timer = crate::timings::Timer::start();
-    let checked = check_with(
+    let cache_root = crate::render::diagrams::cache_root(root);
+    // The documents are read once: for the key, then parsed by the check.
+    let read = crate::content::read_site(root, &config)?;
+    let inputs = replay::key(root, &config, options.strict, &read);
+    timer.lap("read every input");
+    if let Some(inputs) = &inputs {
+        if let Some(entry) = replay::lookup(&cache_root, root, &inputs.key) {
+            match replay(root, &config, &out_dir, &cache_root, &entry) {
+                Ok((diagnostics, wrote)) => {
+                    timer.lap("replay: the last build's files");
+                    // Every diagram comes from the cache (a build with a
+                    // broken one is never kept).
+                    let diagrams = DiagramStats {
+                        total: entry.diagrams.total,
+                        cached: entry.diagrams.total,
+                        ..DiagramStats::default()
+                    };
+                    return Ok(BuildOutcome::Built {
+                        diagnostics,
+                        built: Built {
+                            documents: entry.documents,
+                            pages: if wrote { entry.pages } else { 0 },
+                            out_dir,
+                            elapsed: started.elapsed(),
+                            diagrams,
+                            replayed: wrote,
+                        },
+                    });
+                }
+                Err(why) => timer.lap(&format!("replay refused ({why}): building")),
+            }
+        }
+    }
+    let checked = check_read(
         root,
         config,
         CheckOptions {
@@ -66,6 +104,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             progress: options.progress,
             skip_diagrams: false,
         },
+        read,
     )?;
     let errors = count(&checked.diagnostics, Severity::Error);
     let warnings = count(&checked.diagnostics, Severity::Warning);
@@ -85,7 +124,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     // Same inputs as the build that wrote the output dir, and that output
     // untouched since: there is nothing to do.
     let fingerprint = input_fingerprint(&checked, &theme);
-    if output_is_current(&out_dir, &fingerprint) {
+    if output_is_current(&out_dir, |m| m.lines().nth(1) == Some(&fingerprint)) {
         timer.lap("output is up to date");
         return Ok(BuildOutcome::Built {
             built: Built {
@@ -94,6 +133,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
                 out_dir,
                 elapsed: started.elapsed(),
                 diagrams: checked.diagrams.stats,
+                replayed: false,
             },
             diagnostics: checked.diagnostics,
         });
@@ -101,7 +141,6 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
 
     let staging = staging_dir(&out_dir)?;
     timer.lap("prepare the output dir");
-    let cache_root = crate::render::diagrams::cache_root(root);
     let result = render_into(&staging, &checked, &theme, &cache_root);
     timer.lap("render (stages above)");
     let (pages, written) = match result {
@@ -113,7 +152,8 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     };
     let saved = crate::render::highlight::save_cache();
     timer.lap(&saved);
-    if let Err(e) = record_fingerprint(&staging, &fingerprint, &written) {
+    let marker = manifest(&fingerprint, &written);
+    if let Err(e) = write_file(&staging, FINGERPRINT_FILE, marker.as_bytes()) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
@@ -122,16 +162,64 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     let mut diagnostics = checked.diagnostics;
     diagnostics.extend(crate::validate::after_render(&checked.catalog));
     crate::diagnostics::sort_and_dedup(&mut diagnostics);
-    Ok(BuildOutcome::Built {
-        built: Built {
-            documents: checked.catalog.docs.len(),
+    let built = Built {
+        documents: checked.catalog.docs.len(),
+        pages,
+        out_dir,
+        elapsed: started.elapsed(),
+        diagrams: checked.diagrams.stats,
+        replayed: false,
+    };
+    if let Some(inputs) = &inputs {
+        let outcome = replay::Outcome {
+            documents: built.documents,
             pages,
-            out_dir,
-            elapsed: started.elapsed(),
-            diagrams: checked.diagrams.stats,
-        },
-        diagnostics,
-    })
+            diagrams: built.diagrams,
+            diagnostics: &diagnostics,
+            marker: &marker,
+        };
+        let kept = replay::store(&cache_root, root, inputs, outcome, &built.out_dir, &written);
+        timer.lap(&match kept {
+            Ok(()) => "replay: kept this build".to_owned(),
+            Err(why) => format!("replay: this build was not kept: {why}"),
+        });
+    }
+    Ok(BuildOutcome::Built { built, diagnostics })
+}
+
+/// Writes the kept build `entry` to `out` as a build would, unless `out`
+/// holds it already; returns its diagnostics and whether it wrote. Any
+/// error leaves `out` as it was.
+fn replay(
+    root: &Path,
+    config: &Config,
+    out: &Path,
+    cache_root: &Path,
+    entry: &replay::Entry,
+) -> Result<(Vec<Diagnostic>, bool), String> {
+    let diagnostics = entry
+        .diagnostics()
+        .ok_or("a diagnostic code unknown here")?;
+    let content = crate::content::content_root(root, config).map_err(|e| e.0)?;
+    ensure_safe_output(root, &content, out).map_err(|e| e.0)?;
+    let _lock = lock_output(root, out).map_err(|e| e.0)?;
+    if output_is_current(out, |m| m == entry.marker()) {
+        return Ok((diagnostics, false));
+    }
+    let staging = staging_dir(out).map_err(|e| e.0)?;
+    let result = replay::materialize(cache_root, entry, &staging)
+        .and_then(|()| swap_in(&staging, out).map_err(|e| e.0));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result.map(|()| (diagnostics, true))
+}
+
+/// This build of portolan, named by its sources, lockfile and compiler
+/// (build.rs): a rebuilt portolan of the same version may render
+/// differently, while a reinstall of the same one (CI) does not.
+fn binary_identity() -> &'static str {
+    env!("PORTOLAN_BUILD_ID")
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
@@ -185,15 +273,9 @@ fn absolute(path: &Path) -> Result<PathBuf, RunError> {
 /// Everything the output depends on: portolan's version, the configuration,
 /// the theme, every document, the diagrams, the date (stale badges).
 fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
-    // The executable's size and time too: a rebuilt portolan of the same
-    // version may render differently, and must not report "up to date".
-    let exe = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
-        .unwrap_or_default();
     let mut parts: Vec<String> = vec![
         env!("CARGO_PKG_VERSION").to_owned(),
-        exe,
+        binary_identity().to_owned(),
         format!("{:?}", checked.config),
         crate::validate::today().to_string(),
         format!("{:?}", checked.diagrams.stats),
@@ -259,26 +341,28 @@ fn lock_output(root: &Path, out: &Path) -> Result<OutputLock, RunError> {
 /// The marker records the input fingerprint and every file written (path,
 /// size and content hash), so a later build can tell that nothing needs
 /// doing and that nobody changed the output meanwhile.
-fn record_fingerprint(dir: &Path, fingerprint: &str, written: &Written) -> Result<(), RunError> {
+fn manifest(fingerprint: &str, written: &Written) -> String {
     let mut manifest = format!("written by portolan build; safe to delete\n{fingerprint}\n");
     for (path, (len, hash)) in written {
         if path != FINGERPRINT_FILE {
             manifest.push_str(&format!("{path}\t{len}\t{hash}\n"));
         }
     }
-    write_file(dir, FINGERPRINT_FILE, manifest.as_bytes())
+    manifest
 }
 
-fn output_is_current(out: &Path, fingerprint: &str) -> bool {
+/// Whether `out` holds exactly the files its marker lists, untouched, and
+/// the marker is one `accept` takes.
+fn output_is_current(out: &Path, accept: impl Fn(&str) -> bool) -> bool {
+    use rayon::prelude::*;
     let Ok(manifest) = std::fs::read_to_string(out.join(FINGERPRINT_FILE)) else {
         return false;
     };
-    let mut lines = manifest.lines().skip(1);
-    if lines.next() != Some(fingerprint) {
+    if !accept(&manifest) {
         return false;
     }
-    let mut expected = 1; // the marker itself
-    for line in lines {
+    let listed: Vec<&str> = manifest.lines().skip(2).collect();
+    let untouched = listed.par_iter().all(|line| {
         let mut parts = line.split('\t');
         let (Some(path), Some(len), Some(hash)) = (parts.next(), parts.next(), parts.next()) else {
             return false;
@@ -286,14 +370,11 @@ fn output_is_current(out: &Path, fingerprint: &str) -> bool {
         // Size first (cheap), then the content: an edited file of the same
         // size is noticed too.
         let file = out.join(path);
-        let ok = std::fs::metadata(&file).is_ok_and(|m| m.is_file() && m.len().to_string() == len)
-            && std::fs::read(&file).is_ok_and(|b| crate::hash::digest_bytes(&b) == hash);
-        if !ok {
-            return false;
-        }
-        expected += 1;
-    }
-    count_files(out) == expected
+        std::fs::metadata(&file).is_ok_and(|m| m.is_file() && m.len().to_string() == len)
+            && std::fs::read(&file).is_ok_and(|b| crate::hash::digest_bytes(&b) == hash)
+    });
+    // And nothing else: the marker itself and the files it lists.
+    untouched && count_files(out) == listed.len() + 1
 }
 
 fn count_files(dir: &Path) -> usize {

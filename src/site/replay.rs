@@ -1,0 +1,381 @@
+//! A whole build replayed from the cache. CI restores `.portolan/cache`
+//! into a fresh checkout and builds into an empty output dir; when nothing
+//! a build reads has changed since the build that filled the cache, that
+//! build's files and diagnostics are replayed instead of loading, checking
+//! and rendering every document again (as Nx and Turborepo replay a task).
+//!
+//! - The key is every input of a build (`key`): portolan itself, the
+//!   configuration with the command line's overrides, the theme, today's
+//!   date (stale badges), how this machine renders diagrams, the settings
+//!   read from the environment, and the bytes of every file the loader's
+//!   walk admits, with what it refuses. Nothing else is read: spec `$ref`s
+//!   and attachments are only followed into files of that walk.
+//! - The files are kept as content-addressed objects, hard-linked where the
+//!   file system allows: builds share their unchanged files, and keeping a
+//!   build costs a link per new file, not a copy of the site.
+//! - Nothing is trusted blindly: every object is hashed again as it is
+//!   replayed. A missing or changed object (an output file edited in place
+//!   shares its object), an entry that does not parse, or a diagnostic code
+//!   this portolan does not know means a full build, which then replaces
+//!   the entry.
+//! - One entry per site root, the last successful build's; objects no
+//!   entry names are deleted when an entry is written.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::render::diagrams::DiagramStats;
+use crate::render::theme::Theme;
+use crate::Config;
+
+/// Bumped whenever the entry's layout or the key's parts change.
+const FORMAT: &str = "portolan-replay-1";
+
+/// Where entries and objects live, under the cache root.
+const DIR: &str = "builds";
+
+/// A build's inputs as a key, and the other files' stamps as they were
+/// read for it.
+pub(super) struct Inputs {
+    pub key: String,
+    stamps: Vec<(PathBuf, Option<Stamp>)>,
+}
+
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()))
+}
+
+impl Inputs {
+    /// Whether an attachment or spec changed while the build ran: the
+    /// build read it again, maybe after the change, so its output may not
+    /// be what the key says. Documents cannot: the build parsed the very
+    /// bytes the key hashed.
+    fn changed_since(&self) -> bool {
+        self.stamps
+            .par_iter()
+            .any(|(path, was)| stamp(path) != *was)
+    }
+}
+
+/// Every input of a build of `root`, as one digest; None when something
+/// cannot be read, which the full build then reports.
+pub(super) fn key(
+    root: &Path,
+    config: &Config,
+    strict: bool,
+    read: &crate::content::Read,
+) -> Option<Inputs> {
+    let theme = Theme::load(root, config).ok()?;
+    let mut parts: Vec<String> = vec![
+        FORMAT.to_owned(),
+        env!("CARGO_PKG_VERSION").to_owned(),
+        super::binary_identity().to_owned(),
+        format!("{config:?}"),
+        format!("strict={strict}"),
+        crate::validate::today().to_string(),
+        crate::render::diagrams::renderer_identity(root, config),
+        crate::render::search::settings(),
+        crate::render::highlight::settings(),
+        format!("{:?}", read.refused),
+    ];
+    parts.extend(theme.fingerprint_parts());
+    let name = |path: &Path| crate::content::relative_slash_path(root, path);
+    // A file that cannot be read is an input too: its diagnostic is part
+    // of the output.
+    let content = |bytes: &Result<Vec<u8>, String>| match bytes {
+        Ok(bytes) => crate::hash::digest_bytes(bytes),
+        Err(e) => format!("unreadable: {e}"),
+    };
+    let documents: Vec<String> = read
+        .documents
+        .par_iter()
+        .map(|(path, bytes)| format!("{}\t{}", name(path), content(bytes)))
+        .collect();
+    // Stamped before they are read, so a change after this read shows.
+    let other: Vec<(String, (PathBuf, Option<Stamp>))> = read
+        .other
+        .par_iter()
+        .map(|path| {
+            let was = stamp(path);
+            let bytes = crate::safe_fs::read_limited(path, crate::safe_fs::MAX_ASSET_BYTES)
+                .map_err(|e| e.to_string());
+            (
+                format!("{}\t{}", name(path), content(&bytes)),
+                (path.clone(), was),
+            )
+        })
+        .collect();
+    parts.extend(documents);
+    let mut stamps = Vec::with_capacity(other.len());
+    for (part, stamped) in other {
+        parts.push(part);
+        stamps.push(stamped);
+    }
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Some(Inputs {
+        key: crate::hash::digest(&refs),
+        stamps,
+    })
+}
+
+/// A build as kept: what `build` reports, and every file it wrote.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Entry {
+    format: String,
+    key: String,
+    pub documents: usize,
+    pub pages: usize,
+    pub diagrams: DiagramStats,
+    diagnostics: Vec<Kept>,
+    /// The marker's text (it lists the other files).
+    marker: String,
+    /// Path, size and content hash of each file but the marker.
+    files: Vec<(String, u64, String)>,
+}
+
+/// A diagnostic as kept; `Diagnostic` itself borrows its code.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    file: String,
+    line: usize,
+    column: Option<usize>,
+    severity: Severity,
+    code: String,
+    message: String,
+    help: Option<String>,
+    source_line: Option<String>,
+}
+
+impl Kept {
+    fn from(d: &Diagnostic) -> Kept {
+        Kept {
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            severity: d.severity,
+            code: d.code.to_owned(),
+            message: d.message.clone(),
+            help: d.help.clone(),
+            source_line: d.source_line.clone(),
+        }
+    }
+
+    /// None for a code this portolan does not know.
+    fn restore(&self) -> Option<Diagnostic> {
+        let code = crate::report::CODES
+            .iter()
+            .map(|(c, _)| *c)
+            .find(|c| *c == self.code)?;
+        let mut d = Diagnostic::new(&self.file, self.line, self.severity, code, &self.message);
+        d.column = self.column;
+        d.help = self.help.clone();
+        d.source_line = self.source_line.clone();
+        Some(d)
+    }
+}
+
+impl Entry {
+    /// The marker the kept build wrote.
+    pub fn marker(&self) -> &str {
+        &self.marker
+    }
+
+    /// The build's diagnostics; None if one has a code this portolan does
+    /// not know.
+    pub fn diagnostics(&self) -> Option<Vec<Diagnostic>> {
+        self.diagnostics.iter().map(Kept::restore).collect()
+    }
+}
+
+/// One entry per site root: its last build.
+fn entry_path(cache_root: &Path, root: &Path) -> PathBuf {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let slot = crate::hash::digest(&[&root.to_string_lossy()]);
+    cache_root.join(DIR).join(format!("{}.json", &slot[..16]))
+}
+
+fn object_path(cache_root: &Path, hash: &str) -> Option<PathBuf> {
+    // Only what this module writes: 32 hex digits. Anything else in an
+    // entry would name a path outside the objects.
+    let ok = hash.len() == 32 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    ok.then(|| {
+        cache_root
+            .join(DIR)
+            .join("objects")
+            .join(&hash[..2])
+            .join(hash)
+    })
+}
+
+/// The entry kept for `root` if it was written for `key`.
+pub(super) fn lookup(cache_root: &Path, root: &Path, key: &str) -> Option<Entry> {
+    let text = std::fs::read_to_string(entry_path(cache_root, root)).ok()?;
+    let entry: Entry = serde_json::from_str(&text).ok()?;
+    (entry.format == FORMAT && entry.key == key).then_some(entry)
+}
+
+/// Whether `path`, from an entry, is a plain relative path inside the
+/// output dir.
+fn is_inside(path: &str) -> bool {
+    let path = Path::new(path);
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// Writes the entry's files into `dir` (an empty staging dir holding only
+/// the marker), each object checked against its hash first.
+pub(super) fn materialize(cache_root: &Path, entry: &Entry, dir: &Path) -> Result<(), String> {
+    let mut folders = BTreeSet::new();
+    for (path, _, _) in &entry.files {
+        if !is_inside(path) || path == super::MARKER {
+            return Err(format!("the entry names {path:?}"));
+        }
+        if let Some(parent) = Path::new(path).parent() {
+            folders.insert(dir.join(parent));
+        }
+    }
+    for folder in &folders {
+        std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    }
+    entry.files.par_iter().try_for_each(|(path, len, hash)| {
+        let object = object_path(cache_root, hash).ok_or("a malformed hash")?;
+        let bytes = std::fs::read(&object).map_err(|e| format!("{}: {e}", object.display()))?;
+        if bytes.len() as u64 != *len || crate::hash::digest_bytes(&bytes) != *hash {
+            // Gone, so the full build that follows keeps a good one.
+            let _ = std::fs::remove_file(&object);
+            return Err(format!("{} was changed", object.display()));
+        }
+        let to = dir.join(path);
+        // A link shares the checked object; where links are not possible
+        // (another file system), the checked bytes are written.
+        if std::fs::hard_link(&object, &to).is_err() {
+            std::fs::write(&to, &bytes).map_err(|e| format!("{}: {e}", to.display()))?;
+        }
+        Ok(())
+    })?;
+    crate::render::renderer::write_file(dir, super::MARKER, entry.marker.as_bytes())
+        .map_err(|e| e.0)
+}
+
+/// What a successful build gives to be kept.
+pub(super) struct Outcome<'a> {
+    pub documents: usize,
+    pub pages: usize,
+    pub diagrams: DiagramStats,
+    pub diagnostics: &'a [Diagnostic],
+    pub marker: &'a str,
+}
+
+/// Keeps the build just swapped into `out` as `root`'s entry. Best effort:
+/// a cache that cannot be written costs the next build its replay, nothing
+/// else.
+pub(super) fn store(
+    cache_root: &Path,
+    root: &Path,
+    inputs: &Inputs,
+    outcome: Outcome<'_>,
+    out: &Path,
+    written: &super::Written,
+) -> Result<(), String> {
+    if inputs.changed_since() {
+        return Err("an attachment or spec changed while it was built".to_owned());
+    }
+    let files: Vec<(String, u64, String)> = written
+        .iter()
+        .filter(|(path, _)| path.as_str() != super::MARKER)
+        .map(|(path, (len, hash))| (path.clone(), *len as u64, hash.clone()))
+        .collect();
+    files.par_iter().try_for_each(|(path, len, hash)| {
+        let object = object_path(cache_root, hash).ok_or("a malformed hash")?;
+        if std::fs::metadata(&object).is_ok_and(|m| m.is_file() && m.len() == *len) {
+            return Ok(());
+        }
+        let shard = object.parent().unwrap_or(cache_root);
+        std::fs::create_dir_all(shard).map_err(|e| format!("{}: {e}", shard.display()))?;
+        // Published by a rename, so no reader ever sees half an object.
+        let tmp = object.with_extension(format!("tmp{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let from = out.join(path);
+        if std::fs::hard_link(&from, &tmp).is_err() {
+            std::fs::copy(&from, &tmp).map_err(|e| format!("{}: {e}", from.display()))?;
+        }
+        std::fs::rename(&tmp, &object).map_err(|e| format!("{}: {e}", object.display()))
+    })?;
+    let entry = Entry {
+        format: FORMAT.to_owned(),
+        key: inputs.key.clone(),
+        documents: outcome.documents,
+        pages: outcome.pages,
+        diagrams: outcome.diagrams,
+        diagnostics: outcome.diagnostics.iter().map(Kept::from).collect(),
+        marker: outcome.marker.to_owned(),
+        files,
+    };
+    let text = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
+    let path = entry_path(cache_root, root);
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))?;
+    sweep(cache_root);
+    Ok(())
+}
+
+/// Deletes the objects no entry names. An entry that does not parse is
+/// deleted first. A build storing at the same time may lose an object it
+/// just linked: its entry then fails the check and is built in full.
+fn sweep(cache_root: &Path) {
+    let dir = cache_root.join(DIR);
+    let mut named: HashSet<String> = HashSet::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let parsed = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Entry>(&t).ok());
+        match parsed {
+            Some(e) => named.extend(e.files.into_iter().map(|(_, _, hash)| hash)),
+            None => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    let shards: Vec<PathBuf> = std::fs::read_dir(dir.join("objects"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    shards.par_iter().for_each(|shard| {
+        for object in std::fs::read_dir(shard).into_iter().flatten().flatten() {
+            let name = object.file_name();
+            let name = name.to_string_lossy();
+            // Another build's object being published is left alone; one
+            // left by a build killed in the act goes after an hour.
+            let keep = if name.contains(".tmp") {
+                object
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_none_or(|age| age.as_secs() < 3600)
+            } else {
+                named.contains(name.as_ref())
+            };
+            if !keep {
+                let _ = std::fs::remove_file(object.path());
+            }
+        }
+    });
+}
