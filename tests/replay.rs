@@ -116,7 +116,12 @@ fn an_unchanged_site_is_replayed_with_the_same_files_and_diagnostics() {
     assert_eq!(differing(&first.files, &again.files), Vec::<String>::new());
     // The diagnostics as told, with their source line, column and help.
     assert_eq!(first.told, again.told);
-    // A third run replays too: replaying keeps the entry.
+    // PORTOLAN_REPLAY=off builds in full, to the same files, and keeps
+    // nothing: the entry of the first build is still replayed after it.
+    let full = bench.ci(&[("PORTOLAN_REPLAY", "off")]);
+    assert!(!full.replayed, "PORTOLAN_REPLAY=off replayed");
+    assert_eq!(differing(&first.files, &full.files), Vec::<String>::new());
+    assert_eq!(first.told, full.told);
     assert!(bench.ci(&[]).replayed);
 }
 

@@ -64,9 +64,16 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     };
     let timer = crate::timings::Timer::start();
     let cache_root = crate::render::diagrams::cache_root(root);
-    // The documents are read once: for the key, then parsed by the check.
+    // The documents and the theme are read once: for the key, then built,
+    // so the key always describes what was built. A theme that fails to
+    // load is reported after the check, as before.
     let read = crate::content::read_site(root, &config)?;
-    let inputs = replay::key(root, &config, options.strict, &read);
+    let theme = Theme::load(root, &config);
+    let inputs = theme
+        .as_ref()
+        .ok()
+        .filter(|_| replay::enabled())
+        .map(|theme| replay::key(root, &config, options.strict, &read, theme));
     timer.lap("read every input");
     if let Some(inputs) = &inputs {
         if let Some(entry) = replay::lookup(&cache_root, root, &inputs.key) {
@@ -119,7 +126,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     // One build of an output dir at a time: a second waits, so neither
     // deletes the other's staging dir nor swaps out what it just wrote.
     let _lock = lock_output(root, &out_dir)?;
-    let theme = Theme::load(root, &checked.config)?;
+    let theme = theme?;
 
     // Same inputs as the build that wrote the output dir, and that output
     // untouched since: there is nothing to do.

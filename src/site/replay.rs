@@ -21,7 +21,7 @@
 //! - One entry per site root, the last successful build's; objects no
 //!   entry names are deleted when an entry is written.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -37,6 +37,12 @@ const FORMAT: &str = "portolan-replay-1";
 
 /// Where entries and objects live, under the cache root.
 const DIR: &str = "builds";
+
+/// `PORTOLAN_REPLAY=off` (or `0`) builds in full and keeps nothing: to
+/// time a build's stages, or to see every check run.
+pub(super) fn enabled() -> bool {
+    !std::env::var("PORTOLAN_REPLAY").is_ok_and(|v| v == "off" || v == "0")
+}
 
 /// A build's inputs as a key, and the other files' stamps as they were
 /// read for it.
@@ -65,15 +71,14 @@ impl Inputs {
     }
 }
 
-/// Every input of a build of `root`, as one digest; None when something
-/// cannot be read, which the full build then reports.
+/// Every input of a build of `root`, as one digest.
 pub(super) fn key(
     root: &Path,
     config: &Config,
     strict: bool,
     read: &crate::content::Read,
-) -> Option<Inputs> {
-    let theme = Theme::load(root, config).ok()?;
+    theme: &Theme,
+) -> Inputs {
     let mut parts: Vec<String> = vec![
         FORMAT.to_owned(),
         env!("CARGO_PKG_VERSION").to_owned(),
@@ -120,10 +125,10 @@ pub(super) fn key(
         stamps.push(stamped);
     }
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-    Some(Inputs {
+    Inputs {
         key: crate::hash::digest(&refs),
         stamps,
-    })
+    }
 }
 
 /// A build as kept: what `build` reports, and every file it wrote.
@@ -235,17 +240,22 @@ fn is_inside(path: &str) -> bool {
 /// Writes the entry's files into `dir` (an empty staging dir holding only
 /// the marker), each object checked against its hash first.
 pub(super) fn materialize(cache_root: &Path, entry: &Entry, dir: &Path) -> Result<(), String> {
-    let mut folders = BTreeSet::new();
+    // Folders by their names as written (comparing them as paths, a
+    // component at a time, showed in profiles).
+    let mut folders = HashSet::new();
     for (path, _, _) in &entry.files {
         if !is_inside(path) || path == super::MARKER {
             return Err(format!("the entry names {path:?}"));
         }
-        if let Some(parent) = Path::new(path).parent() {
-            folders.insert(dir.join(parent));
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            folders.insert(parent);
         }
     }
-    for folder in &folders {
-        std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    let mut folders: Vec<&str> = folders.into_iter().collect();
+    folders.sort_unstable();
+    for folder in folders {
+        let folder = dir.join(folder);
+        std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
     }
     entry.files.par_iter().try_for_each(|(path, len, hash)| {
         let object = object_path(cache_root, hash).ok_or("a malformed hash")?;
@@ -378,4 +388,32 @@ fn sweep(cache_root: &Path) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_name_only_files_inside_the_output_and_objects_by_hash() {
+        assert!(is_inside("a/b.html"));
+        assert!(is_inside("pagefind/b1/pagefind.js"));
+        for bad in ["", "../x", "a/../../x", "/etc/passwd", "./a"] {
+            assert!(!is_inside(bad), "{bad:?} was taken");
+        }
+        let cache = Path::new("/cache");
+        let hash = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            object_path(cache, hash),
+            Some(cache.join("builds/objects/01").join(hash))
+        );
+        for bad in [
+            "../../../etc/passwd",
+            "0123",
+            "0123456789abcdef0123456789abcdeg",
+            "01/3456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(object_path(cache, bad), None, "{bad:?} was taken");
+        }
+    }
 }
