@@ -156,15 +156,13 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                 progress: std::io::stderr().is_terminal(),
                 skip_diagrams: false,
             };
-            let result = portolan::check(&root, options)?;
-            let summary = Summary {
-                documents: result.catalog.docs.len(),
-            };
+            let (diagnostics, documents) = site::check_report(&root, options)?;
+            let summary = Summary { documents };
             portolan::out!(
                 "{}",
-                report::render(format, &result.diagnostics, &summary, use_color())
+                report::render(format, &diagnostics, &summary, use_color())
             );
-            Ok(exit_code(&result.diagnostics, strict))
+            Ok(exit_code(&diagnostics, strict))
         }
         Command::Build {
             root,

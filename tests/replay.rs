@@ -326,3 +326,44 @@ fn walk_files(dir: &Path) -> usize {
         })
         .sum()
 }
+
+#[test]
+fn check_after_an_unchanged_build_replays_its_report() {
+    let mut bench = Bench::new();
+    let check = |bench: &Bench, format: &str| -> (String, bool) {
+        let o = bin()
+            .args(["check", "--format", format, "--root"])
+            .arg(bench.root())
+            .env("PORTOLAN_CACHE_DIR", &bench.cache)
+            .env("PORTOLAN_TODAY", "2026-12-06")
+            .env("PORTOLAN_TIMINGS", "1")
+            .output()
+            .expect("portolan runs");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (stdout(&o), stderr(&o).contains("check: replayed"))
+    };
+    let formats = ["human", "json", "github", "sarif"];
+    let fresh: Vec<(String, bool)> = formats.iter().map(|f| check(&bench, f)).collect();
+    assert!(
+        fresh.iter().all(|(_, replayed)| !replayed),
+        "nothing to replay yet"
+    );
+    assert!(fresh[1].0.contains("unsafe-url"), "{}", fresh[1].0);
+    bench.ci(&[]);
+    for (format, (report, _)) in formats.iter().zip(&fresh) {
+        let (again, replayed) = check(&bench, format);
+        assert!(replayed, "{format}: an unchanged site was checked again");
+        assert_eq!(&again, report, "{format}");
+    }
+    // A change is checked, and found.
+    let draft = bench.root().join("content/payments/draft.md");
+    let text = std::fs::read_to_string(&draft).unwrap();
+    std::fs::write(
+        &draft,
+        format!("{text}\nAnd [another](javascript:void(0)).\n"),
+    )
+    .unwrap();
+    let (report, replayed) = check(&bench, "json");
+    assert!(!replayed, "a changed site's check was replayed");
+    assert_eq!(report.matches("unsafe-url").count(), 2, "{report}");
+}

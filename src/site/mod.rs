@@ -166,6 +166,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     }
     swap_in(&staging, &out_dir)?;
     timer.lap("swap in");
+    let check_diagnostics = checked.diagnostics.clone();
     let mut diagnostics = checked.diagnostics;
     diagnostics.extend(crate::validate::after_render(&checked.catalog));
     crate::diagnostics::sort_and_dedup(&mut diagnostics);
@@ -183,6 +184,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             pages,
             diagrams: built.diagrams,
             diagnostics: &diagnostics,
+            check_diagnostics: &check_diagnostics,
             marker: &marker,
         };
         let kept = replay::store(&cache_root, root, inputs, outcome, &built.out_dir, &written);
@@ -192,6 +194,33 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         });
     }
     Ok(BuildOutcome::Built { built, diagnostics })
+}
+
+/// What `check` reports of `root`: its diagnostics and the number of
+/// documents. Replayed from the last build when no input changed since
+/// (CI runs `check`, then `build`), so both are instant then.
+pub fn check_report(
+    root: &Path,
+    options: CheckOptions,
+) -> Result<(Vec<Diagnostic>, usize), RunError> {
+    let config = Config::load(root)?;
+    let timer = crate::timings::Timer::start();
+    let read = crate::content::read_site(root, &config)?;
+    if replay::enabled() {
+        if let Ok(theme) = Theme::load(root, &config) {
+            let inputs = replay::key(root, &config, options.strict, &read, &theme);
+            let cache_root = crate::render::diagrams::cache_root(root);
+            let entry = replay::lookup(&cache_root, root, &inputs.key);
+            if let Some((entry, diagnostics)) =
+                entry.and_then(|e| e.check_diagnostics().map(|d| (e, d)))
+            {
+                timer.lap("check: replayed from the last build");
+                return Ok((diagnostics, entry.documents));
+            }
+        }
+    }
+    let checked = check_read(root, config, options, read)?;
+    Ok((checked.diagnostics, checked.catalog.docs.len()))
 }
 
 /// Writes the kept build `entry` to `out` as a build would, unless `out`

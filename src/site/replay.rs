@@ -3,6 +3,7 @@
 //! a build reads has changed since the build that filled the cache, that
 //! build's files and diagnostics are replayed instead of loading, checking
 //! and rendering every document again (as Nx and Turborepo replay a task).
+//! `check` of the same inputs replays that build's report likewise.
 //!
 //! - The key is every input of a build (`key`): portolan itself, the
 //!   configuration with the command line's overrides, the theme, today's
@@ -33,7 +34,7 @@ use crate::render::theme::Theme;
 use crate::Config;
 
 /// Bumped whenever the entry's layout or the key's parts change.
-const FORMAT: &str = "portolan-replay-1";
+const FORMAT: &str = "portolan-replay-2";
 
 /// Where entries and objects live, under the cache root.
 const DIR: &str = "builds";
@@ -140,6 +141,9 @@ pub(super) struct Entry {
     pub pages: usize,
     pub diagrams: DiagramStats,
     diagnostics: Vec<Kept>,
+    /// What `check` says of the same inputs: the build's diagnostics but
+    /// those only rendering finds.
+    check_diagnostics: Vec<Kept>,
     /// The marker's text (it lists the other files).
     marker: String,
     /// Path, size and content hash of each file but the marker.
@@ -197,6 +201,11 @@ impl Entry {
     /// not know.
     pub fn diagnostics(&self) -> Option<Vec<Diagnostic>> {
         self.diagnostics.iter().map(Kept::restore).collect()
+    }
+
+    /// `check`'s diagnostics, likewise.
+    pub fn check_diagnostics(&self) -> Option<Vec<Diagnostic>> {
+        self.check_diagnostics.iter().map(Kept::restore).collect()
     }
 }
 
@@ -283,6 +292,7 @@ pub(super) struct Outcome<'a> {
     pub pages: usize,
     pub diagrams: DiagramStats,
     pub diagnostics: &'a [Diagnostic],
+    pub check_diagnostics: &'a [Diagnostic],
     pub marker: &'a str,
 }
 
@@ -328,6 +338,7 @@ pub(super) fn store(
         pages: outcome.pages,
         diagrams: outcome.diagrams,
         diagnostics: outcome.diagnostics.iter().map(Kept::from).collect(),
+        check_diagnostics: outcome.check_diagnostics.iter().map(Kept::from).collect(),
         marker: outcome.marker.to_owned(),
         files,
     };
