@@ -353,3 +353,38 @@ fn check_after_an_unchanged_build_replays_its_report() {
     assert!(!replayed, "a changed site's check was replayed");
     assert_eq!(report.matches("unsafe-url").count(), 2, "{report}");
 }
+
+#[test]
+fn a_shared_cache_keeps_the_most_recently_used_builds() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let sites: Vec<tempfile::TempDir> = (0..5)
+        .map(|n| {
+            let text = format!("# Feed {n}\n\nWhat feed {n} sends.\n");
+            site(&[("content/feed.md", text.as_bytes())])
+        })
+        .collect();
+    let mut runs = 0;
+    let mut build = |n: usize| -> Run {
+        runs += 1;
+        let out = work.path().join(format!("out-{runs}"));
+        build_with(sites[n].path(), &cache, &out, &[])
+    };
+    for n in 0..4 {
+        assert!(!build(n).replayed);
+    }
+    // The first site replayed, so used after the others.
+    assert!(build(0).replayed);
+    assert!(!build(4).replayed);
+    let entries = std::fs::read_dir(cache.join("builds"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .count();
+    assert_eq!(entries, 4, "entries kept");
+    // The least recently used, the second, went (timestamps here are
+    // finer than the time between two builds).
+    assert!(!build(1).replayed, "the oldest entry was kept");
+    assert!(build(4).replayed);
+    assert!(build(0).replayed);
+}

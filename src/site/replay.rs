@@ -19,8 +19,9 @@
 //!   shares its object), an entry that does not parse, or a diagnostic code
 //!   this portolan does not know means a full build, which then replaces
 //!   the entry.
-//! - One entry per site root, the last successful build's; objects no
-//!   entry names are deleted when an entry is written.
+//! - One entry per site root, the last successful build's, for the
+//!   `MAX_ENTRIES` roots used last; objects no entry names are deleted
+//!   when an entry is written.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,10 @@ const FORMAT: &str = "portolan-replay-2";
 
 /// Where entries and objects live, under the cache root.
 const DIR: &str = "builds";
+
+/// Builds kept, one per site root, the most recently used: a cache shared
+/// by many checkouts (`PORTOLAN_CACHE_DIR`) must not grow without bound.
+const MAX_ENTRIES: usize = 4;
 
 /// `PORTOLAN_REPLAY=off` (or `0`) builds in full and keeps nothing: to
 /// time a build's stages, or to see every check run.
@@ -233,7 +238,15 @@ fn object_path(cache_root: &Path, hash: &str) -> Option<PathBuf> {
 pub(super) fn lookup(cache_root: &Path, root: &Path, key: &str) -> Option<Entry> {
     let text = std::fs::read_to_string(entry_path(cache_root, root)).ok()?;
     let entry: Entry = serde_json::from_str(&text).ok()?;
-    (entry.format == FORMAT && entry.key == key).then_some(entry)
+    if entry.format != FORMAT || entry.key != key {
+        return None;
+    }
+    // Used now: the sweep keeps the most recently used entries.
+    let _ = std::fs::File::options()
+        .write(true)
+        .open(entry_path(cache_root, root))
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+    Some(entry)
 }
 
 /// Whether `path`, from an entry, is a plain relative path inside the
@@ -351,24 +364,36 @@ pub(super) fn store(
     Ok(())
 }
 
-/// Deletes the objects no entry names. An entry that does not parse is
-/// deleted first. A build storing at the same time may lose an object it
-/// just linked: its entry then fails the check and is built in full.
+/// Deletes the objects no entry names. Entries beyond the `MAX_ENTRIES`
+/// most recently used, and those that do not parse, are deleted first. A
+/// build storing at the same time may lose an object it just linked: its
+/// entry then fails the check and is built in full.
 fn sweep(cache_root: &Path) {
     let dir = cache_root.join(DIR);
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let used = p.metadata().and_then(|m| m.modified());
+            (used.unwrap_or(std::time::UNIX_EPOCH), p)
+        })
+        .collect();
+    entries.sort_by(|a, b| b.cmp(a));
+    for (_, old) in entries.iter().skip(MAX_ENTRIES) {
+        let _ = std::fs::remove_file(old);
+    }
     let mut named: HashSet<String> = HashSet::new();
-    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
+    for (_, path) in entries.iter().take(MAX_ENTRIES) {
         let parsed = std::fs::read_to_string(&path)
             .ok()
             .and_then(|t| serde_json::from_str::<Entry>(&t).ok());
         match parsed {
             Some(e) => named.extend(e.files.into_iter().map(|(_, _, hash)| hash)),
             None => {
-                let _ = std::fs::remove_file(&path);
+                let _ = std::fs::remove_file(path);
             }
         }
     }
