@@ -387,7 +387,7 @@ fn sweep(cache_root: &Path) {
     }
     let mut named: HashSet<String> = HashSet::new();
     for (_, path) in entries.iter().take(MAX_ENTRIES) {
-        let parsed = std::fs::read_to_string(&path)
+        let parsed = std::fs::read_to_string(path)
             .ok()
             .and_then(|t| serde_json::from_str::<Entry>(&t).ok());
         match parsed {
