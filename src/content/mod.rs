@@ -210,10 +210,6 @@ pub fn parse_site(root: &Path, read: Read) -> Loaded {
     }
 }
 
-pub fn load_site(root: &Path, config: &Config) -> Result<Loaded, RunError> {
-    Ok(parse_site(root, read_site(root, config)?))
-}
-
 struct Walker {
     content: PathBuf,
     canonical_content: PathBuf,
