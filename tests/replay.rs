@@ -187,14 +187,21 @@ fn every_changed_input_is_built_and_matches_a_cold_build() {
             ],
         ),
         (
-            "a file the walk refuses",
+            "a file the walk refuses, linked by nothing",
+            Box::new(|| write(&root, "content/payments/host.html", b"<script>1</script>")),
+            vec![
+                ("PORTOLAN_TODAY", "2031-01-01"),
+                ("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "4"),
+            ],
+        ),
+        (
+            "a link to the refused file",
             Box::new(|| {
-                write(&root, "content/payments/host.html", b"<script>1</script>");
                 edit(
                     "content/payments/draft.md",
                     "a [bad",
                     "[a page](host.html), a [bad",
-                );
+                )
             }),
             vec![
                 ("PORTOLAN_TODAY", "2031-01-01"),
