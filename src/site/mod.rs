@@ -69,11 +69,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     // load is reported after the check, as before.
     let read = crate::content::read_site(root, &config)?;
     let theme = Theme::load(root, &config);
-    let inputs = theme
-        .as_ref()
-        .ok()
-        .filter(|_| replay::enabled())
-        .map(|theme| replay::key(root, &config, options.strict, &read, theme));
+    let inputs = replay::key(root, &config, options.strict, &read, theme.as_ref().ok());
     timer.lap("read every input");
     if let Some(inputs) = &inputs {
         if let Some(entry) = replay::lookup(&cache_root, root, &inputs.key) {
@@ -206,18 +202,14 @@ pub fn check_report(
     let config = Config::load(root)?;
     let timer = crate::timings::Timer::start();
     let read = crate::content::read_site(root, &config)?;
-    if replay::enabled() {
-        if let Ok(theme) = Theme::load(root, &config) {
-            let inputs = replay::key(root, &config, options.strict, &read, &theme);
-            let cache_root = crate::render::diagrams::cache_root(root);
-            let entry = replay::lookup(&cache_root, root, &inputs.key);
-            if let Some((entry, diagnostics)) =
-                entry.and_then(|e| e.check_diagnostics().map(|d| (e, d)))
-            {
-                timer.lap("check: replayed from the last build");
-                return Ok((diagnostics, entry.documents));
-            }
-        }
+    let theme = Theme::load(root, &config).ok();
+    let cache_root = crate::render::diagrams::cache_root(root);
+    let kept = replay::key(root, &config, options.strict, &read, theme.as_ref())
+        .and_then(|inputs| replay::lookup(&cache_root, root, &inputs.key))
+        .and_then(|entry| Some((entry.check_diagnostics()?, entry.documents)));
+    if let Some(report) = kept {
+        timer.lap("check: replayed from the last build");
+        return Ok(report);
     }
     let checked = check_read(root, config, options, read)?;
     Ok((checked.diagnostics, checked.catalog.docs.len()))

@@ -46,7 +46,7 @@ const MAX_ENTRIES: usize = 4;
 
 /// `PORTOLAN_REPLAY=off` (or `0`) builds in full and keeps nothing: to
 /// time a build's stages, or to see every check run.
-pub(super) fn enabled() -> bool {
+fn enabled() -> bool {
     !std::env::var("PORTOLAN_REPLAY").is_ok_and(|v| v == "off" || v == "0")
 }
 
@@ -77,14 +77,17 @@ impl Inputs {
     }
 }
 
-/// Every input of a build of `root`, as one digest.
+/// Every input of a build of `root`, as one digest. None when replay is
+/// off, or without a theme (one that does not load is reported by the
+/// full build).
 pub(super) fn key(
     root: &Path,
     config: &Config,
     strict: bool,
     read: &crate::content::Read,
-    theme: &Theme,
-) -> Inputs {
+    theme: Option<&Theme>,
+) -> Option<Inputs> {
+    let theme = theme.filter(|_| enabled())?;
     let mut parts: Vec<String> = vec![
         FORMAT.to_owned(),
         env!("CARGO_PKG_VERSION").to_owned(),
@@ -131,10 +134,10 @@ pub(super) fn key(
         stamps.push(stamped);
     }
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-    Inputs {
+    Some(Inputs {
         key: crate::hash::digest(&refs),
         stamps,
-    }
+    })
 }
 
 /// A build as kept: what `build` reports, and every file it wrote.
@@ -236,7 +239,8 @@ fn object_path(cache_root: &Path, hash: &str) -> Option<PathBuf> {
 
 /// The entry kept for `root` if it was written for `key`.
 pub(super) fn lookup(cache_root: &Path, root: &Path, key: &str) -> Option<Entry> {
-    let text = std::fs::read_to_string(entry_path(cache_root, root)).ok()?;
+    let path = entry_path(cache_root, root);
+    let text = std::fs::read_to_string(&path).ok()?;
     let entry: Entry = serde_json::from_str(&text).ok()?;
     if entry.format != FORMAT || entry.key != key {
         return None;
@@ -244,7 +248,7 @@ pub(super) fn lookup(cache_root: &Path, root: &Path, key: &str) -> Option<Entry>
     // Used now: the sweep keeps the most recently used entries.
     let _ = std::fs::File::options()
         .write(true)
-        .open(entry_path(cache_root, root))
+        .open(&path)
         .and_then(|f| f.set_modified(std::time::SystemTime::now()));
     Some(entry)
 }
