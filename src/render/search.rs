@@ -249,58 +249,77 @@ impl IndexingSink {
         Ok(())
     }
 
+    /// The index of the pages given.
     pub fn build(self) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-        self.build_telling(&|_| {})
+        let plan = Plan::new(self.paths()?);
+        let gate = Gate::default();
+        gate.open(plan.len());
+        self.build_planned(&plan, &gate)
     }
 
-    /// As `build`, calling `parsed` once every bucket is past its parse
-    /// phase, with whether one is still being built: from then on at most
-    /// one core is busy with the index, and the caller can render what is
-    /// not indexed on the others.
-    pub fn build_telling(
-        self,
-        parsed: &(dyn Fn(bool) + Sync),
+    /// The paths of the pages given so far.
+    fn paths(&self) -> Result<Vec<String>, RunError> {
+        Ok(self.lock()?.keys().cloned().collect())
+    }
+
+    fn lock(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>>, RunError>
+    {
+        self.pages
+            .lock()
+            .map_err(|_| RunError("the pages to index are poisoned".to_owned()))
+    }
+
+    /// As `build`, for the pages `plan` names, starting each bucket once
+    /// `gate` says its pages are written: the build renders them bucket
+    /// by bucket, while Pagefind indexes the buckets written. The index is
+    /// the one `build` makes of the pages given: should they not be the
+    /// plan's, it is planned again from them once all are written.
+    pub fn build_planned(
+        &self,
+        plan: &Plan,
+        gate: &Gate,
     ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-        let pages = std::mem::take(
-            &mut *self
-                .pages
-                .lock()
-                .map_err(|_| RunError("the pages to index are poisoned".to_owned()))?,
-        );
-        if pages.is_empty() {
-            parsed(false);
-            return Ok(Vec::new());
+        if plan.is_empty() {
+            if !gate.wait(0) {
+                return Err(RunError(
+                    "the pages to index were not all written".to_owned(),
+                ));
+            }
+            if self.lock()?.is_empty() {
+                return Ok(Vec::new());
+            }
         }
-        let count = bucket_count(pages.len());
-        let mut buckets: Vec<Vec<(&str, &str)>> = vec![Vec::new(); count];
-        for (path, digest) in &pages {
-            buckets[bucket_of(path, count)].push((path, digest));
-        }
+        let count = plan.buckets.len();
         let timer = crate::timings::Timer::start();
         // Plain threads, not rayon's: Pagefind runs its own rayon work
         // inside a tokio runtime, and a rayon worker blocked in that
         // runtime can be handed another bucket's job (work stealing),
-        // which deadlocked here. Each thread reads its bucket's pages into
-        // a scratch folder, then waits for Pagefind (see `Phases`).
-        let phases = Phases {
-            pagefind: std::sync::Mutex::default(),
-            unparsed: std::sync::atomic::AtomicUsize::new(count),
-            parsed,
-        };
+        // which deadlocked here. Each thread waits for its bucket's pages,
+        // reads them into a scratch folder, then waits for Pagefind (see
+        // `OneAtATime`).
+        let pagefind = OneAtATime::default();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let threads = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .min(count);
-        let slots: Vec<std::sync::Mutex<Option<Result<Bundle, RunError>>>> =
+        let slots: Vec<std::sync::Mutex<Option<Planned>>> =
             (0..count).map(|_| std::sync::Mutex::new(None)).collect();
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| loop {
                     let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let (Some(bucket), Some(slot)) = (buckets.get(n), slots.get(n)) else {
+                    let (Some(paths), Some(slot)) = (plan.buckets.get(n), slots.get(n)) else {
                         return;
                     };
-                    let built = self.bundle(&bucket_label(n, count), bucket, &phases);
+                    let built = if gate.wait(n) {
+                        self.planned_bundle(&bucket_label(n, count), paths, &pagefind)
+                    } else {
+                        Err(RunError(
+                            "the pages to index were not all written".to_owned(),
+                        ))
+                    };
                     if let Ok(mut slot) = slot.lock() {
                         *slot = Some(built);
                     }
@@ -310,49 +329,59 @@ impl IndexingSink {
         let mut keys = Vec::new();
         let mut reused = 0;
         let mut bundles = Vec::new();
+        let mut as_planned = true;
         for slot in slots {
             let built = slot.into_inner().ok().flatten();
-            let (key, hit, files) =
-                built.ok_or_else(|| RunError("the search index failed".to_owned()))??;
-            keys.push(key);
-            reused += usize::from(hit);
-            bundles.push(files);
-        }
-        // A bucket no page fell in (or none with an indexed body) has no
-        // language index, and Pagefind refuses to load such a bundle:
-        // only buckets with one are published, the first as `pagefind/`.
-        let (mut kept, empty): (Vec<_>, Vec<_>) = bundles
-            .into_iter()
-            .partition(|files| files.iter().any(|(p, _)| p.ends_with(".pf_meta")));
-        if kept.is_empty() {
-            kept.extend(empty.into_iter().take(1));
-        }
-        let published = kept.len();
-        let mut out = Vec::new();
-        for (n, files) in kept.into_iter().enumerate() {
-            for (path, bytes) in files {
-                if n == 0 {
-                    out.push((path, bytes));
-                } else if let Some(file) = bucket_file(&path) {
-                    // Merged bundles need only their index: the script,
-                    // the worker and the wasm come from the first.
-                    out.push((format!("pagefind/{}{file}", bucket_dir(n)), bytes));
+            match built.ok_or_else(|| RunError("the search index failed".to_owned()))?? {
+                Some((key, hit, files)) => {
+                    keys.push(key);
+                    reused += usize::from(hit);
+                    bundles.push(files);
                 }
+                None => as_planned = false,
             }
         }
-        let others: Vec<String> = (1..published).map(bucket_dir).collect();
-        out.push((
-            BUCKETS_FILE.to_owned(),
-            serde_json::to_vec(&others).unwrap_or_default(),
-        ));
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        if let Some(store) = &self.store {
-            store.keep_only(&keys);
+        let given = self.paths()?;
+        if !as_planned || !given.iter().eq(plan.paths()) {
+            // Every page is written by now.
+            let plan = Plan::new(given);
+            let written = Gate::default();
+            written.open(plan.len());
+            return self.build_planned(&plan, &written);
         }
         timer.lap(&format!(
             "search index: {count} bucket(s), {reused} from the cache"
         ));
+        let out = publish(bundles);
+        if let Some(store) = &self.store {
+            store.keep_only(&keys);
+        }
         Ok(out)
+    }
+
+    /// The bundle of a planned bucket, from the digests of its pages as
+    /// written; None if one was never written.
+    fn planned_bundle(
+        &self,
+        label: &str,
+        paths: &[String],
+        pagefind: &OneAtATime,
+    ) -> Result<Option<Bundle>, RunError> {
+        let pages: Option<Vec<(String, String)>> = {
+            let given = self.lock()?;
+            paths
+                .iter()
+                .map(|p| given.get(p).map(|d| (p.clone(), d.clone())))
+                .collect()
+        };
+        let Some(pages) = pages else {
+            return Ok(None);
+        };
+        let bucket: Vec<(&str, &str)> = pages
+            .iter()
+            .map(|(p, d)| (p.as_str(), d.as_str()))
+            .collect();
+        self.bundle(label, &bucket, pagefind).map(Some)
     }
 
     /// One bucket's bundle: from the cache when it holds one for exactly
@@ -361,18 +390,129 @@ impl IndexingSink {
         &self,
         label: &str,
         bucket: &[(&str, &str)],
-        phases: &Phases,
+        pagefind: &OneAtATime,
     ) -> Result<Bundle, RunError> {
         let key = super::search_store::key(label, bucket.iter().copied());
         if let Some(files) = self.store.as_ref().and_then(|s| s.get(&key)) {
-            phases.past_parse();
             return Ok((key, true, files));
         }
-        let files = index_bucket(label, bucket, &self.source, phases)?;
+        let files = index_bucket(label, bucket, &self.source, pagefind)?;
         if let Some(store) = &self.store {
             store.put(&key, &files);
         }
         Ok((key, false, files))
+    }
+}
+
+/// The published index: the buckets' bundles, the first as `pagefind/`,
+/// the others' index files under it, and the list of the others.
+fn publish(bundles: Vec<Vec<(String, Vec<u8>)>>) -> Vec<(String, Vec<u8>)> {
+    // A bucket no page fell in (or none with an indexed body) has no
+    // language index, and Pagefind refuses to load such a bundle: only
+    // buckets with one are published, the first as `pagefind/`.
+    let (mut kept, empty): (Vec<_>, Vec<_>) = bundles
+        .into_iter()
+        .partition(|files| files.iter().any(|(p, _)| p.ends_with(".pf_meta")));
+    if kept.is_empty() {
+        kept.extend(empty.into_iter().take(1));
+    }
+    let published = kept.len();
+    let mut out = Vec::new();
+    for (n, files) in kept.into_iter().enumerate() {
+        for (path, bytes) in files {
+            if n == 0 {
+                out.push((path, bytes));
+            } else if let Some(file) = bucket_file(&path) {
+                // Merged bundles need only their index: the script, the
+                // worker and the wasm come from the first.
+                out.push((format!("pagefind/{}{file}", bucket_dir(n)), bytes));
+            }
+        }
+    }
+    let others: Vec<String> = (1..published).map(bucket_dir).collect();
+    out.push((
+        BUCKETS_FILE.to_owned(),
+        serde_json::to_vec(&others).unwrap_or_default(),
+    ));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Which bucket each page to index falls in, known from the paths alone
+/// (see `bucket_of`), so the build can index a bucket as soon as its
+/// pages are written.
+pub struct Plan {
+    /// Each bucket's paths, sorted.
+    buckets: Vec<Vec<String>>,
+}
+
+impl Plan {
+    pub fn new(paths: impl IntoIterator<Item = String>) -> Plan {
+        let paths: std::collections::BTreeSet<String> = paths.into_iter().collect();
+        let count = bucket_count(paths.len());
+        let mut buckets = vec![Vec::new(); count];
+        for path in paths {
+            buckets[bucket_of(&path, count)].push(path);
+        }
+        Plan { buckets }
+    }
+
+    /// How many buckets there are (at least one).
+    pub fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buckets.iter().all(Vec::is_empty)
+    }
+
+    /// The bucket `path` is in, if the plan names it.
+    pub fn bucket(&self, path: &str) -> Option<usize> {
+        let n = bucket_of(path, self.buckets.len());
+        self.buckets[n]
+            .binary_search_by(|p| p.as_str().cmp(path))
+            .ok()
+            .map(|_| n)
+    }
+
+    /// Every path, sorted.
+    fn paths(&self) -> impl Iterator<Item = &String> {
+        let mut all: Vec<&String> = self.buckets.iter().flatten().collect();
+        all.sort();
+        all.into_iter()
+    }
+}
+
+/// How many buckets' pages are written: buckets `0..n`, or none more
+/// ever (the render failed).
+#[derive(Default)]
+pub struct Gate {
+    state: std::sync::Mutex<(usize, bool)>,
+    changed: std::sync::Condvar,
+}
+
+impl Gate {
+    /// Buckets `0..n` are written.
+    pub fn open(&self, n: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 = state.0.max(n);
+        self.changed.notify_all();
+    }
+
+    /// No more will be: whoever waits gives up.
+    pub fn fail(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.1 = true;
+        self.changed.notify_all();
+    }
+
+    /// Waits until bucket `n` is written (true) or never will be.
+    fn wait(&self, n: usize) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while state.0 <= n && !state.1 {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.0 > n
     }
 }
 
@@ -395,37 +535,14 @@ fn bucket_file(path: &str) -> Option<&str> {
 /// a cold build but raised its peak memory by 100 MB at 10,000 light
 /// documents, to about the limit. The next bucket's scratch folder
 /// is written meanwhile.
-struct Phases<'a> {
-    pagefind: std::sync::Mutex<()>,
-    /// Buckets not yet past their parse phase (or found in the cache).
-    unparsed: std::sync::atomic::AtomicUsize,
-    /// Called when none is left, with whether a bucket is in Pagefind.
-    parsed: &'a (dyn Fn(bool) + Sync),
-}
+#[derive(Default)]
+struct OneAtATime(std::sync::Mutex<()>);
 
-impl Phases<'_> {
-    /// A bucket is past its parse phase.
-    fn past_parse(&self) {
-        if self
-            .unparsed
-            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
-            == 1
-        {
-            // Held by this thread when called from a bucket's parse, and
-            // by another while it builds one: either way a bucket is in
-            // Pagefind.
-            let building = matches!(
-                self.pagefind.try_lock(),
-                Err(std::sync::TryLockError::WouldBlock)
-            );
-            (self.parsed)(building);
-        }
-    }
-
+impl OneAtATime {
     /// Held while a bucket is in Pagefind. A poisoned lock only means
     /// another bucket failed; this one can run.
-    fn one_at_a_time(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.pagefind.lock().unwrap_or_else(|e| e.into_inner())
+    fn hold(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -434,7 +551,7 @@ fn index_bucket(
     label: &str,
     pages: &[(&str, &str)],
     source: &Source,
-    phases: &Phases,
+    pagefind: &OneAtATime,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     let scratch = super::scratch::Scratch::new()?;
     let timer = crate::timings::Timer::start();
@@ -443,11 +560,13 @@ fn index_bucket(
         scratch.write(path, &tagged(page, label))?;
     }
     timer.lap("search index: scratch pages");
-    build_index_from_dir(scratch.path(), pages.len(), phases)
+    build_index_from_dir(scratch.path(), pages.len(), pagefind)
 }
 
 /// A bucket's key, whether it came from the cache, and its files.
 type Bundle = (String, bool, Vec<(String, Vec<u8>)>);
+/// A planned bucket's bundle, None if a page of it was never written.
+type Planned = Result<Option<Bundle>, RunError>;
 
 /// Indexes every `index.html` under `dir` (pages without
 /// `data-pagefind-body` are skipped by Pagefind itself), which holds
@@ -456,7 +575,7 @@ type Bundle = (String, bool, Vec<(String, Vec<u8>)>);
 fn build_index_from_dir(
     dir: &std::path::Path,
     expected: usize,
-    phases: &Phases,
+    pagefind: &OneAtATime,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
@@ -470,7 +589,7 @@ fn build_index_from_dir(
     let config = PagefindServiceConfig::builder()
         .force_language("en".to_owned())
         .build();
-    let _one_at_a_time = phases.one_at_a_time();
+    let _one_at_a_time = pagefind.hold();
     let mut index = PagefindIndex::new(Some(config)).map_err(failed)?;
     let timer = crate::timings::Timer::start();
     let read = runtime
@@ -480,7 +599,6 @@ fn build_index_from_dir(
         ))
         .map_err(failed)?;
     timer.lap("search index: parse pages");
-    phases.past_parse();
     // Pagefind leaves out a page it cannot read with only a warning: an
     // index missing pages (or holding others) is not published.
     if read != expected {
@@ -517,9 +635,8 @@ fn collect(files: Vec<pagefind::api::SyntheticFile>) -> Result<Vec<(String, Vec<
 fn build_index_from_dir(
     _dir: &std::path::Path,
     _expected: usize,
-    phases: &Phases,
+    _pagefind: &OneAtATime,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    phases.past_parse();
     Ok(Vec::new())
 }
 
@@ -607,54 +724,96 @@ mod tests {
         assert_eq!(fragments, 2);
     }
 
-    /// The build renders what is not indexed once every bucket is past
-    /// its parse phase, and waits for that call: it must come exactly once
-    /// whether buckets are built, come from the cache, or there are none.
-    #[cfg(feature = "search")]
-    #[test]
-    fn the_end_of_parsing_is_told_once_however_buckets_are_made() {
-        let cache = tempfile::tempdir().unwrap();
-        let told = |pages: Vec<(String, std::sync::Arc<Vec<u8>>)>| {
-            let calls = std::sync::atomic::AtomicUsize::new(0);
-            let built = std::sync::atomic::AtomicBool::new(false);
-            let digests = pages
-                .iter()
-                .map(|(path, html)| (path.clone(), crate::hash::digest_bytes(html)))
-                .collect();
-            let sink = super::IndexingSink {
-                pages: std::sync::Mutex::new(digests),
-                source: super::Source::Held(pages.into_iter().collect()),
-                store: Some(crate::render::search_store::Store::new(cache.path())),
-            };
-            let files = sink
-                .build_telling(&|building| {
-                    calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    built.store(building, std::sync::atomic::Ordering::SeqCst);
-                })
-                .unwrap();
-            (
-                calls.into_inner(),
-                built.into_inner(),
-                page_count_or_zero(&files),
-            )
-        };
-        let pages = || {
-            vec![
-                ("a/index.html".to_owned(), page("Alpha")),
-                ("b/index.html".to_owned(), page("Beta")),
-            ]
-        };
-        assert_eq!(told(Vec::new()), (1, false, 0), "no page");
-        assert_eq!(told(pages()), (1, true, 2), "built");
-        assert_eq!(told(pages()), (1, false, 2), "from the cache");
+    fn sink(pages: &[(&str, &str)], cache: Option<&std::path::Path>) -> super::IndexingSink {
+        let held: Vec<(String, std::sync::Arc<Vec<u8>>)> = pages
+            .iter()
+            .map(|(path, title)| ((*path).to_owned(), page(title)))
+            .collect();
+        let digests = held
+            .iter()
+            .map(|(path, html)| (path.clone(), crate::hash::digest_bytes(html)))
+            .collect();
+        super::IndexingSink {
+            pages: std::sync::Mutex::new(digests),
+            source: super::Source::Held(held.into_iter().collect()),
+            store: cache.map(crate::render::search_store::Store::new),
+        }
     }
 
-    fn page_count_or_zero(files: &[(String, Vec<u8>)]) -> u64 {
-        if files.is_empty() {
-            0
-        } else {
-            page_count(files)
+    fn paths(pages: &[(&str, &str)]) -> Vec<String> {
+        pages.iter().map(|(p, _)| (*p).to_owned()).collect()
+    }
+
+    const PAGES: [(&str, &str); 3] = [
+        ("a/index.html", "Alpha"),
+        ("b/index.html", "Beta"),
+        ("c/index.html", "Gamma"),
+    ];
+
+    /// The build indexes each bucket as soon as its pages are written:
+    /// the index it gets is the one of all the pages at once, however the
+    /// gate opens, and with a bucket from the cache.
+    #[cfg(feature = "search")]
+    #[test]
+    fn an_index_built_as_pages_are_written_is_the_index_of_them_all() {
+        let whole = sink(&PAGES, None).build().unwrap();
+        assert_eq!(page_count(&whole), 3);
+        let cache = tempfile::tempdir().unwrap();
+        for _ in 0..2 {
+            let planned = sink(&PAGES, Some(cache.path()));
+            let plan = super::Plan::new(paths(&PAGES));
+            let gate = super::Gate::default();
+            let built = std::thread::scope(|scope| {
+                let index = scope.spawn(|| planned.build_planned(&plan, &gate));
+                for n in 1..=plan.len() {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    gate.open(n);
+                }
+                index.join().unwrap()
+            });
+            assert_eq!(built.unwrap(), whole);
         }
+        // Nothing to index: no index, and no wait for a gate already open.
+        let none = super::Plan::new(Vec::new());
+        let gate = super::Gate::default();
+        gate.open(none.len());
+        assert!(sink(&[], None)
+            .build_planned(&none, &gate)
+            .unwrap()
+            .is_empty());
+    }
+
+    /// Should the pages written not be the ones planned (one never
+    /// written, or one the plan does not name), the index is still the one
+    /// of the pages written.
+    #[cfg(feature = "search")]
+    #[test]
+    fn pages_other_than_planned_are_indexed_as_written() {
+        let given = &PAGES[..2];
+        let whole = sink(given, None).build().unwrap();
+        for planned in [paths(&PAGES), paths(&PAGES[..1]), Vec::new()] {
+            let plan = super::Plan::new(planned.clone());
+            let gate = super::Gate::default();
+            gate.open(plan.len());
+            let built = sink(given, None).build_planned(&plan, &gate);
+            assert_eq!(built.unwrap(), whole, "planned {planned:?}");
+        }
+    }
+
+    /// A render that fails tells the index, which gives up instead of
+    /// waiting for pages that will never be written.
+    #[test]
+    fn a_failed_render_ends_the_wait() {
+        let plan = super::Plan::new(paths(&PAGES));
+        let gate = super::Gate::default();
+        let built = std::thread::scope(|scope| {
+            let index = scope.spawn(|| sink(&PAGES, None).build_planned(&plan, &gate));
+            gate.fail();
+            index.join().unwrap()
+        });
+        assert!(built.is_err());
+        assert_eq!(plan.bucket("a/index.html"), Some(0));
+        assert_eq!(plan.bucket("z/index.html"), None);
     }
 
     #[test]

@@ -608,56 +608,99 @@ fn render_into(
         sink: &sink,
         indexing: &indexing,
     };
-    let mut pages = renderer.render(&docs, &tee)?;
-    timer.lap("document pages");
-    // The remaining pages are rendered while the index is built and
-    // compressed, which keeps Pagefind on one core; not while it parses
-    // pages on every core, which they would only slow down. None of them
-    // is indexed, and no file of one is a file of the other (the index is
-    // all under `pagefind/`).
+    // Document pages are rendered bucket by bucket, and each bucket is
+    // indexed once its pages are written: Pagefind builds a bundle mostly
+    // on one core, and the next bucket's pages take the other.
+    let plan = crate::render::search::Plan::new(docs.iter().filter_map(|p| renderer.path_of(p)));
+    let mut groups: Vec<Vec<Page>> = (0..plan.len()).map(|_| Vec::new()).collect();
+    for page in docs {
+        let n = renderer
+            .path_of(&page)
+            .and_then(|path| plan.bucket(&path))
+            .unwrap_or(0);
+        groups[n].push(page);
+    }
+    let gate = crate::render::search::Gate::default();
     let index = std::thread::scope(|scope| {
-        let (tell, parsed) = std::sync::mpsc::channel();
-        let index = scope.spawn(move || {
-            indexing.build_telling(&|building| {
-                let _ = tell.send(building);
-            })
+        let (plan, gate, indexing) = (&plan, &gate, &indexing);
+        let index = scope.spawn(move || indexing.build_planned(plan, gate));
+        // The first bucket's pages have every core: nothing can start
+        // before them. The rest run in the background (see
+        // `background_pool`), on whatever core Pagefind leaves idle while
+        // it builds a bundle: the next buckets' pages, then every page
+        // not indexed. The index waits for a bucket's pages only when it
+        // has nothing else to do, and then they have every core.
+        let background = background_pool();
+        let mut pages = 0;
+        let mut rendered = Ok(());
+        for (n, group) in groups.iter().enumerate() {
+            let render = || renderer.render(group, &tee);
+            let written = match (&background, n) {
+                (Some(pool), 1..) => pool.install(render),
+                _ => render(),
+            };
+            match written {
+                Ok(written) => pages += written,
+                Err(e) => {
+                    gate.fail();
+                    rendered = Err(e);
+                    break;
+                }
+            }
+            gate.open(n + 1);
+        }
+        timer.lap("document pages");
+        let rest = rendered.and_then(|()| {
+            let render = |pages: &[Page]| match &background {
+                Some(pool) => pool.install(|| renderer.render(pages, &sink)),
+                None => renderer.render(pages, &sink),
+            };
+            let n = render(&landscape)?;
+            timer.lap("map and system pages");
+            let n = n + render(&others)?;
+            timer.lap("other pages and feeds");
+            Ok(n)
         });
-        // Also ends when the index thread does (the sender is dropped).
-        let building = parsed.recv().unwrap_or(false);
-        timer.lap("search index: until the last bucket is parsed");
-        // A bucket being built keeps a core: the pages take the others, or
-        // three threads would share two cores and the build, the longest
-        // of them, would finish last.
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let beside = (building && cores > 1)
-            .then(|| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(cores - 1)
-                    .build()
-                    .ok()
-            })
-            .flatten();
-        let render = |pages: &[Page]| match &beside {
-            Some(pool) => pool.install(|| renderer.render(pages, &sink)),
-            None => renderer.render(pages, &sink),
-        };
-        let rest = render(&landscape);
-        timer.lap("map and system pages");
-        let rest = rest.and_then(|n| Ok(n + render(&others)?));
-        timer.lap("other pages and feeds");
         let files = index
             .join()
             .unwrap_or_else(|_| Err(RunError("the search index failed".to_owned())));
         timer.lap("search index: the rest");
-        rest.map(|n| (n, files))
+        rest.map(|n| (pages + n, files))
     });
-    let (rest, index) = index?;
-    pages += rest;
+    let (pages, index) = index?;
     for (path, bytes) in index? {
         sink.put(&path, bytes)?;
     }
     Ok((pages, sink.into_written()))
 }
+
+/// Threads that run only when a core would otherwise be idle (on Linux,
+/// at the lowest priority: nice 19), for work the build needs later than
+/// the index's: the index's two phases take turns on the cores, and the
+/// one that builds a bundle leaves all but one idle. None where the pool
+/// cannot be made.
+fn background_pool() -> Option<rayon::ThreadPool> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cores)
+        .thread_name(|n| format!("portolan-background-{n}"))
+        .start_handler(|_| lower_priority())
+        .build()
+        .ok()
+}
+
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: gettid has no preconditions, and setpriority only lowers
+    // this thread's own priority (a failure leaves it as it was).
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 /// Writes each page and hands it to the search index.
 struct Tee<'a> {
