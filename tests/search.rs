@@ -28,6 +28,41 @@ fn built_example(out: &Path, cache: &Path, env: &[(&str, &str)]) {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
+/// Pagefind is given each page without what it would ignore anyway (the
+/// sidebar, the contents, the metadata card, the footers: `search_lean`).
+/// Its index of the example catalog, every shape and spec page, is the
+/// same bytes as from the whole pages, in one bucket and in several.
+#[test]
+fn what_pagefind_is_spared_changes_nothing_it_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    for buckets in ["100000", "3"] {
+        let index = |whole: &str| {
+            let out = tmp.path().join(format!("site-{buckets}-{whole}"));
+            let cache = tmp.path().join(format!("cache-{buckets}-{whole}"));
+            let env = [
+                ("PORTOLAN_TEST_SEARCH_WHOLE_PAGES", whole),
+                ("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", buckets),
+            ];
+            built_example(&out, &cache, &env);
+            let mut files = read_tree(&out);
+            files.retain(|path, _| path.starts_with("pagefind/"));
+            files
+        };
+        let (lean, whole) = (index("0"), index("1"));
+        assert!(
+            lean.keys().any(|p| p.ends_with(".pf_fragment")),
+            "an index was written"
+        );
+        assert_eq!(
+            lean.keys().collect::<Vec<_>>(),
+            whole.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &lean {
+            assert!(whole[path] == *bytes, "{path} differs ({buckets} a bucket)");
+        }
+    }
+}
+
 fn run_browser(out: &Path, mode: &str) -> serde_json::Value {
     let chromium = chromium().expect("checked by the caller");
     let server = StaticServer::start(out.to_path_buf(), "/integrations/", 1500, 120);

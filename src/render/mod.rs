@@ -17,6 +17,7 @@ pub mod renderer;
 pub mod sanitize;
 pub mod scratch;
 pub mod search;
+mod search_lean;
 mod search_store;
 pub mod specs;
 pub mod systems;

@@ -159,7 +159,18 @@ pub(super) fn index_chunk_size() -> String {
 
 /// What the environment changes in the index, for the key of a whole build.
 pub fn settings() -> String {
-    format!("chunks={} pages={}", index_chunk_size(), pages_per_bucket())
+    format!(
+        "chunks={} pages={} whole={}",
+        index_chunk_size(),
+        pages_per_bucket(),
+        whole_pages()
+    )
+}
+
+/// Tests give Pagefind whole pages, to show that what `search_lean` cuts
+/// changes nothing Pagefind writes.
+fn whole_pages() -> bool {
+    std::env::var_os("PORTOLAN_TEST_SEARCH_WHOLE_PAGES").is_some_and(|v| v == "1")
 }
 
 /// Tests set smaller buckets, so a small catalog is indexed in several.
@@ -556,7 +567,12 @@ fn index_bucket(
     let scratch = super::scratch::Scratch::new()?;
     let timer = crate::timings::Timer::start();
     for (path, digest) in pages {
-        let page = for_index(&source.read(path, digest)?);
+        let page = source.read(path, digest)?;
+        let page = if whole_pages() {
+            for_index(&page)
+        } else {
+            for_index(&super::search_lean::lean(&page))
+        };
         scratch.write(path, &tagged(page, label))?;
     }
     timer.lap("search index: scratch pages");
