@@ -263,9 +263,7 @@ impl IndexingSink {
     /// The index of the pages given.
     pub fn build(self) -> Result<Vec<(String, Vec<u8>)>, RunError> {
         let plan = Plan::new(self.paths()?);
-        let gate = Gate::default();
-        gate.open(plan.len());
-        self.build_planned(&plan, &gate)
+        self.build_planned(&plan, &Gate::open_all(&plan))
     }
 
     /// The paths of the pages given so far.
@@ -320,7 +318,10 @@ impl IndexingSink {
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| loop {
-                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&n) = plan.order.get(k) else {
+                        return;
+                    };
                     let (Some(paths), Some(slot)) = (plan.buckets.get(n), slots.get(n)) else {
                         return;
                     };
@@ -356,9 +357,7 @@ impl IndexingSink {
         if !as_planned || !given.iter().eq(plan.paths()) {
             // Every page is written by now.
             let plan = Plan::new(given);
-            let written = Gate::default();
-            written.open(plan.len());
-            return self.build_planned(&plan, &written);
+            return self.build_planned(&plan, &Gate::open_all(&plan));
         }
         timer.lap(&format!(
             "search index: {count} bucket(s), {reused} from the cache"
@@ -455,17 +454,41 @@ fn publish(bundles: Vec<Vec<(String, Vec<u8>)>>) -> Vec<(String, Vec<u8>)> {
 pub struct Plan {
     /// Each bucket's paths, sorted.
     buckets: Vec<Vec<String>>,
+    /// The order the buckets are written and indexed in.
+    order: Vec<usize>,
 }
 
 impl Plan {
     pub fn new(paths: impl IntoIterator<Item = String>) -> Plan {
         let paths: std::collections::BTreeSet<String> = paths.into_iter().collect();
         let count = bucket_count(paths.len());
+        Plan::in_buckets(paths, count)
+    }
+
+    fn in_buckets(paths: std::collections::BTreeSet<String>, count: usize) -> Plan {
         let mut buckets = vec![Vec::new(); count];
         for path in paths {
             buckets[bucket_of(&path, count)].push(path);
         }
-        Plan { buckets }
+        Plan {
+            buckets,
+            order: (0..count).collect(),
+        }
+    }
+
+    /// Writes and indexes the buckets of `paths` first (a CI build: those
+    /// of the documents changed since the last build, whose bundles the
+    /// cache is least likely to hold), each bucket still in order.
+    pub fn first<'a>(mut self, paths: impl IntoIterator<Item = &'a str>) -> Plan {
+        let first: std::collections::BTreeSet<usize> =
+            paths.into_iter().filter_map(|p| self.bucket(p)).collect();
+        self.order.sort_by_key(|n| !first.contains(n));
+        self
+    }
+
+    /// The buckets in the order they are written and indexed.
+    pub fn order(&self) -> &[usize] {
+        &self.order
     }
 
     /// How many buckets there are (at least one).
@@ -494,19 +517,26 @@ impl Plan {
     }
 }
 
-/// How many buckets' pages are written: buckets `0..n`, or none more
-/// ever (the render failed).
+/// Which buckets' pages are written, or that no more will be (the render
+/// failed).
 #[derive(Default)]
 pub struct Gate {
-    state: std::sync::Mutex<(usize, bool)>,
+    state: std::sync::Mutex<(std::collections::BTreeSet<usize>, bool)>,
     changed: std::sync::Condvar,
 }
 
 impl Gate {
-    /// Buckets `0..n` are written.
+    /// A gate with every bucket of `plan` written.
+    fn open_all(plan: &Plan) -> Gate {
+        let gate = Gate::default();
+        plan.order().iter().for_each(|&n| gate.open(n));
+        gate
+    }
+
+    /// Bucket `n`'s pages are written.
     pub fn open(&self, n: usize) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.0 = state.0.max(n);
+        state.0.insert(n);
         self.changed.notify_all();
     }
 
@@ -520,10 +550,10 @@ impl Gate {
     /// Waits until bucket `n` is written (true) or never will be.
     fn wait(&self, n: usize) -> bool {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while state.0 <= n && !state.1 {
+        while !state.0.contains(&n) && !state.1 {
             state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
-        state.0 > n
+        state.0.contains(&n)
     }
 }
 
@@ -781,7 +811,7 @@ mod tests {
             let gate = super::Gate::default();
             let built = std::thread::scope(|scope| {
                 let index = scope.spawn(|| planned.build_planned(&plan, &gate));
-                for n in 1..=plan.len() {
+                for &n in plan.order() {
                     std::thread::sleep(std::time::Duration::from_millis(5));
                     gate.open(n);
                 }
@@ -791,8 +821,7 @@ mod tests {
         }
         // Nothing to index: no index, and no wait for a gate already open.
         let none = super::Plan::new(Vec::new());
-        let gate = super::Gate::default();
-        gate.open(none.len());
+        let gate = super::Gate::open_all(&none);
         assert!(sink(&[], None)
             .build_planned(&none, &gate)
             .unwrap()
@@ -809,11 +838,58 @@ mod tests {
         let whole = sink(given, None).build().unwrap();
         for planned in [paths(&PAGES), paths(&PAGES[..1]), Vec::new()] {
             let plan = super::Plan::new(planned.clone());
-            let gate = super::Gate::default();
-            gate.open(plan.len());
-            let built = sink(given, None).build_planned(&plan, &gate);
+            let built = sink(given, None).build_planned(&plan, &super::Gate::open_all(&plan));
             assert_eq!(built.unwrap(), whole, "planned {planned:?}");
         }
+    }
+
+    /// Buckets written and indexed in another order (a CI build starts
+    /// with those of the documents changed) give the same index, whatever
+    /// order their pages come in.
+    #[cfg(feature = "search")]
+    #[test]
+    fn the_order_buckets_are_indexed_in_changes_nothing() {
+        let pages: Vec<(String, String)> = (0..40)
+            .map(|n| (format!("p{n}/index.html"), format!("Page {n}")))
+            .collect();
+        let pages: Vec<(&str, &str)> = pages
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let plan = || super::Plan::in_buckets(paths(&pages).into_iter().collect(), 4);
+        let natural = plan();
+        assert_eq!(natural.order(), [0, 1, 2, 3]);
+        let whole = sink(&pages, None)
+            .build_planned(&natural, &super::Gate::open_all(&natural))
+            .unwrap();
+        let in_buckets = |files: &[(String, Vec<u8>)]| {
+            files
+                .iter()
+                .filter(|(p, _)| p.ends_with(".pf_meta"))
+                .count()
+        };
+        assert_eq!(in_buckets(&whole), 4, "four buckets published");
+        // A page outside the first bucket: its bucket goes first.
+        let (page, bucket) = pages
+            .iter()
+            .find_map(|(p, _)| natural.bucket(p).filter(|&n| n > 0).map(|n| (*p, n)))
+            .unwrap();
+        let reordered = plan().first([page, "nowhere/index.html"]);
+        assert_eq!(reordered.order()[0], bucket);
+        let mut all = reordered.order().to_vec();
+        all.sort_unstable();
+        assert_eq!(all, [0, 1, 2, 3]);
+        let gate = super::Gate::default();
+        let built = std::thread::scope(|scope| {
+            let index = scope.spawn(|| sink(&pages, None).build_planned(&reordered, &gate));
+            // Written in the reverse of the order planned.
+            for &n in reordered.order().iter().rev() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                gate.open(n);
+            }
+            index.join().unwrap()
+        });
+        assert_eq!(built.unwrap(), whole);
     }
 
     /// A render that fails tells the index, which gives up instead of

@@ -31,19 +31,22 @@ pub(super) fn lean(html: &[u8]) -> Vec<u8> {
     };
     let (before, body, after) = (&html[..start], &html[start..end], &html[end..]);
     let mut out = Vec::with_capacity(html.len());
-    let outside_is_inert = !has(before, PAGEFIND) && !has(after, PAGEFIND);
-    if outside_is_inert {
-        if let Some(root) = start_tag(before, b"html") {
-            out.extend_from_slice(root);
-        }
-        if let Some(title) = element(before, b"title") {
-            out.extend_from_slice(title);
-        }
-    } else {
-        out.extend_from_slice(before);
+    // Pagefind reads only what is inside an `<html>` element: without one
+    // found for certain, the outside stays as it is.
+    let root = start_tag(before, b"html");
+    let title = element(before, b"title");
+    let kept = match (root, title) {
+        (Some(root), Some(title)) => Some([root, title]),
+        (Some(root), None) if !has(before, b"<title") => Some([root, &[][..]]),
+        _ => None,
+    }
+    .filter(|_| !has(before, PAGEFIND) && !has(after, PAGEFIND));
+    match kept {
+        Some(parts) => parts.iter().for_each(|part| out.extend_from_slice(part)),
+        None => out.extend_from_slice(before),
     }
     cut_ignored(body, &mut out);
-    if !outside_is_inert {
+    if kept.is_none() {
         out.extend_from_slice(after);
     }
     out
@@ -293,6 +296,11 @@ mod tests {
             "<div data-pagefind-body='a>b'",
             "<img data-pagefind-body>",
             "",
+            // no root element (Pagefind would index nothing), or one in
+            // capitals, a title it cannot read
+            "<body><nav>n</nav><div data-pagefind-body>x</div></body>",
+            "<HTML><nav>n</nav><div data-pagefind-body>x</div></HTML>",
+            "<html><title>a<b>c</b></title><div data-pagefind-body>x</div></html>",
         ] {
             assert_eq!(leaned(page), page);
         }

@@ -71,9 +71,13 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     let theme = Theme::load(root, &config);
     let inputs = replay::key(root, &config, options.strict, &read, theme.as_ref().ok());
     timer.lap("read every input");
-    if let Some(inputs) = &inputs {
-        if let Some(entry) = replay::lookup(&cache_root, root, &inputs.key) {
-            match replay(root, &config, &out_dir, &cache_root, &entry) {
+    let kept = inputs
+        .as_ref()
+        .and_then(|_| replay::kept(&cache_root, root));
+    if let (Some(inputs), Some(entry)) = (&inputs, &kept) {
+        if entry.is_for(inputs) {
+            replay::used(&cache_root, root);
+            match replay(root, &config, &out_dir, &cache_root, entry) {
                 Ok((diagnostics, wrote)) => {
                     timer.lap("replay: the last build's files");
                     // Every diagram comes from the cache (a build with a
@@ -144,7 +148,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
 
     let staging = staging_dir(&out_dir)?;
     timer.lap("prepare the output dir");
-    let result = render_into(&staging, &checked, &theme, &cache_root);
+    // What changed since the last build is rendered and indexed first.
+    let changed = match (&inputs, &kept) {
+        (Some(inputs), Some(entry)) => entry.changed_documents(inputs),
+        _ => Vec::new(),
+    };
+    let result = render_into(&staging, &checked, &theme, &cache_root, &changed);
     timer.lap("render (stages above)");
     let (pages, written) = match result {
         Ok(done) => done,
@@ -205,7 +214,7 @@ pub fn check_report(
     let theme = Theme::load(root, &config).ok();
     let cache_root = crate::render::diagrams::cache_root(root);
     let kept = replay::key(root, &config, options.strict, &read, theme.as_ref())
-        .and_then(|inputs| replay::lookup(&cache_root, root, &inputs.key))
+        .and_then(|inputs| replay::lookup(&cache_root, root, &inputs))
         .and_then(|entry| Some((entry.check_diagnostics()?, entry.documents)));
     if let Some(report) = kept {
         timer.lap("check: replayed from the last build");
@@ -584,6 +593,7 @@ fn render_into(
     checked: &crate::CheckResult,
     theme: &Theme,
     cache_root: &Path,
+    changed: &[&str],
 ) -> Result<(usize, Written), RunError> {
     let base_path = checked.config.base_path();
     let routes = crate::urls::routes(&checked.catalog);
@@ -611,7 +621,17 @@ fn render_into(
     // Document pages are rendered bucket by bucket, and each bucket is
     // indexed once its pages are written: Pagefind builds a bundle mostly
     // on one core, and the next bucket's pages take the other.
-    let plan = crate::render::search::Plan::new(docs.iter().filter_map(|p| renderer.path_of(p)));
+    let changed: std::collections::HashSet<&str> = changed.iter().copied().collect();
+    let changed_pages: Vec<String> = docs
+        .iter()
+        .filter(|page| match page {
+            Page::Doc(i) => changed.contains(checked.catalog.docs[*i].source_path.as_str()),
+            _ => false,
+        })
+        .filter_map(|page| renderer.path_of(page))
+        .collect();
+    let plan = crate::render::search::Plan::new(docs.iter().filter_map(|p| renderer.path_of(p)))
+        .first(changed_pages.iter().map(String::as_str));
     let mut groups: Vec<Vec<Page>> = (0..plan.len()).map(|_| Vec::new()).collect();
     for page in docs {
         let n = renderer
@@ -633,9 +653,9 @@ fn render_into(
         let background = background_pool();
         let mut pages = 0;
         let mut rendered = Ok(());
-        for (n, group) in groups.iter().enumerate() {
-            let render = || renderer.render(group, &tee);
-            let written = match (&background, n) {
+        for (k, &n) in plan.order().iter().enumerate() {
+            let render = || renderer.render(&groups[n], &tee);
+            let written = match (&background, k) {
                 (Some(pool), 1..) => pool.install(render),
                 _ => render(),
             };
@@ -647,7 +667,7 @@ fn render_into(
                     break;
                 }
             }
-            gate.open(n + 1);
+            gate.open(n);
         }
         timer.lap("document pages");
         let rest = rendered.and_then(|()| {

@@ -35,7 +35,7 @@ use crate::render::theme::Theme;
 use crate::Config;
 
 /// Bumped whenever the entry's layout or the key's parts change.
-const FORMAT: &str = "portolan-replay-2";
+const FORMAT: &str = "portolan-replay-3";
 
 /// Where entries and objects live, under the cache root.
 const DIR: &str = "builds";
@@ -55,6 +55,9 @@ fn enabled() -> bool {
 pub(super) struct Inputs {
     pub key: String,
     stamps: Vec<(PathBuf, Option<Stamp>)>,
+    /// Each document's path from the site root and the digest of its
+    /// bytes (or why they cannot be read).
+    documents: Vec<(String, String)>,
 }
 
 type Stamp = (u64, Option<std::time::SystemTime>);
@@ -108,10 +111,10 @@ pub(super) fn key(
         Ok(bytes) => crate::hash::digest_bytes(bytes),
         Err(e) => format!("unreadable: {e}"),
     };
-    let documents: Vec<String> = read
+    let documents: Vec<(String, String)> = read
         .documents
         .par_iter()
-        .map(|(path, bytes)| format!("{}\t{}", name(path), content(bytes)))
+        .map(|(path, bytes)| (name(path), content(bytes)))
         .collect();
     // Stamped before they are read, so a change after this read shows.
     let other: Vec<(String, (PathBuf, Option<Stamp>))> = read
@@ -127,7 +130,11 @@ pub(super) fn key(
             )
         })
         .collect();
-    parts.extend(documents);
+    parts.extend(
+        documents
+            .iter()
+            .map(|(path, hash)| format!("{path}\t{hash}")),
+    );
     let mut stamps = Vec::with_capacity(other.len());
     for (part, stamped) in other {
         parts.push(part);
@@ -137,6 +144,7 @@ pub(super) fn key(
     Some(Inputs {
         key: crate::hash::digest(&refs),
         stamps,
+        documents,
     })
 }
 
@@ -156,6 +164,8 @@ pub(super) struct Entry {
     marker: String,
     /// Path, size and content hash of each file but the marker.
     files: Vec<(String, u64, String)>,
+    /// The documents it read, as `Inputs::documents`.
+    documents_read: Vec<(String, String)>,
 }
 
 /// A diagnostic as kept; `Diagnostic` itself borrows its code.
@@ -215,6 +225,28 @@ impl Entry {
     pub fn check_diagnostics(&self) -> Option<Vec<Diagnostic>> {
         self.check_diagnostics.iter().map(Kept::restore).collect()
     }
+
+    /// Whether this is the build of `inputs`, to be replayed.
+    pub fn is_for(&self, inputs: &Inputs) -> bool {
+        self.key == inputs.key
+    }
+
+    /// The documents of `inputs` that are new or changed since this build
+    /// (paths from the site root, as diagnostics name them). Only an order
+    /// to build in: a wrong answer would cost time, never output.
+    pub fn changed_documents<'a>(&self, inputs: &'a Inputs) -> Vec<&'a str> {
+        let before: std::collections::HashMap<&str, &str> = self
+            .documents_read
+            .iter()
+            .map(|(path, hash)| (path.as_str(), hash.as_str()))
+            .collect();
+        inputs
+            .documents
+            .iter()
+            .filter(|(path, hash)| before.get(path.as_str()) != Some(&hash.as_str()))
+            .map(|(path, _)| path.as_str())
+            .collect()
+    }
 }
 
 /// One entry per site root: its last build.
@@ -237,20 +269,26 @@ fn object_path(cache_root: &Path, hash: &str) -> Option<PathBuf> {
     })
 }
 
-/// The entry kept for `root` if it was written for `key`.
-pub(super) fn lookup(cache_root: &Path, root: &Path, key: &str) -> Option<Entry> {
-    let path = entry_path(cache_root, root);
-    let text = std::fs::read_to_string(&path).ok()?;
+/// The entry kept for `root`, whatever inputs it was built from.
+pub(super) fn kept(cache_root: &Path, root: &Path) -> Option<Entry> {
+    let text = std::fs::read_to_string(entry_path(cache_root, root)).ok()?;
     let entry: Entry = serde_json::from_str(&text).ok()?;
-    if entry.format != FORMAT || entry.key != key {
-        return None;
-    }
-    // Used now: the sweep keeps the most recently used entries.
+    (entry.format == FORMAT).then_some(entry)
+}
+
+/// The entry kept for `root` if it is the build of `inputs`.
+pub(super) fn lookup(cache_root: &Path, root: &Path, inputs: &Inputs) -> Option<Entry> {
+    let entry = kept(cache_root, root).filter(|entry| entry.is_for(inputs))?;
+    used(cache_root, root);
+    Some(entry)
+}
+
+/// Marks `root`'s entry used now: the sweep keeps the most recently used.
+pub(super) fn used(cache_root: &Path, root: &Path) {
     let _ = std::fs::File::options()
         .write(true)
-        .open(&path)
+        .open(entry_path(cache_root, root))
         .and_then(|f| f.set_modified(std::time::SystemTime::now()));
-    Some(entry)
 }
 
 /// Whether `path`, from an entry, is a plain relative path inside the
@@ -358,6 +396,7 @@ pub(super) fn store(
         check_diagnostics: outcome.check_diagnostics.iter().map(Kept::from).collect(),
         marker: outcome.marker.to_owned(),
         files,
+        documents_read: inputs.documents.clone(),
     };
     let text = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
     let path = entry_path(cache_root, root);
@@ -455,5 +494,46 @@ mod tests {
         ] {
             assert_eq!(object_path(cache, bad), None, "{bad:?} was taken");
         }
+    }
+
+    /// A build after the kept one renders first the documents new or
+    /// changed since: by their bytes, not their stamps.
+    #[test]
+    fn the_documents_changed_since_the_kept_build_are_named() {
+        let docs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(p, h)| ((*p).to_owned(), (*h).to_owned()))
+                .collect()
+        };
+        let entry = Entry {
+            format: FORMAT.to_owned(),
+            key: "k1".to_owned(),
+            documents: 3,
+            pages: 0,
+            diagrams: DiagramStats::default(),
+            diagnostics: Vec::new(),
+            check_diagnostics: Vec::new(),
+            marker: String::new(),
+            files: Vec::new(),
+            documents_read: docs(&[
+                ("content/a.md", "1"),
+                ("content/b.md", "2"),
+                ("content/gone.md", "3"),
+            ]),
+        };
+        let inputs = Inputs {
+            key: "k2".to_owned(),
+            stamps: Vec::new(),
+            documents: docs(&[
+                ("content/a.md", "1"),
+                ("content/b.md", "9"),
+                ("content/new.md", "4"),
+            ]),
+        };
+        assert!(!entry.is_for(&inputs));
+        assert_eq!(
+            entry.changed_documents(&inputs),
+            ["content/b.md", "content/new.md"]
+        );
     }
 }
