@@ -594,17 +594,19 @@ fn index_bucket(
     source: &Source,
     pagefind: &OneAtATime,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+    use rayon::prelude::*;
     let scratch = super::scratch::Scratch::new()?;
     let timer = crate::timings::Timer::start();
-    for (path, digest) in pages {
+    // On every core: the first bucket of a build waits for its folder.
+    pages.par_iter().try_for_each(|(path, digest)| {
         let page = source.read(path, digest)?;
         let page = if whole_pages() {
             for_index(&page)
         } else {
             for_index(&super::search_lean::lean(&page))
         };
-        scratch.write(path, &tagged(page, label))?;
-    }
+        scratch.write(path, &tagged(page, label))
+    })?;
     timer.lap("search index: scratch pages");
     build_index_from_dir(scratch.path(), pages.len(), pagefind)
 }
