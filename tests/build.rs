@@ -44,6 +44,43 @@ fn a_catalog_without_documents_still_has_valid_feeds() {
     assert_eq!(text, html_safe_pretty(&catalog));
 }
 
+/// Without `PORTOLAN_CACHE_DIR` (the tests set it, to keep the source tree
+/// clean) the cache is `.portolan/cache` under the site root, and the next
+/// build into a fresh dir replays from it.
+#[test]
+fn the_cache_lives_under_the_site_root_by_default() {
+    let dir = site(&[
+        ("site.toml", b"title = \"Cached\"\n"),
+        ("content/a.md", b"# A\n\nText.\n"),
+    ]);
+    let cache = dir.path().join(".portolan/cache");
+    for n in 0..2 {
+        let out = dir.path().join(format!("public-{n}"));
+        let o = bin()
+            .args(["build", "--root"])
+            .arg(dir.path())
+            .arg("--out")
+            .arg(&out)
+            .env_remove("PORTOLAN_CACHE_DIR")
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .output()
+            .expect("portolan runs");
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(out.join("a/index.html").is_file());
+        assert_eq!(
+            stdout(&o).contains("replayed from the cache"),
+            n == 1,
+            "{}",
+            stdout(&o)
+        );
+    }
+    assert!(
+        cache.join("builds").is_dir(),
+        "the kept build is in {cache:?}"
+    );
+    assert!(cache.join("search").is_dir());
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -11,7 +11,34 @@ pub fn bin() -> Command {
     // Stale checks compare against this date, so results never drift.
     cmd.env("PORTOLAN_TODAY", "2026-11-21");
     cmd.env_remove("NO_COLOR");
+    // A test that wants its own cache sets this again.
+    cmd.env("PORTOLAN_CACHE_DIR", test_cache());
     cmd
+}
+
+/// The cache of this test process, outside the repository: builds of the
+/// example catalog and of the fixtures would otherwise keep theirs in the
+/// source tree (`.portolan/cache` under their root), and every later run
+/// would start from what an earlier one left. Those of runs more than a
+/// day old are removed.
+fn test_cache() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let parent = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let day = std::time::Duration::from_secs(24 * 60 * 60);
+        for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+            if old && entry.file_name().to_string_lossy().starts_with("cache-") {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = parent.join(format!("cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    })
 }
 
 pub fn run(args: &[&str]) -> Output {
