@@ -621,25 +621,7 @@ fn render_into(
     // Document pages are rendered bucket by bucket, and each bucket is
     // indexed once its pages are written: Pagefind builds a bundle mostly
     // on one core, and the next bucket's pages take the other.
-    let changed: std::collections::HashSet<&str> = changed.iter().copied().collect();
-    let changed_pages: Vec<String> = docs
-        .iter()
-        .filter(|page| match page {
-            Page::Doc(i) => changed.contains(checked.catalog.docs[*i].source_path.as_str()),
-            _ => false,
-        })
-        .filter_map(|page| renderer.path_of(page))
-        .collect();
-    let plan = crate::render::search::Plan::new(docs.iter().filter_map(|p| renderer.path_of(p)))
-        .first(changed_pages.iter().map(String::as_str));
-    let mut groups: Vec<Vec<Page>> = (0..plan.len()).map(|_| Vec::new()).collect();
-    for page in docs {
-        let n = renderer
-            .path_of(&page)
-            .and_then(|path| plan.bucket(&path))
-            .unwrap_or(0);
-        groups[n].push(page);
-    }
+    let (plan, groups) = by_bucket(&renderer, &checked.catalog, docs, changed);
     let gate = crate::render::search::Gate::default();
     let index = std::thread::scope(|scope| {
         let (plan, gate, indexing) = (&plan, &gate, &indexing);
@@ -692,6 +674,40 @@ fn render_into(
         sink.put(&path, bytes)?;
     }
     Ok((pages, sink.into_written()))
+}
+
+/// The search buckets of the document pages `docs`, those of the `changed`
+/// documents first (see `Plan::first`), and the pages of each bucket.
+fn by_bucket(
+    renderer: &Renderer,
+    catalog: &crate::catalog::Catalog,
+    docs: Vec<Page>,
+    changed: &[&str],
+) -> (crate::render::search::Plan, Vec<Vec<Page>>) {
+    let changed: std::collections::HashSet<&str> = changed.iter().copied().collect();
+    let changed_pages: Vec<String> = docs
+        .iter()
+        .filter(|page| match page {
+            Page::Doc(i) => catalog
+                .docs
+                .get(*i)
+                .is_some_and(|doc| changed.contains(doc.source_path.as_str())),
+            _ => false,
+        })
+        .filter_map(|page| renderer.path_of(page))
+        .collect();
+    let plan = crate::render::search::Plan::new(docs.iter().filter_map(|p| renderer.path_of(p)))
+        .first(changed_pages.iter().map(String::as_str));
+    let mut groups: Vec<Vec<Page>> = (0..plan.len()).map(|_| Vec::new()).collect();
+    for page in docs {
+        // A page without a path of its own writes no page to index.
+        let n = renderer
+            .path_of(&page)
+            .and_then(|path| plan.bucket(&path))
+            .unwrap_or(0);
+        groups[n].push(page);
+    }
+    (plan, groups)
 }
 
 /// Threads that run only when a core would otherwise be idle (on Linux,
