@@ -6,7 +6,11 @@
 //! nothing. `lean` cuts them out before Pagefind reads the page, only
 //! where the cut cannot change what Pagefind keeps: a region holding a
 //! `data-pagefind-*` attribute other than the ignore that marks it stays,
-//! so does a page whose body is not one well-formed element.
+//! so does a page whose body is not one well-formed element. (One thing
+//! can differ: Pagefind numbers every element with an `id` it meets, even
+//! inside an ignored one, where no anchor results; a template with such
+//! ids gets the same anchors under other numbers. The built-in theme's
+//! index is the same bytes, which `tests/search.rs` checks.)
 
 use memchr::memmem;
 
@@ -64,7 +68,7 @@ fn cut_ignored(body: &[u8], out: &mut Vec<u8>) {
         from = found + IGNORE.len();
         // Not the body's own start tag, and nothing already cut.
         let around = element_around(body, found, IGNORE);
-        let Some((start, end)) = around.filter(|(s, _)| *s > copied) else {
+        let Some((start, end)) = around.filter(|(s, _)| *s > 0 && *s >= copied) else {
             continue;
         };
         let region = &body[start..end];
@@ -323,6 +327,15 @@ mod tests {
         ] {
             assert_eq!(leaned(page), page);
         }
+    }
+
+    #[test]
+    fn side_by_side_ignored_elements_both_go() {
+        let page = "<html><div data-pagefind-body><p>a</p><a data-pagefind-ignore>#</a><a data-pagefind-ignore>#</a><p>b</p></div>";
+        assert_eq!(
+            leaned(page),
+            "<html><div data-pagefind-body><p>a</p>  <p>b</p></div>"
+        );
     }
 
     #[test]
