@@ -439,8 +439,20 @@ fn an_edited_output_file_is_noticed_even_at_the_same_size() {
 fn two_builds_are_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    assert_eq!(build(&repo_root(), &a, &[]).status.code(), Some(0));
-    assert_eq!(build(&repo_root(), &b, &[]).status.code(), Some(0));
+    // Each with a cache of its own: the second would replay the first.
+    let cold = |out: &Path, cache: &str| {
+        let o = bin()
+            .args(["build", "--root"])
+            .arg(repo_root())
+            .arg("--out")
+            .arg(out)
+            .env("PORTOLAN_CACHE_DIR", tmp.path().join(cache))
+            .output()
+            .expect("portolan runs");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    };
+    cold(&a, "cache-a");
+    cold(&b, "cache-b");
     let (ta, tb) = (read_tree(&a), read_tree(&b));
     assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
     for (path, bytes) in &ta {
@@ -449,6 +461,57 @@ fn two_builds_are_byte_identical() {
     // Rebuilding over an existing output replaces it.
     assert_eq!(build(&repo_root(), &a, &[]).status.code(), Some(0));
     assert_eq!(read_tree(&a), ta);
+}
+
+/// Pagefind numbers a bucket's pages in the order it lists their scratch
+/// folder, which on tmpfs is the order they were written: two cold builds
+/// of hundreds of pages, with scratch folders there, index them alike.
+#[test]
+fn two_cold_builds_of_many_pages_index_them_alike() {
+    let shm = Path::new("/dev/shm");
+    if !shm.is_dir() {
+        eprintln!("skipped: no /dev/shm (tmpfs) to put scratch folders on");
+        return;
+    }
+    let docs: Vec<(String, Vec<u8>)> = (0..300)
+        .map(|n| {
+            let text = format!("# Page {n}\n\nWords about topic {} and item{n}.\n", n % 7);
+            (format!("content/p{n:03}.md"), text.into_bytes())
+        })
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = vec![("site.toml", b"title = \"Many\"\n")];
+    files.extend(docs.iter().map(|(p, t)| (p.as_str(), t.as_slice())));
+    let dir = site(&files);
+    let scratch = tempfile::tempdir_in(shm).unwrap();
+    let index = |name: &str| {
+        let out = dir.path().join(name);
+        let o = bin()
+            .args(["build", "--root"])
+            .arg(dir.path())
+            .arg("--out")
+            .arg(&out)
+            .env(
+                "PORTOLAN_CACHE_DIR",
+                dir.path().join(format!("cache-{name}")),
+            )
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .env("TMPDIR", scratch.path())
+            .output()
+            .expect("portolan runs");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let mut tree = read_tree(&out);
+        tree.retain(|path, _| path.starts_with("pagefind/"));
+        tree
+    };
+    let (a, b) = (index("a"), index("b"));
+    assert!(
+        a.keys().any(|p| p.ends_with(".pf_meta")),
+        "an index was written"
+    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between builds");
+    }
 }
 
 #[test]

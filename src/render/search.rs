@@ -597,16 +597,26 @@ fn index_bucket(
     use rayon::prelude::*;
     let scratch = super::scratch::Scratch::new()?;
     let timer = crate::timings::Timer::start();
-    // On every core: the first bucket of a build waits for its folder.
-    pages.par_iter().try_for_each(|(path, digest)| {
-        let page = source.read(path, digest)?;
-        let page = if whole_pages() {
-            for_index(&page)
-        } else {
-            for_index(&super::search_lean::lean(&page))
-        };
-        scratch.write(path, &tagged(page, label))
-    })?;
+    // Read and cut on every core (the first bucket of a build waits for
+    // its folder), then written one by one in path order: Pagefind
+    // numbers pages in the order it lists the folder, which for a small
+    // folder is the order files were created, so pages written in
+    // parallel would give a different index now and then.
+    let prepared: Vec<Vec<u8>> = pages
+        .par_iter()
+        .map(|(path, digest)| {
+            let page = source.read(path, digest)?;
+            let page = if whole_pages() {
+                for_index(&page)
+            } else {
+                for_index(&super::search_lean::lean(&page))
+            };
+            Ok(tagged(page, label))
+        })
+        .collect::<Result<_, RunError>>()?;
+    for ((path, _), page) in pages.iter().zip(&prepared) {
+        scratch.write(path, page)?;
+    }
     timer.lap("search index: scratch pages");
     build_index_from_dir(scratch.path(), pages.len(), pagefind)
 }
