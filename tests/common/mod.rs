@@ -334,6 +334,34 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The files of the search index under `out` (its `pagefind/`).
+pub fn search_index(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = read_tree(out);
+    files.retain(|path, _| path.starts_with("pagefind/"));
+    assert!(
+        files.keys().any(|p| p.ends_with(".pf_fragment")),
+        "an index was written in {out:?}"
+    );
+    files
+}
+
+/// Asserts that two trees of files hold the same paths and bytes, naming
+/// the first that differs.
+pub fn assert_same_files(
+    a: &std::collections::BTreeMap<String, Vec<u8>>,
+    b: &std::collections::BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}"
+    );
+    for (path, bytes) in a {
+        assert!(*bytes == b[path], "{path} differs: {what}");
+    }
+}
+
 /// The repository's mermaid-cli (installed by `npm ci`), or None (after
 /// saying so) outside CI.
 pub fn mmdc() -> Option<PathBuf> {
