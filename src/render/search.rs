@@ -253,10 +253,7 @@ impl IndexingSink {
 
     /// A page, by the digest of its bytes as written.
     pub fn add(&self, path: &str, digest: String) -> Result<(), RunError> {
-        self.pages
-            .lock()
-            .map_err(|_| RunError("the pages to index are poisoned".to_owned()))?
-            .insert(path.to_owned(), digest);
+        self.lock()?.insert(path.to_owned(), digest);
         Ok(())
     }
 
