@@ -316,6 +316,68 @@ fn without_mermaid_cli_diagrams_show_as_source_and_the_build_passes() {
 /// A cache entry is never trusted blindly: one whose SVG does not survive
 /// the sanitizer (tampered, or written by a broken renderer) is rendered
 /// anew, and one carrying script is published without it.
+/// Every `<svg …>…</svg>` of a page, in order.
+fn svgs(html: &str) -> Vec<&str> {
+    html.match_indices("<svg role=\"img\"")
+        .map(|(start, _)| {
+            let end = start + html[start..].find("</svg>").expect("closed") + "</svg>".len();
+            &html[start..end]
+        })
+        .collect()
+}
+
+/// mermaid keeps counters in its modules (sequence actors, gantt tasks),
+/// draws with Math.random (gitGraph ids, hand-drawn class boxes), and
+/// reads the clock. A diagram must still draw the same bytes whatever
+/// rendered before it, or a cold build and a cached one differ.
+#[test]
+fn a_diagram_draws_the_same_bytes_whatever_rendered_before_it() {
+    let Some(mmdc) = mmdc() else { return };
+    let sequence = |n: usize| {
+        format!("```mermaid\nsequenceDiagram\n    participant Shop{n}\n    participant Payments\n    participant Ledger\n    Shop{n}->>Payments: charge\n    Payments->>Ledger: book\n```\n\n")
+    };
+    // Renders first in the larger build: enough sequence diagrams that
+    // both worker pages have drawn some before the second document's.
+    let first: String = std::iter::once("# First\n\n".to_owned())
+        .chain((0..6).map(sequence))
+        .collect();
+    let second = format!(
+        "# Second\n\n{}```mermaid\ngitGraph\n    commit\n    branch hotfix\n    commit\n    checkout main\n    merge hotfix\n```\n\n```mermaid\n---\nconfig:\n  look: handDrawn\n---\nclassDiagram\n    class Order\n    Order : +id\n```\n\n```mermaid\ngantt\n    dateFormat YYYY-MM-DD\n    Pick :a1, 2024-03-01, 2d\n    Pack :after a1, 1d\n    Ship :after missing, 1d\n```\n\n```mermaid\ngantt\n    dateFormat HH:mm\n    Standup :s1, 09:00, 15m\n```\n",
+        sequence(99)
+    );
+    let build = |files: &[(&str, &[u8])]| {
+        let dir = site(files);
+        let cache = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let o = run_with(
+            dir.path(),
+            cache.path(),
+            &mmdc,
+            &["build", "--out", out.to_str().unwrap()],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read_to_string(out.join("second/index.html")).unwrap()
+    };
+    let alone = build(&[("content/second.md", second.as_bytes())]);
+    let after_others = build(&[
+        ("content/first.md", first.as_bytes()),
+        ("content/second.md", second.as_bytes()),
+    ]);
+    let (alone, after_others) = (svgs(&alone), svgs(&after_others));
+    assert_eq!(alone.len(), 5, "five diagrams rendered: {alone:?}");
+    for (i, (a, b)) in alone.iter().zip(&after_others).enumerate() {
+        assert_eq!(
+            a,
+            b,
+            "diagram {} differs with other diagrams rendered first",
+            i + 1
+        );
+    }
+    // A time without a date falls on the worker's fixed day, not the
+    // build's: tomorrow's build draws the same axis.
+    assert!(alone[4].contains("2000-01-01"), "{}", alone[4]);
+}
+
 #[test]
 fn tampered_cache_entries_are_not_published() {
     let Some(mmdc) = mmdc() else { return };

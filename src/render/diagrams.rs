@@ -254,6 +254,9 @@ pub fn prepare(
     let key = |definition: &str| {
         crate::hash::digest(&[
             &toolchain.cli_version,
+            // How the worker renders (a fresh mermaid per diagram, its
+            // clock and random source) decides the bytes too.
+            WORKER_SCRIPT,
             THEME_CONFIG,
             SANITIZER_VERSION,
             &clean_of(definition),
@@ -356,7 +359,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) {
 /// programs' paths), or why none was found.
 pub fn renderer_identity(root: &Path, config: &Config) -> String {
     if enabled(config) {
-        format!("{:?}", find_toolchain(root, config))
+        format!(
+            "{:?} worker {}",
+            find_toolchain(root, config),
+            &crate::hash::digest(&[WORKER_SCRIPT])[..12]
+        )
     } else {
         "diagrams off".to_owned()
     }
@@ -506,6 +513,7 @@ impl Worker {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--lang=en-US",
         ];
         // Chromium's sandbox cannot start as root (containers, CI).
         if running_as_root() {
@@ -528,6 +536,9 @@ impl Worker {
         let mut child = Command::new(&toolchain.node)
             .arg(&script)
             .arg(worker_config.to_string())
+            // Dates mermaid prints (gantt's axis, a time without a day)
+            // must not depend on the machine's time zone.
+            .env("TZ", "UTC")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
