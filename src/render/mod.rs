@@ -18,6 +18,7 @@ pub mod sanitize;
 pub mod scratch;
 pub mod search;
 mod search_lean;
+mod search_plan;
 mod search_store;
 pub mod specs;
 pub mod systems;

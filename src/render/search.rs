@@ -7,6 +7,9 @@
 
 use crate::RunError;
 
+use super::search_plan::pages_per_bucket;
+pub use super::search_plan::{Gate, Plan};
+
 /// `(site path, HTML)` of every document page, shared with the served site.
 pub type IndexedPages = Vec<(String, std::sync::Arc<Vec<u8>>)>;
 
@@ -108,12 +111,6 @@ fn tagged(mut html: Vec<u8>, label: &str) -> Vec<u8> {
     html
 }
 
-/// Pages per bucket of the index. Each bucket is its own Pagefind bundle,
-/// built on its own core and cached on its own, merged in the browser
-/// (`mergeIndex`); but a query fetches the chunk holding its word from
-/// every bucket, so buckets are few and large: more would make a one-page
-/// change cheaper and every query heavier.
-const PAGES_PER_BUCKET: usize = 4000;
 /// Where the pages of bucket `n` (from 1) are published, relative to
 /// `pagefind/`; bucket 0 is `pagefind/` itself, the bundle the page loads
 /// first.
@@ -122,15 +119,6 @@ fn bucket_dir(n: usize) -> String {
 }
 /// Lists the other buckets' directories for the search scripts.
 const BUCKETS_FILE: &str = "pagefind/buckets.json";
-
-/// How many buckets `pages` documents are indexed in: a power of two, so
-/// the bucket of most pages stays put as a catalog grows.
-fn bucket_count(pages: usize) -> usize {
-    pages
-        .div_ceil(pages_per_bucket())
-        .max(1)
-        .next_power_of_two()
-}
 
 /// Word locations per chunk of a bucket's word index. A query fetches the
 /// chunk holding its word from every bucket, and Pagefind's default
@@ -171,21 +159,6 @@ pub fn settings() -> String {
 /// changes nothing Pagefind writes.
 fn whole_pages() -> bool {
     std::env::var_os("PORTOLAN_TEST_SEARCH_WHOLE_PAGES").is_some_and(|v| v == "1")
-}
-
-/// Tests set smaller buckets, so a small catalog is indexed in several.
-fn pages_per_bucket() -> usize {
-    std::env::var("PORTOLAN_TEST_SEARCH_BUCKET_PAGES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(PAGES_PER_BUCKET)
-}
-
-/// A page's bucket: by its path alone, so an edit never moves a page.
-fn bucket_of(path: &str, buckets: usize) -> usize {
-    let digest = crate::hash::digest(&[path]);
-    usize::from_str_radix(&digest[..8], 16).unwrap_or(0) % buckets
 }
 
 /// The pages to index, each known by its digest as it is rendered, then
@@ -297,7 +270,7 @@ impl IndexingSink {
                 return Ok(Vec::new());
             }
         }
-        let count = plan.buckets.len();
+        let count = plan.len();
         let timer = crate::timings::Timer::start();
         // Plain threads, not rayon's: Pagefind runs its own rayon work
         // inside a tokio runtime, and a rayon worker blocked in that
@@ -316,10 +289,10 @@ impl IndexingSink {
             for _ in 0..threads {
                 scope.spawn(|| loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(&n) = plan.order.get(k) else {
+                    let Some(&n) = plan.order().get(k) else {
                         return;
                     };
-                    let (Some(paths), Some(slot)) = (plan.buckets.get(n), slots.get(n)) else {
+                    let (Some(paths), Some(slot)) = (plan.paths_of(n), slots.get(n)) else {
                         return;
                     };
                     let built = if gate.wait(n) {
@@ -443,115 +416,6 @@ fn publish(bundles: Vec<Vec<(String, Vec<u8>)>>) -> Vec<(String, Vec<u8>)> {
     ));
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
-}
-
-/// Which bucket each page to index falls in, known from the paths alone
-/// (see `bucket_of`), so the build can index a bucket as soon as its
-/// pages are written.
-pub struct Plan {
-    /// Each bucket's paths, sorted.
-    buckets: Vec<Vec<String>>,
-    /// The order the buckets are written and indexed in.
-    order: Vec<usize>,
-}
-
-impl Plan {
-    pub fn new(paths: impl IntoIterator<Item = String>) -> Plan {
-        let paths: std::collections::BTreeSet<String> = paths.into_iter().collect();
-        let count = bucket_count(paths.len());
-        Plan::in_buckets(paths, count)
-    }
-
-    fn in_buckets(paths: std::collections::BTreeSet<String>, count: usize) -> Plan {
-        let mut buckets = vec![Vec::new(); count];
-        for path in paths {
-            buckets[bucket_of(&path, count)].push(path);
-        }
-        Plan {
-            buckets,
-            order: (0..count).collect(),
-        }
-    }
-
-    /// Writes and indexes the buckets of `paths` first (a CI build: those
-    /// of the documents changed since the last build, whose bundles the
-    /// cache is least likely to hold), each bucket still in order.
-    pub fn first<'a>(mut self, paths: impl IntoIterator<Item = &'a str>) -> Plan {
-        let first: std::collections::BTreeSet<usize> =
-            paths.into_iter().filter_map(|p| self.bucket(p)).collect();
-        self.order.sort_by_key(|n| !first.contains(n));
-        self
-    }
-
-    /// The buckets in the order they are written and indexed.
-    pub fn order(&self) -> &[usize] {
-        &self.order
-    }
-
-    /// How many buckets there are (at least one).
-    pub fn len(&self) -> usize {
-        self.buckets.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.buckets.iter().all(Vec::is_empty)
-    }
-
-    /// The bucket `path` is in, if the plan names it.
-    pub fn bucket(&self, path: &str) -> Option<usize> {
-        let n = bucket_of(path, self.buckets.len());
-        self.buckets[n]
-            .binary_search_by(|p| p.as_str().cmp(path))
-            .ok()
-            .map(|_| n)
-    }
-
-    /// Every path, sorted.
-    fn paths(&self) -> impl Iterator<Item = &String> {
-        let mut all: Vec<&String> = self.buckets.iter().flatten().collect();
-        all.sort();
-        all.into_iter()
-    }
-}
-
-/// Which buckets' pages are written, or that no more will be (the render
-/// failed).
-#[derive(Default)]
-pub struct Gate {
-    state: std::sync::Mutex<(std::collections::BTreeSet<usize>, bool)>,
-    changed: std::sync::Condvar,
-}
-
-impl Gate {
-    /// A gate with every bucket of `plan` written.
-    fn open_all(plan: &Plan) -> Gate {
-        let gate = Gate::default();
-        plan.order().iter().for_each(|&n| gate.open(n));
-        gate
-    }
-
-    /// Bucket `n`'s pages are written.
-    pub fn open(&self, n: usize) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.0.insert(n);
-        self.changed.notify_all();
-    }
-
-    /// No more will be: whoever waits gives up.
-    pub fn fail(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.1 = true;
-        self.changed.notify_all();
-    }
-
-    /// Waits until bucket `n` is written (true) or never will be.
-    fn wait(&self, n: usize) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while !state.0.contains(&n) && !state.1 {
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-        state.0.contains(&n)
-    }
 }
 
 /// The part of a bundle's path a merged bucket keeps, or None.
