@@ -440,25 +440,36 @@ fn two_builds_are_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     // Each with a cache of its own: the second would replay the first.
-    // Diagrams off: mermaid numbers a sequence diagram's actors after
-    // what its page rendered before, so two fresh renders of one diagram
-    // can differ (`id="actor5"` against `id="actor2"`); a diagram is
-    // rendered once and then comes from the cache.
+    // Diagrams rendered afresh by both, where mermaid-cli is installed:
+    // mermaid's module counters, random numbers and clock must not reach
+    // the SVG (the example's sequence diagrams numbered their actors after
+    // whatever the worker's page had drawn before).
+    let mmdc = mmdc();
     let cold = |out: &Path, cache: &str| {
-        let o = bin()
+        let mut command = bin();
+        command
             .args(["build", "--root"])
             .arg(repo_root())
             .arg("--out")
             .arg(out)
-            .env("PORTOLAN_CACHE_DIR", tmp.path().join(cache))
-            .env("PORTOLAN_DIAGRAMS", "off")
-            .output()
-            .expect("portolan runs");
+            .env("PORTOLAN_CACHE_DIR", tmp.path().join(cache));
+        match &mmdc {
+            Some(mmdc) => command.env("PORTOLAN_MMDC", mmdc),
+            None => command.env("PORTOLAN_DIAGRAMS", "off"),
+        };
+        let o = command.output().expect("portolan runs");
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     };
     cold(&a, "cache-a");
     cold(&b, "cache-b");
     let (ta, tb) = (read_tree(&a), read_tree(&b));
+    if mmdc.is_some() {
+        let page = String::from_utf8_lossy(&ta["payments/stripe-payments/index.html"]).into_owned();
+        assert!(
+            page.contains("aria-roledescription=\"sequence\""),
+            "the sequence diagram was rendered"
+        );
+    }
     assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
     for (path, bytes) in &ta {
         assert!(bytes == &tb[path], "{path} differs between builds");
