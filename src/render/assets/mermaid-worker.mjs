@@ -44,7 +44,8 @@ async function startServer(dirs) {
       return response.end("<!doctype html><html><body></body></html>");
     }
     const [, name, ...rest] = pathname.split("/");
-    const dir = dirs[name];
+    // Own keys only: "/constructor/…" must not reach Object's.
+    const dir = Object.hasOwn(dirs, name) ? dirs[name] : null;
     const file = dir && path.resolve(dir, rest.join("/"));
     if (!file || !file.startsWith(dir + path.sep) || !file.endsWith(".mjs")) return fail();
     readFile(file, (error, data) => {
