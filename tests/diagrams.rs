@@ -34,6 +34,34 @@ fn run_with(root: &Path, cache: &Path, mmdc: &Path, args: &[&str]) -> Output {
         .expect("portolan runs")
 }
 
+/// A new site of `files` built with an empty cache into its `public/`:
+/// the site, the cache (for a second build) and the build's output.
+struct Built {
+    dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
+    out: std::path::PathBuf,
+    run: Output,
+}
+
+fn build_new(files: &[(&str, &[u8])], mmdc: &Path) -> Built {
+    let dir = site(files);
+    let cache = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let run = run_with(
+        dir.path(),
+        cache.path(),
+        mmdc,
+        &["build", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    Built {
+        dir,
+        cache,
+        out,
+        run,
+    }
+}
+
 #[test]
 fn broken_diagram_is_an_error_at_its_fence_and_neighbours_render() {
     let Some(mmdc) = mmdc() else { return };
@@ -85,16 +113,12 @@ fn good_fences_become_accessible_inline_svg_with_unique_ids() {
     let doc = format!(
         "---\ntitle: Flows\n---\n\n# Flows\n\n{GOOD}\nOrders flow from the order service into Kafka.\n\n{SEQUENCE}\n## Next\n"
     );
-    let dir = site(&[("content/flows.md", doc.as_bytes())]);
-    let cache = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let o = run_with(
-        dir.path(),
-        cache.path(),
-        &mmdc,
-        &["build", "--out", out.to_str().unwrap()],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let Built {
+        dir,
+        cache,
+        out,
+        run: o,
+    } = build_new(&[("content/flows.md", doc.as_bytes())], &mmdc);
     assert!(
         stdout(&o).contains("2 rendered, 0 from cache, 0 broken; renderer started"),
         "{}",
@@ -346,17 +370,8 @@ fn a_diagram_draws_the_same_bytes_whatever_rendered_before_it() {
         sequence(99)
     );
     let build = |files: &[(&str, &[u8])]| {
-        let dir = site(files);
-        let cache = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let o = run_with(
-            dir.path(),
-            cache.path(),
-            &mmdc,
-            &["build", "--out", out.to_str().unwrap()],
-        );
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        std::fs::read_to_string(out.join("second/index.html")).unwrap()
+        let built = build_new(files, &mmdc);
+        std::fs::read_to_string(built.out.join("second/index.html")).unwrap()
     };
     let alone = build(&[("content/second.md", second.as_bytes())]);
     let after_others = build(&[
