@@ -162,7 +162,7 @@ fn whole_pages() -> bool {
 }
 
 /// The pages to index, each known by its digest as it is rendered, then
-/// indexed in buckets (see `PAGES_PER_BUCKET`). A bucket whose bundle the
+/// indexed in buckets (see `search_plan`). A bucket whose bundle the
 /// cache holds for exactly these pages costs nothing more; any other is
 /// built from a scratch folder its pages are read into (as `for_index`
 /// makes them) in path order: Pagefind numbers pages in the order it lists
