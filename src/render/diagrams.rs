@@ -19,6 +19,14 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 
 const WORKER_SCRIPT: &str = include_str!("assets/mermaid-worker.mjs");
+
+/// The worker script's digest, shortened: how it renders (a fresh mermaid
+/// per diagram, its clock and random source) decides the bytes, so it is
+/// part of every cache key and names the script's file.
+fn worker_digest() -> &'static str {
+    static DIGEST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DIGEST.get_or_init(|| crate::hash::digest(&[WORKER_SCRIPT])[..12].to_owned())
+}
 /// The id mermaid gives the SVG; each page replaces it with a unique one.
 pub const SVG_ID_PLACEHOLDER: &str = "portolan-mermaid-svg";
 /// Part of every cache key: change it when the theme config changes.
@@ -254,9 +262,7 @@ pub fn prepare(
     let key = |definition: &str| {
         crate::hash::digest(&[
             &toolchain.cli_version,
-            // How the worker renders (a fresh mermaid per diagram, its
-            // clock and random source) decides the bytes too.
-            WORKER_SCRIPT,
+            worker_digest(),
             THEME_CONFIG,
             SANITIZER_VERSION,
             &clean_of(definition),
@@ -362,7 +368,7 @@ pub fn renderer_identity(root: &Path, config: &Config) -> String {
         format!(
             "{:?} worker {}",
             find_toolchain(root, config),
-            &crate::hash::digest(&[WORKER_SCRIPT])[..12]
+            worker_digest()
         )
     } else {
         "diagrams off".to_owned()
@@ -496,10 +502,7 @@ impl Worker {
                 std::env::temp_dir()
             }
         };
-        let script = script_dir.join(format!(
-            "mermaid-worker-{}.mjs",
-            &crate::hash::digest(&[WORKER_SCRIPT])[..12]
-        ));
+        let script = script_dir.join(format!("mermaid-worker-{}.mjs", worker_digest()));
         if !script.is_file() {
             write_atomically(&script, WORKER_SCRIPT.as_bytes());
             if !script.is_file() {
