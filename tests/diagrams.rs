@@ -393,6 +393,57 @@ fn a_diagram_draws_the_same_bytes_whatever_rendered_before_it() {
     assert!(alone[4].contains("2000-01-01"), "{}", alone[4]);
 }
 
+/// The worker serves mermaid's modules to its browser from a local HTTP
+/// server, and a diagram can make that browser ask it for any path: an
+/// image in a label is fetched from the worker's origin. Requests for
+/// Object's own keys, paths that climb out of a package or name no module
+/// get nothing, and the worker renders on.
+#[test]
+fn requests_a_diagram_makes_to_the_module_server_do_not_stop_the_worker() {
+    let Some(mmdc) = mmdc() else { return };
+    let asks = [
+        "/constructor/x.mjs",
+        "/__proto__/x.mjs",
+        "/hasOwnProperty/x.mjs",
+        "/mermaid/../../../../../etc/passwd",
+        "/mermaid/%2e%2e/%2e%2e/package.json",
+        "/mermaid/..%2f..%2fpackage.json",
+        "/%E0%A4%A/x.mjs",
+        "/elk/",
+    ];
+    let labels: String = asks
+        .iter()
+        .enumerate()
+        .map(|(n, src)| format!("    N{n}[\"<img src='{src}'> ask {n}\"]\n"))
+        .collect();
+    let asking = format!("# Asking\n\n```mermaid\nflowchart LR\n{labels}```\n");
+    // Sequence diagrams after it, on both worker pages: drawn only if the
+    // worker and its server are still there.
+    let after: String = (0..4)
+        .map(|n| format!("```mermaid\nsequenceDiagram\n    Shop{n}->>Payments: charge\n```\n\n"))
+        .collect();
+    let after = format!("# After\n\n{after}");
+    let built = build_new(
+        &[
+            ("content/a-asking.md", asking.as_bytes()),
+            ("content/b-after.md", after.as_bytes()),
+        ],
+        &mmdc,
+    );
+    let err = stderr(&built.run);
+    assert!(!err.contains("warning[diagram"), "{err}");
+    let page = |p: &str| std::fs::read_to_string(built.out.join(p)).unwrap();
+    let (asking, after) = (page("a-asking/index.html"), page("b-after/index.html"));
+    let asking_svgs = svgs(&asking);
+    assert_eq!(asking_svgs.len(), 1, "{err}");
+    assert!(asking_svgs[0].contains("ask 7"), "{}", asking_svgs[0]);
+    let after_svgs = svgs(&after);
+    assert_eq!(after_svgs.len(), 4, "every later diagram drawn: {err}");
+    for svg in &after_svgs {
+        assert!(svg.contains("Payments"), "{svg}");
+    }
+}
+
 #[test]
 fn tampered_cache_entries_are_not_published() {
     let Some(mmdc) = mmdc() else { return };
