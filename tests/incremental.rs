@@ -800,6 +800,7 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
     let cache = work.path().join("cache");
     // (buckets, reused) of each build.
     let searched = std::cell::RefCell::new(Vec::new());
+    let kept_pages = std::cell::RefCell::new(Vec::new());
     let build = |cache: &Path, out: &Path| {
         let o = common::bin()
             .args(["build", "--root"])
@@ -829,6 +830,14 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
         // "[timing] search index: B bucket(s), R from the cache: N ms"
         let buckets = numbers("[timing] search index: ", "bucket(s)");
         searched.borrow_mut().push((buckets[0], buckets[1]));
+        // "[timing] kept N pages of the last build: T ms": those pages'
+        // code blocks were not highlighted again.
+        let kept: usize = err
+            .lines()
+            .find_map(|l| l.strip_prefix("[timing] kept "))
+            .and_then(|rest| rest.split(' ').next()?.parse().ok())
+            .unwrap_or(0);
+        kept_pages.borrow_mut().push(kept);
         (common::read_tree(out), counts[0], counts[1], counts[2])
     };
     let bundles = || -> Vec<PathBuf> {
@@ -901,12 +910,17 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
         }
         assert!(bundles().len() <= buckets, "stale bundles are removed");
         // The new block is highlighted; the rest come from the pack, but
-        // for the entries tampered with or cut off.
+        // for the entries tampered with or cut off (and those of pages
+        // kept from the last build, which are not rendered at all).
+        let kept = *kept_pages.borrow().last().unwrap();
         assert!(added >= 1, "step {step}: {added} added");
-        assert!(reused > 20, "step {step}: {reused} reused");
-        match step {
-            2 => assert!(refused >= 1, "tampered entries were used"),
+        match (step, kept) {
+            (2, 0) => assert!(refused >= 1, "tampered entries were used"),
+            (2, _) => {}
             _ => assert_eq!(refused, 0, "step {step}"),
+        }
+        if kept == 0 {
+            assert!(reused > 20, "step {step}: {reused} reused");
         }
         let cold_cache = work.path().join(format!("cold-cache-{step}"));
         let (cold, ..) = build(&cold_cache, &work.path().join(format!("cold-{step}")));
@@ -962,6 +976,7 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
     let runs = searched.borrow();
     let cached_runs: Vec<(usize, usize)> = runs.iter().skip(1).step_by(2).copied().collect();
     eprintln!("search buckets (count, from the cache) of each CI build: {cached_runs:?}");
+    eprintln!("pages kept by each build: {:?}", kept_pages.borrow());
     assert!(
         cached_runs.iter().any(|(b, r)| *r > 0 && r < b),
         "no CI build reused some bundles and rebuilt others: {cached_runs:?}"
@@ -970,6 +985,169 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
     let bytes = std::fs::read(pack()).unwrap();
     assert!(String::from_utf8_lossy(&bytes).contains("step_5"));
     assert!(!String::from_utf8_lossy(&bytes).contains("<img/x>"));
+}
+
+/// A CI build of `root` into the fresh dir `out` with `cache`: its files,
+/// and how many pages it kept from the last build (None when it kept none;
+/// every file when nothing changed, and the last build was replayed).
+fn ci_build(root: &Path, cache: &Path, out: &Path) -> (BTreeMap<String, Vec<u8>>, Option<usize>) {
+    let o = common::bin()
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .env("PORTOLAN_CACHE_DIR", cache)
+        .env("PORTOLAN_TIMINGS", "1")
+        .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
+        .output()
+        .expect("portolan runs");
+    let err = common::stderr(&o);
+    // An edit may break a link: the build is then refused, writing nothing.
+    if o.status.code() == Some(1) && err.contains("build stopped: nothing was written") {
+        assert!(!out.exists());
+        return (BTreeMap::new(), None);
+    }
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let files = common::read_tree(out);
+    if err.contains("[timing] replay: the last build's files") {
+        let all = files.len();
+        return (files, Some(all));
+    }
+    // "[timing] kept N pages of the last build: T ms"
+    let kept = err
+        .lines()
+        .find_map(|l| l.strip_prefix("[timing] kept "))
+        .unwrap_or_else(|| panic!("no kept pages line in {err}"));
+    let kept = kept.split(' ').next().and_then(|n| n.parse().ok());
+    (files, kept)
+}
+
+/// A CI build keeps the last build's pages of unchanged documents and its
+/// system pages only while everything pages show but the documents' own
+/// text is the same (the frame). Edits that stay inside a document keep
+/// every other page; edits that show elsewhere (a system named in prose, a
+/// new title, a renamed linked heading, random edits) keep what is still
+/// right, or nothing. Each build equals a cold build byte for byte.
+#[test]
+fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
+    let site = example_site();
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let content = root.join("content");
+    let (_, kept) = ci_build(root, &cache, &work.path().join("first"));
+    assert_eq!(kept, None, "a first build has nothing to keep");
+    let documents = docs(root).len();
+    let append = |path: &str, text: &str| {
+        let path = content.join(path);
+        let old = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{old}\n{text}\n")).unwrap();
+    };
+    let replace = |path: &str, from: &str, to: &str| {
+        let path = content.join(path);
+        let old = std::fs::read_to_string(&path).unwrap();
+        assert!(old.contains(from), "{from} in {}", path.display());
+        std::fs::write(&path, old.replacen(from, to, 1)).unwrap();
+    };
+    // (what, whether pages of other documents may be kept)
+    let mut steps: Vec<(String, Option<bool>)> = Vec::new();
+    let mut rng = Lcg(20_261_206);
+    for step in 0..24 {
+        let (what, keeps) = match step {
+            0 => {
+                append("messaging/twilio-sms.md", "One more paragraph of prose.");
+                ("a paragraph".to_owned(), Some(true))
+            }
+            1 => {
+                append(
+                    "crm/hubspot-marketing.md",
+                    "```yaml\nretries: 3\nbackoff: exponential\n```",
+                );
+                ("a code block".to_owned(), Some(true))
+            }
+            2 => {
+                // The landscape lists the documents naming a system.
+                append(
+                    "auth/okta-customer-identity.md",
+                    "Stock levels come from Logiport WMS.",
+                );
+                ("a system named in prose".to_owned(), Some(false))
+            }
+            3 => {
+                replace(
+                    "payments/stripe-payments.md",
+                    "## Error Handling and Resilience",
+                    "## When Stripe Fails",
+                );
+                replace(
+                    "crm/zendesk-order-service.md",
+                    "stripe-payments.md#error-handling-and-resilience",
+                    "stripe-payments.md#when-stripe-fails",
+                );
+                ("a linked heading renamed, and the link".to_owned(), None)
+            }
+            4 => {
+                replace(
+                    "payments/adyen-pos-terminals.md",
+                    "title: Adyen",
+                    "title: Renamed Adyen",
+                );
+                ("a title".to_owned(), Some(false))
+            }
+            _ => {
+                let before = common::read_tree(&content);
+                let (_, what) = edit(root, &mut rng, step);
+                // And prose in another document, so the kept pages are
+                // the random edit's to spoil.
+                let all = docs(root);
+                let other = &all[rng.next(all.len())];
+                let text = std::fs::read_to_string(other).unwrap();
+                std::fs::write(other, format!("{text}\nProse of step {step}.\n")).unwrap();
+                // An edit that breaks a link is refused by both builds
+                // alike; it is undone, so later steps build.
+                let probe = work.path().join(format!("probe-{step}"));
+                if ci_build(root, &work.path().join("probe-cache"), &probe)
+                    .0
+                    .is_empty()
+                {
+                    std::fs::remove_dir_all(&content).unwrap();
+                    for (path, bytes) in &before {
+                        let path = content.join(path);
+                        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                        std::fs::write(path, bytes).unwrap();
+                    }
+                    steps.push((format!("{what} (refused, undone)"), None));
+                    continue;
+                }
+                (what, None)
+            }
+        };
+        let (cached, kept) = ci_build(root, &cache, &work.path().join(format!("ci-{step}")));
+        let cold_cache = work.path().join(format!("cold-cache-{step}"));
+        let (cold, cold_kept) =
+            ci_build(root, &cold_cache, &work.path().join(format!("cold-{step}")));
+        assert_eq!(cold_kept, None);
+        let differing: Vec<&String> = cold
+            .keys()
+            .chain(cached.keys())
+            .filter(|path| cold.get(*path) != cached.get(*path))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "step {step} ({what}): {differing:?} differ between a CI build and a cold one"
+        );
+        match keeps {
+            Some(true) => assert!(
+                kept.is_some_and(|n| n >= documents - 1),
+                "step {step} ({what}): kept {kept:?} pages of {documents} documents"
+            ),
+            Some(false) => assert_eq!(kept, None, "step {step} ({what}) kept pages"),
+            None => {}
+        }
+        steps.push((what, kept.map(|_| true)));
+    }
+    eprintln!("steps and whether pages were kept: {steps:?}");
 }
 
 /// Replaces the first `n` occurrences of `from` by `to` (same length).

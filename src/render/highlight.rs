@@ -96,8 +96,9 @@ pub fn use_cache_in(cache_root: &std::path::Path) {
 }
 
 /// Writes the blocks highlighted so far for the next run (see
-/// `highlight_store::save`); says what the cache did.
-pub fn save_cache() -> String {
+/// `highlight_store::save`, and `keep_unread` there); says what the cache
+/// did.
+pub fn save_cache(keep_unread: bool) -> String {
     let Ok(cache) = CACHE.lock() else {
         return "highlight cache: not saved".to_owned();
     };
@@ -105,6 +106,7 @@ pub fn save_cache() -> String {
         cache
             .iter()
             .filter_map(|(k, packed)| Some((k.as_str(), packed.as_ref()?))),
+        keep_unread,
     );
     format!(
         "highlight cache: {} blocks reused, {} refused, {} added",

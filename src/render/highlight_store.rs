@@ -146,10 +146,13 @@ pub struct Stats {
 }
 
 /// Writes the pack for the next run: the entries this run used and the
-/// blocks it highlighted anew (`fresh`). Nothing is written when that is
-/// exactly what the pack already holds. Packs of other grammar sets are
-/// removed. Failures are ignored: the cache only ever saves time.
-pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>) -> Stats {
+/// blocks it highlighted anew (`fresh`), and with `keep_unread` the
+/// entries it never looked up too (a build that kept pages of the last one
+/// did not render their blocks, which the next full render will want).
+/// Nothing is written when that is exactly what the pack already holds.
+/// Packs of other grammar sets are removed. Failures are ignored: the
+/// cache only ever saves time.
+pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>, keep_unread: bool) -> Stats {
     let pack = &*PACK;
     let count = |state| {
         pack.entries
@@ -166,7 +169,13 @@ pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>) -> Stats {
     };
     let Some(dir) = DIR.get() else { return stats };
     let name = file_name();
-    if fresh.is_empty() && used == pack.entries.len() && dir.join(&name).is_file() {
+    let kept_state = |state| state == GOOD || (keep_unread && state == UNCHECKED);
+    let keeping = pack
+        .entries
+        .values()
+        .filter(|e| kept_state(e.state.load(Ordering::Relaxed)))
+        .count();
+    if fresh.is_empty() && keeping == pack.entries.len() && dir.join(&name).is_file() {
         return stats;
     }
     let mut out = Vec::with_capacity(pack.bytes.len());
@@ -175,7 +184,7 @@ pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>) -> Stats {
     let mut kept: Vec<(&str, usize, &[u8])> = pack
         .entries
         .iter()
-        .filter(|(_, e)| e.state.load(Ordering::Relaxed) == GOOD)
+        .filter(|(_, e)| kept_state(e.state.load(Ordering::Relaxed)))
         .filter_map(|(k, e)| Some((k.as_str(), e.len, pack.bytes.get(e.start..e.end)?)))
         .collect();
     kept.extend(fresh.iter().map(|(k, p)| (*k, p.len, p.bytes.as_slice())));

@@ -4,6 +4,7 @@
 pub mod diagrams;
 pub mod directives;
 pub mod feeds;
+pub(crate) mod footprint;
 pub mod highlight;
 mod highlight_store;
 mod highlight_style;

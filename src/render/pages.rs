@@ -35,7 +35,7 @@ pub struct SiteCtx {
 }
 
 /// One row of the catalog, and the header facts of a document page.
-#[derive(Serialize, Clone, PartialEq)]
+#[derive(Serialize, Clone, PartialEq, Debug)]
 pub struct DocSummary {
     pub title: String,
     pub url: String,
@@ -65,7 +65,7 @@ pub struct DocSummary {
 }
 
 /// Names → URL segments, unique per index: `tags/<slug>/`, `agents/<Name>/`.
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct Terms {
     pub tags: BTreeMap<String, String>,
     pub agents: BTreeMap<String, String>,

@@ -40,6 +40,11 @@ impl DirSink {
         }
     }
 
+    /// The directory written into.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Every file written: path → (size, content hash).
     pub fn into_written(self) -> BTreeMap<String, (usize, String)> {
         self.written.into_inner().unwrap_or_default()
@@ -58,6 +63,18 @@ impl DirSink {
     }
 }
 
+impl DirSink {
+    /// Lists a file put into the directory by other means (a page kept
+    /// from the last build), with its size and content hash.
+    pub fn record(&self, relative: &str, len: usize, hash: &str) -> Result<(), RunError> {
+        self.written
+            .lock()
+            .map_err(|_| RunError("the list of written files is poisoned".to_owned()))?
+            .insert(relative.to_owned(), (len, hash.to_owned()));
+        Ok(())
+    }
+}
+
 impl Sink for DirSink {
     fn put(&self, relative: &str, bytes: Vec<u8>) -> Result<(), RunError> {
         self.put_hashed(relative, &bytes).map(drop)
@@ -70,8 +87,24 @@ pub fn write_file(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(), RunErr
         std::fs::create_dir_all(parent)
             .map_err(|e| RunError(format!("cannot create {}: {e}", parent.display())))?;
     }
-    std::fs::write(&path, bytes)
-        .map_err(|e| RunError(format!("cannot write {}: {e}", path.display())))
+    let cannot = |e: std::io::Error| RunError(format!("cannot write {}: {e}", path.display()));
+    let create = || {
+        std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+    };
+    // A file already there may be a hard link to a cache object (a page
+    // kept from the last build): it is replaced, never written through.
+    let mut file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(&path).map_err(cannot)?;
+            create()
+        }
+        other => other,
+    }
+    .map_err(cannot)?;
+    std::io::Write::write_all(&mut file, bytes).map_err(cannot)
 }
 
 /// Files in memory; shared as `Arc`s so a snapshot for readers copies no
@@ -582,4 +615,32 @@ pub fn assets_of<'a>(
     doc.links
         .iter()
         .filter_map(move |link| asset_of_link(&checked.catalog, doc, &link.dest))
+}
+
+#[cfg(test)]
+mod tests {
+    /// A page kept from the last build is a hard link to a cache object:
+    /// writing that path again must replace the link, not write through it.
+    #[test]
+    fn writing_over_a_hard_link_leaves_the_linked_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let object = dir.path().join("object");
+        std::fs::write(&object, "kept").unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(out.join("a")).unwrap();
+        if std::fs::hard_link(&object, out.join("a/index.html")).is_err() {
+            return; // no hard links here: nothing can be written through
+        }
+        super::write_file(&out, "a/index.html", b"new").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(std::fs::read_to_string(&object).unwrap(), "kept");
+        super::write_file(&out, "b/index.html", b"fresh").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("b/index.html")).unwrap(),
+            "fresh"
+        );
+    }
 }

@@ -17,9 +17,9 @@ use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{count, Diagnostic, Severity};
 use crate::landscape::Landscape;
-use crate::render::feeds::field_json;
+use crate::render::footprint::{nav_input, Footprint};
 use crate::render::markdown::LinkContext;
-use crate::render::pages::{DocSummary, Memory, Reuse};
+use crate::render::pages::{Memory, Reuse};
 use crate::render::renderer::{assets_of, referenced_assets, MemorySink, Page, Renderer};
 use crate::render::theme::Theme;
 use crate::validate;
@@ -156,17 +156,6 @@ fn rewrites_of(links: &LinkContext<'_>) -> HashMap<String, Vec<Option<String>>> 
         .collect()
 }
 
-/// Everything other pages can show of one document. An edit that leaves it
-/// alone changes the document's own page and nothing else.
-#[derive(PartialEq)]
-struct Footprint {
-    summary: Option<DocSummary>,
-    fields: Vec<(String, serde_json::Value)>,
-    notes: Vec<(String, String)>,
-    outgoing: Vec<(String, EdgeKind)>,
-    incoming: Vec<(String, EdgeKind)>,
-}
-
 /// What kinds of pages an edit can change, from the footprints of the edited
 /// documents before and after.
 #[derive(Clone, Copy)]
@@ -214,34 +203,6 @@ impl Dirty {
             fields: self.fields || other.fields,
             notes: self.notes || other.notes,
             links: self.links || other.links,
-        }
-    }
-}
-
-impl Footprint {
-    fn of(catalog: &Catalog, summaries: &[DocSummary], i: usize) -> Footprint {
-        let doc = &catalog.docs[i];
-        let path = |j: usize| catalog.docs[j].content_path.clone();
-        Footprint {
-            summary: summaries.get(i).cloned(),
-            fields: doc
-                .fields
-                .iter()
-                .map(|f| (f.key.clone(), field_json(&f.value)))
-                .collect(),
-            notes: doc
-                .agent_notes
-                .iter()
-                .map(|n| (n.agent.clone(), n.text.clone()))
-                .collect(),
-            outgoing: catalog.outgoing[i]
-                .iter()
-                .map(|&e| (path(catalog.edges[e].to), catalog.edges[e].kind))
-                .collect(),
-            incoming: catalog.incoming[i]
-                .iter()
-                .map(|&e| (path(catalog.edges[e].from), catalog.edges[e].kind))
-                .collect(),
         }
     }
 }
@@ -730,15 +691,6 @@ impl Session {
         }
         Ok(self.report(rendered, started, false))
     }
-}
-
-/// What navigation shows of a document besides its summary (title, URL,
-/// description): the title it is ordered and named by, and its order.
-fn nav_input(doc: &content::Doc) -> (String, (bool, Option<i64>, String)) {
-    (
-        doc.title_or_path().to_owned(),
-        crate::catalog::folders::order_key(doc),
-    )
 }
 
 /// Per document (by content path), the systems its page links to.

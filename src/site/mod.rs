@@ -5,6 +5,7 @@
 //! interrupted build never leaves a half-written output dir, and nothing
 //! outside the output dir (and our own temporary siblings) is ever deleted.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use crate::render::renderer::{write_file, DirSink, Page, Renderer, Sink};
 use crate::render::theme::Theme;
 use crate::{check_read, CheckOptions, Config, RunError};
 
+mod frame;
 mod replay;
 
 /// A file that marks a directory as written by portolan, so a later build may
@@ -153,16 +155,25 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         (Some(inputs), Some(entry)) => entry.changed_documents(inputs),
         _ => Vec::new(),
     };
-    let result = render_into(&staging, &checked, &theme, &cache_root, &changed);
+    let framing = inputs.as_ref().map(|inputs| Framing {
+        inputs: &inputs.frame,
+        kept: kept.as_ref(),
+    });
+    let result = render_into(&staging, &checked, &theme, &cache_root, &changed, framing);
     timer.lap("render (stages above)");
-    let (pages, written) = match result {
+    let Rendered {
+        pages,
+        written,
+        frame,
+        kept: kept_pages,
+    } = match result {
         Ok(done) => done,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
     };
-    let saved = crate::render::highlight::save_cache();
+    let saved = crate::render::highlight::save_cache(kept_pages > 0);
     timer.lap(&saved);
     let marker = manifest(&fingerprint, &written);
     if let Err(e) = write_file(&staging, FINGERPRINT_FILE, marker.as_bytes()) {
@@ -191,6 +202,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             diagnostics: &diagnostics,
             check_diagnostics: &check_diagnostics,
             marker: &marker,
+            frame: &frame,
         };
         let kept = replay::store(&cache_root, root, inputs, outcome, &built.out_dir, &written);
         timer.lap(&match kept {
@@ -586,34 +598,68 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), RunError> {
 /// Written files: path → (size, content hash).
 type Written = std::collections::BTreeMap<String, (usize, String)>;
 
-/// Renders every page into `dir`; returns the number of HTML pages and
-/// every file written.
+/// What a build knows of its frame (see `frame`): the digest of its inputs
+/// but the documents' text, and the last build of the site, if kept.
+#[derive(Clone, Copy)]
+struct Framing<'a> {
+    inputs: &'a str,
+    kept: Option<&'a replay::Entry>,
+}
+
+/// What `render_into` did.
+struct Rendered {
+    /// HTML pages written, kept ones included.
+    pages: usize,
+    written: Written,
+    /// The build's frame (empty without `framing`).
+    frame: String,
+    /// Pages kept from the last build.
+    kept: usize,
+}
+
+/// Renders every page into `dir`. Pages of the last build that a build
+/// now would write alike are kept instead.
 fn render_into(
     dir: &Path,
     checked: &crate::CheckResult,
     theme: &Theme,
     cache_root: &Path,
     changed: &[&str],
-) -> Result<(usize, Written), RunError> {
+    framing: Option<Framing<'_>>,
+) -> Result<Rendered, RunError> {
     let base_path = checked.config.base_path();
     let routes = crate::urls::routes(&checked.catalog);
     let timer = crate::timings::Timer::start();
     let renderer = Renderer::new(checked, theme, &routes, &base_path);
     timer.lap("page data");
+    let frame = framing.map_or_else(String::new, |f| frame::digest(f.inputs, &renderer));
+    timer.lap("frame");
     let sink = DirSink::new(dir);
+    // Only document pages are indexed (as in serve). The index keeps each
+    // page's digest as it is written and holds no page: a bucket whose
+    // bundle the cache lacks reads its pages back from `dir`.
+    let indexing = crate::render::search::IndexingSink::reading_from(dir, Some(cache_root));
+    let kept = match framing.and_then(|f| f.kept) {
+        Some(entry) => keep_pages(
+            &renderer, entry, &frame, changed, cache_root, &sink, &indexing,
+        ),
+        None => Err("none was kept".to_owned()),
+    };
+    let kept = kept.unwrap_or_else(|why| {
+        timer.lap(&format!("kept no page of the last build: {why}"));
+        HashSet::new()
+    });
+    timer.lap(&format!("kept {} pages of the last build", kept.len()));
     let all = renderer.all_pages();
     // Spec pages are indexed with the documents: each operation is a
     // heading with an id, so a query finds it deep-linked.
     let (docs, others): (Vec<Page>, Vec<Page>) = all
         .into_iter()
         .partition(|p| matches!(p, Page::Doc(_) | Page::Spec(_)));
-    let (landscape, others): (Vec<Page>, Vec<Page>) = others
+    let (mut landscape, others): (Vec<Page>, Vec<Page>) = others
         .into_iter()
         .partition(|p| matches!(p, Page::Systems | Page::System(_)));
-    // Only document pages are indexed (as in serve). The index keeps each
-    // page's digest as it is written and holds no page: a bucket whose
-    // bundle the cache lacks reads its pages back from `dir`.
-    let indexing = crate::render::search::IndexingSink::reading_from(dir, Some(cache_root));
+    landscape.retain(|p| !kept.contains(p));
     let tee = Tee {
         sink: &sink,
         indexing: &indexing,
@@ -621,7 +667,11 @@ fn render_into(
     // Document pages are rendered bucket by bucket, and each bucket is
     // indexed once its pages are written: Pagefind builds a bundle mostly
     // on one core, and the next bucket's pages take the other.
-    let (plan, groups) = by_bucket(&renderer, &checked.catalog, docs, changed);
+    let (plan, mut groups) = by_bucket(&renderer, &checked.catalog, docs, changed);
+    // Kept pages are in `dir` already, and the index has their digests.
+    for group in &mut groups {
+        group.retain(|p| !kept.contains(p));
+    }
     let gate = crate::render::search::Gate::default();
     let index = std::thread::scope(|scope| {
         let (plan, gate, indexing) = (&plan, &gate, &indexing);
@@ -633,7 +683,7 @@ fn render_into(
         // not indexed. The index waits for a bucket's pages only when it
         // has nothing else to do, and then they have every core.
         let background = background_pool();
-        let mut pages = 0;
+        let mut pages = kept.len();
         let mut rendered = Ok(());
         for (k, &n) in plan.order().iter().enumerate() {
             let render = || renderer.render(&groups[n], &tee);
@@ -673,7 +723,81 @@ fn render_into(
     for (path, bytes) in index? {
         sink.put(&path, bytes)?;
     }
-    Ok((pages, sink.into_written()))
+    Ok(Rendered {
+        pages,
+        written: sink.into_written(),
+        frame,
+        kept: kept.len(),
+    })
+}
+
+/// Puts into `dir` the pages of the last build (`entry`) that this build
+/// would write alike, when its frame is this build's: the pages of the
+/// documents not `changed` since, with their markdown copies, and the
+/// system pages. Each comes from its object, checked against its hash;
+/// the index is given the document pages' digests. Returns the pages kept,
+/// or why none were (a missing or changed object: every page that was
+/// linked is taken out again, and all are rendered).
+fn keep_pages(
+    renderer: &Renderer,
+    entry: &replay::Entry,
+    frame: &str,
+    changed: &[&str],
+    cache_root: &Path,
+    sink: &DirSink,
+    indexing: &crate::render::search::IndexingSink,
+) -> Result<HashSet<Page>, String> {
+    let Some(files) = entry.files_if_framed(frame) else {
+        return Err("the frame changed".to_owned());
+    };
+    let changed: HashSet<&str> = changed.iter().copied().collect();
+    let docs = &renderer.site.catalog.docs;
+    let unchanged = (0..docs.len())
+        .filter(|&i| !changed.contains(docs[i].source_path.as_str()))
+        .map(|i| {
+            (
+                Page::Doc(i),
+                vec![format!("{}index.html.md", renderer.routes[i])],
+            )
+        });
+    let systems = renderer.system_pages().map(|p| (p, Vec::new()));
+    let mut kept: Vec<(Page, Vec<replay::KeptFile<'_>>)> = Vec::new();
+    for (page, mut paths) in unchanged.chain(systems) {
+        paths.extend(renderer.path_of(&page));
+        let found: Option<Vec<replay::KeptFile<'_>>> = paths
+            .iter()
+            .map(|p| {
+                files
+                    .get_key_value(p.as_str())
+                    .map(|(p, (len, hash))| (*p, *len, *hash))
+            })
+            .collect();
+        if let Some(found) = found {
+            kept.push((page, found));
+        }
+    }
+    let linked: Vec<replay::KeptFile<'_>> =
+        kept.iter().flat_map(|(_, f)| f.iter().copied()).collect();
+    let dir = sink.dir();
+    if let Err(why) = replay::link_objects(cache_root, &linked, dir) {
+        for (path, _, _) in &linked {
+            let _ = std::fs::remove_file(dir.join(path));
+        }
+        return Err(why);
+    }
+    for (page, found) in &kept {
+        for &(path, len, hash) in found {
+            let listed = sink.record(path, len as usize, hash);
+            let indexed = match page {
+                Page::Doc(_) if path == "index.html" || path.ends_with("/index.html") => {
+                    indexing.add(path, hash.to_owned())
+                }
+                _ => Ok(()),
+            };
+            listed.and(indexed).map_err(|e| e.0)?;
+        }
+    }
+    Ok(kept.into_iter().map(|(page, _)| page).collect())
 }
 
 /// The search buckets of the document pages `docs`, those of the `changed`

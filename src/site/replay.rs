@@ -35,7 +35,7 @@ use crate::render::theme::Theme;
 use crate::Config;
 
 /// Bumped whenever the entry's layout or the key's parts change.
-const FORMAT: &str = "portolan-replay-3";
+const FORMAT: &str = "portolan-replay-4";
 
 /// Where entries and objects live, under the cache root.
 const DIR: &str = "builds";
@@ -54,6 +54,9 @@ fn enabled() -> bool {
 /// read for it.
 pub(super) struct Inputs {
     pub key: String,
+    /// The same inputs with the documents by path alone: the part of
+    /// the key that `frame` takes in.
+    pub frame: String,
     stamps: Vec<(PathBuf, Option<Stamp>)>,
     /// Each document's path from the site root and the digest of its
     /// bytes (or why they cannot be read).
@@ -130,19 +133,25 @@ pub(super) fn key(
             )
         })
         .collect();
-    parts.extend(
-        documents
-            .iter()
-            .map(|(path, hash)| format!("{path}\t{hash}")),
-    );
     let mut stamps = Vec::with_capacity(other.len());
     for (part, stamped) in other {
         parts.push(part);
         stamps.push(stamped);
     }
-    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let mut framed = parts.clone();
+    framed.extend(documents.iter().map(|(path, _)| path.clone()));
+    parts.extend(
+        documents
+            .iter()
+            .map(|(path, hash)| format!("{path}\t{hash}")),
+    );
+    let digest = |parts: &[String]| {
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        crate::hash::digest(&refs)
+    };
     Some(Inputs {
-        key: crate::hash::digest(&refs),
+        key: digest(&parts),
+        frame: digest(&framed),
         stamps,
         documents,
     })
@@ -166,6 +175,9 @@ pub(super) struct Entry {
     files: Vec<(String, u64, String)>,
     /// The documents it read, as `Inputs::documents`.
     documents_read: Vec<(String, String)>,
+    /// Everything its pages show but the documents' own text
+    /// (`site::frame`).
+    frame: String,
 }
 
 /// A diagnostic as kept; `Diagnostic` itself borrows its code.
@@ -224,6 +236,21 @@ impl Entry {
     /// `check`'s diagnostics, likewise.
     pub fn check_diagnostics(&self) -> Option<Vec<Diagnostic>> {
         self.check_diagnostics.iter().map(Kept::restore).collect()
+    }
+
+    /// The files this build wrote, by path (size and content hash), if
+    /// its frame is `frame`: then its pages of unchanged documents and its
+    /// system pages are what a build now would write.
+    pub fn files_if_framed(
+        &self,
+        frame: &str,
+    ) -> Option<std::collections::HashMap<&str, (u64, &str)>> {
+        (self.frame == frame).then(|| {
+            self.files
+                .iter()
+                .map(|(path, len, hash)| (path.as_str(), (*len, hash.as_str())))
+                .collect()
+        })
     }
 
     /// Whether this is the build of `inputs`, to be replayed.
@@ -304,11 +331,31 @@ fn is_inside(path: &str) -> bool {
 /// Writes the entry's files into `dir` (an empty staging dir holding only
 /// the marker), each object checked against its hash first.
 pub(super) fn materialize(cache_root: &Path, entry: &Entry, dir: &Path) -> Result<(), String> {
+    let files: Vec<KeptFile<'_>> = entry
+        .files
+        .iter()
+        .map(|(path, len, hash)| (path.as_str(), *len, hash.as_str()))
+        .collect();
+    link_objects(cache_root, &files, dir)?;
+    crate::render::renderer::write_file(dir, super::MARKER, entry.marker.as_bytes())
+        .map_err(|e| e.0)
+}
+
+/// A file of a kept build: its path, size and content hash.
+pub(super) type KeptFile<'a> = (&'a str, u64, &'a str);
+
+/// Writes each file of an entry into `dir` from its object, each object
+/// checked against its hash first.
+pub(super) fn link_objects(
+    cache_root: &Path,
+    files: &[KeptFile<'_>],
+    dir: &Path,
+) -> Result<(), String> {
     // Folders by their names as written (comparing them as paths, a
     // component at a time, showed in profiles).
     let mut folders = HashSet::new();
-    for (path, _, _) in &entry.files {
-        if !is_inside(path) || path == super::MARKER {
+    for (path, _, _) in files {
+        if !is_inside(path) || *path == super::MARKER {
             return Err(format!("the entry names {path:?}"));
         }
         if let Some((parent, _)) = path.rsplit_once('/') {
@@ -321,7 +368,7 @@ pub(super) fn materialize(cache_root: &Path, entry: &Entry, dir: &Path) -> Resul
         let folder = dir.join(folder);
         std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
     }
-    entry.files.par_iter().try_for_each(|(path, len, hash)| {
+    files.par_iter().try_for_each(|(path, len, hash)| {
         let object = object_path(cache_root, hash).ok_or("a malformed hash")?;
         let bytes = std::fs::read(&object).map_err(|e| format!("{}: {e}", object.display()))?;
         if bytes.len() as u64 != *len || crate::hash::digest_bytes(&bytes) != *hash {
@@ -336,9 +383,7 @@ pub(super) fn materialize(cache_root: &Path, entry: &Entry, dir: &Path) -> Resul
             std::fs::write(&to, &bytes).map_err(|e| format!("{}: {e}", to.display()))?;
         }
         Ok(())
-    })?;
-    crate::render::renderer::write_file(dir, super::MARKER, entry.marker.as_bytes())
-        .map_err(|e| e.0)
+    })
 }
 
 /// What a successful build gives to be kept.
@@ -349,6 +394,7 @@ pub(super) struct Outcome<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub check_diagnostics: &'a [Diagnostic],
     pub marker: &'a str,
+    pub frame: &'a str,
 }
 
 /// Keeps the build just swapped into `out` as `root`'s entry. Best effort:
@@ -397,6 +443,7 @@ pub(super) fn store(
         marker: outcome.marker.to_owned(),
         files,
         documents_read: inputs.documents.clone(),
+        frame: outcome.frame.to_owned(),
     };
     let text = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
     let path = entry_path(cache_root, root);
@@ -515,6 +562,7 @@ mod tests {
             check_diagnostics: Vec::new(),
             marker: String::new(),
             files: Vec::new(),
+            frame: String::new(),
             documents_read: docs(&[
                 ("content/a.md", "1"),
                 ("content/b.md", "2"),
@@ -523,6 +571,7 @@ mod tests {
         };
         let inputs = Inputs {
             key: "k2".to_owned(),
+            frame: String::new(),
             stamps: Vec::new(),
             documents: docs(&[
                 ("content/a.md", "1"),
