@@ -259,8 +259,10 @@ impl Entry {
     }
 
     /// The documents of `inputs` that are new or changed since this build
-    /// (paths from the site root, as diagnostics name them). Only an order
-    /// to build in: a wrong answer would cost time, never output.
+    /// (paths from the site root, as diagnostics and `Doc::source_path`
+    /// name them). Their pages are rendered first, and rendered again even
+    /// when the build keeps the other documents' pages (`keep_pages`): a
+    /// document missing here would keep a stale page.
     pub fn changed_documents<'a>(&self, inputs: &'a Inputs) -> Vec<&'a str> {
         let before: std::collections::HashMap<&str, &str> = self
             .documents_read
