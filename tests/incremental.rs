@@ -802,18 +802,7 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
     let searched = std::cell::RefCell::new(Vec::new());
     let kept_pages = std::cell::RefCell::new(Vec::new());
     let build = |cache: &Path, out: &Path| {
-        let o = common::bin()
-            .args(["build", "--root"])
-            .arg(root)
-            .arg("--out")
-            .arg(out)
-            .env("PORTOLAN_DIAGRAMS", "off")
-            .env("PORTOLAN_CACHE_DIR", cache)
-            .env("PORTOLAN_TIMINGS", "1")
-            // Several search buckets, so an edit reuses some and not others.
-            .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
-            .output()
-            .expect("portolan runs");
+        let o = ci_output(root, cache, out);
         let err = common::stderr(&o);
         assert_eq!(o.status.code(), Some(0), "{err}");
         let numbers = |prefix: &str, marker: &str| -> Vec<usize> {
@@ -830,14 +819,10 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
         // "[timing] search index: B bucket(s), R from the cache: N ms"
         let buckets = numbers("[timing] search index: ", "bucket(s)");
         searched.borrow_mut().push((buckets[0], buckets[1]));
-        // "[timing] kept N pages of the last build: T ms": those pages'
-        // code blocks were not highlighted again.
-        let kept: usize = err
-            .lines()
-            .find_map(|l| l.strip_prefix("[timing] kept "))
-            .and_then(|rest| rest.split(' ').next()?.parse().ok())
-            .unwrap_or(0);
-        kept_pages.borrow_mut().push(kept);
+        // Kept pages' code blocks were not highlighted again.
+        kept_pages
+            .borrow_mut()
+            .push(kept_pages_of(&err).unwrap_or(0));
         (common::read_tree(out), counts[0], counts[1], counts[2])
     };
     let bundles = || -> Vec<PathBuf> {
@@ -991,17 +976,7 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
 /// and how many pages it kept from the last build (None when it kept none;
 /// every file when nothing changed, and the last build was replayed).
 fn ci_build(root: &Path, cache: &Path, out: &Path) -> (BTreeMap<String, Vec<u8>>, Option<usize>) {
-    let o = common::bin()
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--out")
-        .arg(out)
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .env("PORTOLAN_CACHE_DIR", cache)
-        .env("PORTOLAN_TIMINGS", "1")
-        .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
-        .output()
-        .expect("portolan runs");
+    let o = ci_output(root, cache, out);
     let err = common::stderr(&o);
     // An edit may break a link: the build is then refused, writing nothing.
     if o.status.code() == Some(1) && err.contains("build stopped: nothing was written") {
@@ -1014,13 +989,36 @@ fn ci_build(root: &Path, cache: &Path, out: &Path) -> (BTreeMap<String, Vec<u8>>
         let all = files.len();
         return (files, Some(all));
     }
-    // "[timing] kept N pages of the last build: T ms"
-    let kept = err
-        .lines()
+    assert!(
+        err.contains("[timing] kept "),
+        "no kept pages line in {err}"
+    );
+    (files, kept_pages_of(&err))
+}
+
+/// `portolan build` of `root` into `out` with `cache`, diagrams off, its
+/// timings on, and several search buckets (so an edit reuses some and not
+/// others).
+fn ci_output(root: &Path, cache: &Path, out: &Path) -> std::process::Output {
+    common::bin()
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .env("PORTOLAN_CACHE_DIR", cache)
+        .env("PORTOLAN_TIMINGS", "1")
+        .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
+        .output()
+        .expect("portolan runs")
+}
+
+/// From a build's timings, "[timing] kept N pages of the last build": N,
+/// or None ("kept no page of the last build: why").
+fn kept_pages_of(err: &str) -> Option<usize> {
+    err.lines()
         .find_map(|l| l.strip_prefix("[timing] kept "))
-        .unwrap_or_else(|| panic!("no kept pages line in {err}"));
-    let kept = kept.split(' ').next().and_then(|n| n.parse().ok());
-    (files, kept)
+        .and_then(|rest| rest.split(' ').next()?.parse().ok())
 }
 
 /// A CI build keeps the last build's pages of unchanged documents and its
