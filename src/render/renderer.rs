@@ -55,15 +55,10 @@ impl DirSink {
     pub fn put_hashed(&self, relative: &str, bytes: &[u8]) -> Result<String, RunError> {
         let digest = crate::hash::digest_bytes(bytes);
         write_file(&self.dir, relative, bytes)?;
-        self.written
-            .lock()
-            .map_err(|_| RunError("the list of written files is poisoned".to_owned()))?
-            .insert(relative.to_owned(), (bytes.len(), digest.clone()));
+        self.record(relative, bytes.len(), &digest)?;
         Ok(digest)
     }
-}
 
-impl DirSink {
     /// Lists a file put into the directory by other means (a page kept
     /// from the last build), with its size and content hash.
     pub fn record(&self, relative: &str, len: usize, hash: &str) -> Result<(), RunError> {
