@@ -27,6 +27,7 @@ fn worker_digest() -> &'static str {
     static DIGEST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DIGEST.get_or_init(|| crate::hash::digest(&[WORKER_SCRIPT])[..12].to_owned())
 }
+
 /// The id mermaid gives the SVG; each page replaces it with a unique one.
 pub const SVG_ID_PLACEHOLDER: &str = "portolan-mermaid-svg";
 /// Part of every cache key: change it when the theme config changes.

@@ -634,6 +634,13 @@ fn render_into(
     timer.lap("page data");
     let frame = framing.map_or_else(String::new, |f| frame::digest(f.inputs, &renderer));
     timer.lap("frame");
+    // The documents changed since the last build, by index: rendered
+    // first, and never kept.
+    let changed: HashSet<&str> = changed.iter().copied().collect();
+    let changed: HashSet<usize> = (checked.catalog.docs.iter().enumerate())
+        .filter(|(_, doc)| changed.contains(doc.source_path.as_str()))
+        .map(|(i, _)| i)
+        .collect();
     let sink = DirSink::new(dir);
     // Only document pages are indexed (as in serve). The index keeps each
     // page's digest as it is written and holds no page: a bucket whose
@@ -641,7 +648,7 @@ fn render_into(
     let indexing = crate::render::search::IndexingSink::reading_from(dir, Some(cache_root));
     let kept = match framing.and_then(|f| f.kept) {
         Some(entry) => keep_pages(
-            &renderer, entry, &frame, changed, cache_root, &sink, &indexing,
+            &renderer, entry, &frame, &changed, cache_root, &sink, &indexing,
         ),
         None => Err("none was kept".to_owned()),
     };
@@ -667,7 +674,7 @@ fn render_into(
     // Document pages are rendered bucket by bucket, and each bucket is
     // indexed once its pages are written: Pagefind builds a bundle mostly
     // on one core, and the next bucket's pages take the other.
-    let (plan, mut groups) = by_bucket(&renderer, &checked.catalog, docs, changed);
+    let (plan, mut groups) = by_bucket(&renderer, docs, &changed);
     // Kept pages are in `dir` already, and the index has their digests.
     for group in &mut groups {
         group.retain(|p| !kept.contains(p));
@@ -742,7 +749,7 @@ fn keep_pages(
     renderer: &Renderer,
     entry: &replay::Entry,
     frame: &str,
-    changed: &[&str],
+    changed: &HashSet<usize>,
     cache_root: &Path,
     sink: &DirSink,
     indexing: &crate::render::search::IndexingSink,
@@ -750,10 +757,8 @@ fn keep_pages(
     let Some(files) = entry.files_if_framed(frame) else {
         return Err("the frame changed".to_owned());
     };
-    let changed: HashSet<&str> = changed.iter().copied().collect();
-    let docs = &renderer.site.catalog.docs;
-    let unchanged = (0..docs.len())
-        .filter(|&i| !changed.contains(docs[i].source_path.as_str()))
+    let unchanged = (0..renderer.site.catalog.docs.len())
+        .filter(|i| !changed.contains(i))
         .map(|i| {
             (
                 Page::Doc(i),
@@ -804,20 +809,12 @@ fn keep_pages(
 /// documents first (see `Plan::first`), and the pages of each bucket.
 fn by_bucket(
     renderer: &Renderer,
-    catalog: &crate::catalog::Catalog,
     docs: Vec<Page>,
-    changed: &[&str],
+    changed: &HashSet<usize>,
 ) -> (crate::render::search::Plan, Vec<Vec<Page>>) {
-    let changed: std::collections::HashSet<&str> = changed.iter().copied().collect();
     let changed_pages: Vec<String> = docs
         .iter()
-        .filter(|page| match page {
-            Page::Doc(i) => catalog
-                .docs
-                .get(*i)
-                .is_some_and(|doc| changed.contains(doc.source_path.as_str())),
-            _ => false,
-        })
+        .filter(|page| matches!(page, Page::Doc(i) if changed.contains(i)))
         .filter_map(|page| renderer.path_of(page))
         .collect();
     let plan = crate::render::search::Plan::new(docs.iter().filter_map(|p| renderer.path_of(p)))
