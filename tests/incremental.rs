@@ -996,6 +996,56 @@ fn ci_build(root: &Path, cache: &Path, out: &Path) -> (BTreeMap<String, Vec<u8>>
     (files, kept_pages_of(&err))
 }
 
+/// A kept page is a hard link to its cache object: an output page edited
+/// in place edits the object too. The next build that would keep it finds
+/// the object changed, keeps nothing and renders every page.
+#[cfg(unix)]
+#[test]
+fn a_kept_page_edited_in_place_is_not_kept_again() {
+    use std::os::unix::fs::MetadataExt;
+    let site = example_site();
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let append = |path: &Path, text: &str| {
+        let old = std::fs::read_to_string(path).unwrap();
+        std::fs::write(path, format!("{old}\n{text}\n")).unwrap();
+    };
+    ci_build(root, &cache, &work.path().join("first"));
+    append(&root.join("content/messaging/twilio-sms.md"), "More prose.");
+    let out = work.path().join("ci-1");
+    let (_, kept) = ci_build(root, &cache, &out);
+    assert!(kept.is_some_and(|n| n > 0), "{kept:?}");
+    let page = out.join("crm/hubspot-marketing/index.html");
+    let linked = std::fs::metadata(&page).unwrap().nlink() > 1;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&page)
+        .unwrap();
+    std::io::Write::write_all(&mut file, b"<p>tampered</p>").unwrap();
+    drop(file);
+    append(
+        &root.join("content/messaging/sendgrid-email.md"),
+        "More prose.",
+    );
+    let (cached, kept) = ci_build(root, &cache, &work.path().join("ci-2"));
+    if linked {
+        assert_eq!(kept, None, "a changed object was kept");
+    }
+    let (cold, _) = ci_build(
+        root,
+        &work.path().join("cold-cache"),
+        &work.path().join("cold"),
+    );
+    assert!(
+        cached == cold,
+        "the build after the edit differs from a cold one"
+    );
+    let kept_page =
+        String::from_utf8_lossy(&cached["crm/hubspot-marketing/index.html"]).into_owned();
+    assert!(!kept_page.contains("tampered"));
+}
+
 /// `portolan build` of `root` into `out` with `cache`, diagrams off, its
 /// timings on, and several search buckets (so an edit reuses some and not
 /// others).
