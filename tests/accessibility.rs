@@ -85,3 +85,77 @@ fn axe_finds_nothing_in_light_or_dark_and_the_theme_choice_sticks() {
         "auto forgets the choice"
     );
 }
+
+/// A row wide enough to overflow any column: long identifiers do not wrap.
+const WIDE_TABLE: &str = "| Source field | Source type | Target field | Target type | Transformation | Notes |\n\
+|---|---|---|---|---|---|\n\
+| `order.total_amount_in_minor_units` | integer | `payment_intent.amount_received` | integer | `multiply_by_one_hundred` | `idempotency_key_required_here` |\n\
+| `customer.billing_address_postal_code` | string | `billing_details.address.postal_code` | string | `uppercase_and_trim` | `validated_against_country_rules` |\n";
+const NARROW_TABLE: &str = "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n";
+
+#[test]
+fn a_wide_table_scrolls_in_its_box_with_a_shadow_only_where_more_of_it_is() {
+    let Some(chromium) = browser_with("puppeteer") else {
+        return;
+    };
+    let quoted = |table: &str| {
+        let lines: Vec<String> = table.lines().map(|l| format!("> {l}")).collect();
+        format!("> [!NOTE]\n> A table in a note:\n>\n{}\n", lines.join("\n"))
+    };
+    let doc = format!(
+        "# Tables\n\nA wide table:\n\n{WIDE_TABLE}\nA narrow one:\n\n{NARROW_TABLE}\n{}\n{}",
+        quoted(WIDE_TABLE),
+        quoted(NARROW_TABLE)
+    );
+    let site = site(&[("content/tables.md", doc.as_bytes())]);
+    let out = site.path().join("out");
+    build_ok(site.path(), &out);
+    let server = StaticServer::start(out, "/", 200, 180);
+    let page = format!("http://127.0.0.1:{}/tables/", server.port);
+    let v = browser_script("wide-tables.mjs", &[&page, chromium.to_str().unwrap()]);
+
+    let views = v["views"].as_array().unwrap();
+    assert_eq!(views.len(), 4, "{v:#}");
+    // A shadow is at least this much darker than the box (0-255), an edge
+    // without one at most `FLAT`: the narrow tables' edges, which no
+    // shadow ever reaches, measure the noise.
+    const SHADOW: f64 = 4.0;
+    const FLAT: f64 = 1.0;
+    let shade = |t: &serde_json::Value, when: &str, edge: &str| t[when][edge].as_f64().unwrap();
+    for view in views {
+        assert_eq!(
+            view["pageOverflow"], false,
+            "the table scrolls, not the page: {view:#}"
+        );
+        let tables = view["tables"].as_array().unwrap();
+        assert_eq!(tables.len(), 4, "{view:#}");
+        for (i, t) in tables.iter().enumerate() {
+            let wide = i % 2 == 0;
+            assert_eq!(t["inCallout"], i >= 2, "{view:#}");
+            assert_eq!(
+                t["focusable"], true,
+                "a scrolling box takes the keyboard: {view:#}"
+            );
+            assert_eq!(t["overflows"], wide, "table {i}: {view:#}");
+            if wide {
+                // More to the right at the start, more to the left at the end.
+                assert!(shade(t, "start", "right") >= SHADOW, "table {i}: {view:#}");
+                assert!(shade(t, "start", "left") <= FLAT, "table {i}: {view:#}");
+                assert!(shade(t, "end", "left") >= SHADOW, "table {i}: {view:#}");
+                assert!(shade(t, "end", "right") <= FLAT, "table {i}: {view:#}");
+            } else {
+                for when in ["start", "end"] {
+                    for edge in ["left", "right"] {
+                        assert!(shade(t, when, edge) <= FLAT, "table {i}: {view:#}");
+                    }
+                }
+            }
+        }
+        // The covers are the colour the box sits on (a note's inside one),
+        // or they would show as patches at its ends.
+        for t in tables {
+            assert_eq!(t["cover"], t["around"], "{view:#}");
+        }
+        assert_ne!(tables[0]["cover"], tables[2]["cover"], "{view:#}");
+    }
+}
