@@ -976,7 +976,17 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
 /// and how many pages it kept from the last build (None when it kept none;
 /// every file when nothing changed, and the last build was replayed).
 fn ci_build(root: &Path, cache: &Path, out: &Path) -> (BTreeMap<String, Vec<u8>>, Option<usize>) {
-    let o = ci_output(root, cache, out);
+    ci_build_on(None, root, cache, out)
+}
+
+/// `ci_build` on the given date (`PORTOLAN_TODAY`), or the clock's.
+fn ci_build_on(
+    today: Option<&str>,
+    root: &Path,
+    cache: &Path,
+    out: &Path,
+) -> (BTreeMap<String, Vec<u8>>, Option<usize>) {
+    let o = ci_output_on(today, root, cache, out);
     let err = common::stderr(&o);
     // An edit may break a link: the build is then refused, writing nothing.
     if o.status.code() == Some(1) && err.contains("build stopped: nothing was written") {
@@ -1050,7 +1060,17 @@ fn a_kept_page_edited_in_place_is_not_kept_again() {
 /// timings on, and several search buckets (so an edit reuses some and not
 /// others).
 fn ci_output(root: &Path, cache: &Path, out: &Path) -> std::process::Output {
-    common::bin()
+    ci_output_on(None, root, cache, out)
+}
+
+fn ci_output_on(
+    today: Option<&str>,
+    root: &Path,
+    cache: &Path,
+    out: &Path,
+) -> std::process::Output {
+    let mut command = common::bin();
+    command
         .args(["build", "--root"])
         .arg(root)
         .arg("--out")
@@ -1058,9 +1078,86 @@ fn ci_output(root: &Path, cache: &Path, out: &Path) -> std::process::Output {
         .env("PORTOLAN_DIAGRAMS", "off")
         .env("PORTOLAN_CACHE_DIR", cache)
         .env("PORTOLAN_TIMINGS", "1")
-        .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
-        .output()
-        .expect("portolan runs")
+        .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3");
+    if let Some(today) = today {
+        command.env("PORTOLAN_TODAY", today);
+    }
+    command.output().expect("portolan runs")
+}
+
+/// The date decides only which documents are stale and how old a stale
+/// one says it is, on its own page: a CI build on another day keeps the
+/// other pages of the last day's build and renders those again. The
+/// example's documents (stale after 365 days): SendGrid's (updated
+/// 2026-06-21) and the returns integration points (2026-05-28) are stale
+/// on every day below, at another age each day; Adyen's (2026-07-02) turns
+/// stale on 2027-07-03 and fresh again when the clock goes back. Each
+/// build equals a cold build of its day byte for byte.
+#[test]
+fn a_ci_build_on_another_day_keeps_the_pages_the_date_leaves_alone() {
+    let site = example_site();
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let documents = docs(root).len();
+    let page = |files: &BTreeMap<String, Vec<u8>>, path: &str| {
+        String::from_utf8(files[path].clone()).unwrap()
+    };
+    let (_, kept) = ci_build_on(Some("2027-07-01"), root, &cache, &work.path().join("first"));
+    assert_eq!(kept, None, "a first build has nothing to keep");
+    let days = [
+        ("2027-07-03", "two days on: Adyen's turns stale"),
+        ("2027-06-25", "the clock goes back: Adyen's is fresh again"),
+        ("2027-06-25", "the same day"),
+    ];
+    let twilio = root.join("content/messaging/twilio-sms.md");
+    let mut kept_on = Vec::new();
+    for (step, (day, what)) in days.iter().enumerate() {
+        let text = std::fs::read_to_string(&twilio).unwrap();
+        std::fs::write(&twilio, format!("{text}\nProse of day {step}.\n")).unwrap();
+        let (cached, kept) = ci_build_on(
+            Some(day),
+            root,
+            &cache,
+            &work.path().join(format!("ci-{step}")),
+        );
+        let (cold, cold_kept) = ci_build_on(
+            Some(day),
+            root,
+            &work.path().join(format!("cold-cache-{step}")),
+            &work.path().join(format!("cold-{step}")),
+        );
+        assert_eq!(cold_kept, None);
+        let differing: Vec<&String> = cold
+            .keys()
+            .chain(cached.keys())
+            .filter(|path| cold.get(*path) != cached.get(*path))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "{day} ({what}): {differing:?} differ between a CI build and a cold one"
+        );
+        kept_on.push(kept.unwrap_or(0));
+        for stale in [
+            "messaging/sendgrid-email/index.html",
+            "features/returns-integration-points/index.html",
+        ] {
+            assert!(
+                page(&cached, stale).contains("days ago and may be out of date"),
+                "{what}"
+            );
+        }
+        let adyen = page(&cached, "payments/adyen-pos-terminals/index.html");
+        assert_eq!(adyen.contains("may be out of date"), step == 0, "{what}");
+    }
+    // On the same day every page but Twilio's is kept (system pages too);
+    // on another day, all but Twilio's and the three dated documents'.
+    let [other_day, clock_back, same_day] = kept_on[..] else {
+        unreachable!()
+    };
+    assert!(same_day >= documents - 1, "{kept_on:?}");
+    assert_eq!(other_day, same_day - 3, "{kept_on:?}");
+    assert_eq!(clock_back, same_day - 3, "{kept_on:?}");
 }
 
 /// From a build's timings, "[timing] kept N pages of the last build": N,

@@ -266,10 +266,7 @@ impl<'a> SiteData<'a> {
             .and_then(parse_date)
             .map(|d| d.to_string())
             .unwrap_or_default();
-        let age_days = parse_date(&last_updated)
-            .map(|d| self.today.days_since_epoch() - d.days_since_epoch())
-            .unwrap_or(0);
-        let stale_after = i64::from(self.config.validation.stale_after_days);
+        let (stale, age_days) = self.dated(&last_updated, self.today);
         let systems: Vec<Link> = self
             .landscape
             .doc_systems
@@ -334,10 +331,22 @@ impl<'a> SiteData<'a> {
                     url: self.agent_url(a),
                 })
                 .collect(),
-            stale: stale_after > 0 && !last_updated.is_empty() && age_days > stale_after,
+            stale,
             age_days,
             last_updated,
         }
+    }
+
+    /// Whether a document last updated on `last_updated` (as its summary
+    /// has it) is stale on `today`, and its age in days then: the only
+    /// part of any page the date decides.
+    pub fn dated(&self, last_updated: &str, today: Date) -> (bool, i64) {
+        let age_days = parse_date(last_updated)
+            .map(|d| today.days_since_epoch() - d.days_since_epoch())
+            .unwrap_or(0);
+        let stale_after = i64::from(self.config.validation.stale_after_days);
+        let stale = stale_after > 0 && !last_updated.is_empty() && age_days > stale_after;
+        (stale, age_days)
     }
 }
 

@@ -8,8 +8,11 @@
 //! The frame is what `serve` compares before and after an edit to find the
 //! pages to render again (document footprints, navigation, the landscape's
 //! view of each system), taken for every document at once, with the
-//! inputs that are not documents (configuration, theme, today's date,
-//! portolan itself, attachments and specs). Anything left out would let a
+//! inputs that are not documents (configuration, theme, portolan itself,
+//! attachments and specs). Not the date: it decides only whether a
+//! document is stale and how old it says it is, on its own page, so a
+//! build on another day renders those pages again (`keep_pages`) and keeps
+//! the rest. Anything left out would let a
 //! stale page through, so the comparison is of whole views, never of
 //! guesses about which of them an edit can reach; `tests/incremental.rs`
 //! builds random edit sequences both ways and compares them byte for byte.
@@ -48,11 +51,19 @@ pub(super) fn digest(inputs: &str, renderer: &Renderer) -> String {
                 .filter_map(|&s| specs.specs.get(s))
                 .map(|s| (s.content_path.as_str(), s.route.as_str(), s.title.as_str()))
                 .collect();
+            // Without what the date decides (whether the document is
+            // stale, and its age), which only its own page shows:
+            // `keep_pages` renders again a page whose dating changed.
+            let mut footprint = Footprint::of(catalog, &site.summaries, i);
+            if let Some(summary) = footprint.summary.as_mut() {
+                summary.stale = false;
+                summary.age_days = 0;
+            }
             format!(
                 "{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
                 doc.content_path,
                 renderer.routes.get(i).map_or("", String::as_str),
-                Footprint::of(catalog, &site.summaries, i),
+                footprint,
                 nav_input(doc),
                 site.doc_nav(i),
                 systems,
@@ -83,4 +94,4 @@ pub(super) fn digest(inputs: &str, renderer: &Renderer) -> String {
 }
 
 /// Bumped whenever what the frame holds changes.
-const FORMAT: &str = "portolan-frame-1";
+const FORMAT: &str = "portolan-frame-2";

@@ -165,6 +165,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         pages,
         written,
         frame,
+        today,
         kept: kept_pages,
     } = match result {
         Ok(done) => done,
@@ -203,6 +204,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             check_diagnostics: &check_diagnostics,
             marker: &marker,
             frame: &frame,
+            today,
         };
         let kept = replay::store(&cache_root, root, inputs, outcome, &built.out_dir, &written);
         timer.lap(&match kept {
@@ -613,6 +615,8 @@ struct Rendered {
     written: Written,
     /// The build's frame (empty without `framing`).
     frame: String,
+    /// The date the pages were rendered on.
+    today: crate::validate::Date,
     /// Pages kept from the last build.
     kept: usize,
 }
@@ -734,6 +738,7 @@ fn render_into(
         pages,
         written: sink.into_written(),
         frame,
+        today: renderer.site.today,
         kept: kept.len(),
     })
 }
@@ -741,8 +746,10 @@ fn render_into(
 /// Puts into `dir` the pages of the last build (`entry`) that this build
 /// would write alike, when its frame is this build's: the pages of the
 /// documents not `changed` since, with their markdown copies, and the
-/// system pages. Each comes from its object, checked against its hash;
-/// the index is given the document pages' digests. Returns the pages kept,
+/// system pages. A build on another day also renders again the pages of
+/// the documents whose staleness or age (which a stale one shows) differs
+/// between that day and today. Each comes from its object, checked against
+/// its hash; the index is given the document pages' digests. Returns the pages kept,
 /// or why none were (a missing or changed object: every page that was
 /// linked is taken out again, and all are rendered).
 fn keep_pages(
@@ -757,8 +764,19 @@ fn keep_pages(
     let Some(files) = entry.files_if_framed(frame) else {
         return Err("the frame changed".to_owned());
     };
-    let unchanged = (0..renderer.site.catalog.docs.len())
-        .filter(|i| !changed.contains(i))
+    let site = &renderer.site;
+    let Some(then) = entry.today() else {
+        return Err("its date is unreadable".to_owned());
+    };
+    // What a page shows of its date: a stale document's age, else nothing.
+    let shown = |(stale, age): (bool, i64)| stale.then_some(age);
+    let dated_alike = |i: usize| {
+        let s = &site.summaries[i];
+        then == site.today
+            || shown(site.dated(&s.last_updated, then)) == shown((s.stale, s.age_days))
+    };
+    let unchanged = (0..site.catalog.docs.len())
+        .filter(|i| !changed.contains(i) && dated_alike(*i))
         .map(|i| {
             (
                 Page::Doc(i),

@@ -35,7 +35,7 @@ use crate::render::theme::Theme;
 use crate::Config;
 
 /// Bumped whenever the entry's layout or the key's parts change.
-const FORMAT: &str = "portolan-replay-4";
+const FORMAT: &str = "portolan-replay-5";
 
 /// Where entries and objects live, under the cache root.
 const DIR: &str = "builds";
@@ -54,8 +54,8 @@ fn enabled() -> bool {
 /// read for it.
 pub(super) struct Inputs {
     pub key: String,
-    /// The same inputs with the documents by path alone: the part of
-    /// the key that `frame` takes in.
+    /// The same inputs with the documents by path alone and without the
+    /// date: the part of the key that `frame` takes in.
     pub frame: String,
     stamps: Vec<(PathBuf, Option<Stamp>)>,
     /// Each document's path from the site root and the digest of its
@@ -100,7 +100,6 @@ pub(super) fn key(
         super::binary_identity().to_owned(),
         format!("{config:?}"),
         format!("strict={strict}"),
-        crate::validate::today().to_string(),
         crate::render::diagrams::renderer_identity(root, config),
         crate::render::search::settings(),
         crate::render::highlight::settings(),
@@ -138,8 +137,13 @@ pub(super) fn key(
         parts.push(part);
         stamps.push(stamped);
     }
+    // The date decides only whether each document is stale and how old
+    // it says it is, on its own page (`SiteData::dated`): the frame leaves
+    // it out, and a build on another day renders again the pages whose
+    // dating changed (`Entry::today`).
     let mut framed = parts.clone();
     framed.extend(documents.iter().map(|(path, _)| path.clone()));
+    parts.push(crate::validate::today().to_string());
     parts.extend(
         documents
             .iter()
@@ -175,9 +179,11 @@ pub(super) struct Entry {
     files: Vec<(String, u64, String)>,
     /// The documents it read, as `Inputs::documents`.
     documents_read: Vec<(String, String)>,
-    /// Everything its pages show but the documents' own text
-    /// (`site::frame`).
+    /// Everything its pages show but the documents' own text and the
+    /// date (`site::frame`).
     frame: String,
+    /// The date its pages were rendered on.
+    today: String,
 }
 
 /// A diagnostic as kept; `Diagnostic` itself borrows its code.
@@ -251,6 +257,11 @@ impl Entry {
                 .map(|(path, len, hash)| (path.as_str(), (*len, hash.as_str())))
                 .collect()
         })
+    }
+
+    /// The date this build's pages were rendered on; None if unreadable.
+    pub fn today(&self) -> Option<crate::validate::Date> {
+        crate::validate::parse_date(&self.today)
     }
 
     /// Whether this is the build of `inputs`, to be replayed.
@@ -397,6 +408,7 @@ pub(super) struct Outcome<'a> {
     pub check_diagnostics: &'a [Diagnostic],
     pub marker: &'a str,
     pub frame: &'a str,
+    pub today: crate::validate::Date,
 }
 
 /// Keeps the build just swapped into `out` as `root`'s entry. Best effort:
@@ -446,6 +458,7 @@ pub(super) fn store(
         files,
         documents_read: inputs.documents.clone(),
         frame: outcome.frame.to_owned(),
+        today: outcome.today.to_string(),
     };
     let text = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
     let path = entry_path(cache_root, root);
@@ -565,6 +578,7 @@ mod tests {
             marker: String::new(),
             files: Vec::new(),
             frame: String::new(),
+            today: String::new(),
             documents_read: docs(&[
                 ("content/a.md", "1"),
                 ("content/b.md", "2"),
