@@ -1382,3 +1382,80 @@ fn spec_references_come_and_go_like_a_full_build() {
         }
     }
 }
+
+/// The blocks in the cache's highlight pack (`highlight_store`'s layout:
+/// a fingerprint line, then per block a 32-byte key, the HTML's length,
+/// the compressed length and the compressed bytes).
+fn pack_blocks(cache: &Path) -> usize {
+    let dir = cache.join("highlight");
+    let pack = std::fs::read_dir(&dir)
+        .expect("a highlight pack after a build")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "pack"))
+        .expect("a pack");
+    let bytes = std::fs::read(pack).unwrap();
+    let mut at = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut blocks = 0;
+    while at < bytes.len() {
+        let number = |from: usize| u64::from_le_bytes(bytes[from..from + 8].try_into().unwrap());
+        at += 32 + 16 + number(at + 40) as usize;
+        blocks += 1;
+    }
+    assert_eq!(at, bytes.len(), "the pack ends with a whole block");
+    blocks
+}
+
+/// A build that keeps pages does not render their code blocks, but keeps
+/// their highlighting in the pack for the next build that renders them;
+/// code no page shows any more leaves the pack.
+#[test]
+fn a_build_keeping_pages_keeps_their_highlighting_and_drops_replaced_code() {
+    let site = example_site();
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let twilio = root.join("content/messaging/twilio-sms.md");
+    let text = std::fs::read_to_string(&twilio).unwrap();
+    let block = |name: &str| format!("\n```YAML {{linenos}}\n{name}:\n  retries: 3\n```\n");
+    std::fs::write(&twilio, format!("{text}{}", block("old_block"))).unwrap();
+    let highlighted = |o: &std::process::Output| -> Vec<usize> {
+        let err = common::stderr(o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        // "[timing] highlight cache: R blocks reused, F refused, A added: N ms"
+        err.lines()
+            .find_map(|l| l.strip_prefix("[timing] highlight cache: "))
+            .unwrap_or_else(|| panic!("no highlight line in {err}"))
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .take(3)
+            .collect()
+    };
+    let first = ci_output(root, &cache, &work.path().join("first"));
+    let [_, _, added] = highlighted(&first)[..] else {
+        unreachable!()
+    };
+    let blocks = pack_blocks(&cache);
+    assert_eq!(blocks, added, "the pack holds the blocks highlighted");
+    assert!(blocks > 20, "{blocks}");
+
+    // The block changed in place: Twilio's page alone is rendered.
+    std::fs::write(&twilio, format!("{text}{}", block("new_block"))).unwrap();
+    let second = ci_output(root, &cache, &work.path().join("second"));
+    assert!(kept_pages_of(&common::stderr(&second)).is_some());
+    assert_eq!(highlighted(&second)[2], 1, "the new block is highlighted");
+    assert_eq!(pack_blocks(&cache), blocks, "the old block left the pack");
+
+    // A new title renders every page: every block comes from the pack,
+    // those of the pages the second build kept included.
+    let adyen = root.join("content/payments/adyen-pos-terminals.md");
+    let text = std::fs::read_to_string(&adyen).unwrap();
+    std::fs::write(
+        &adyen,
+        text.replacen("title: Adyen", "title: Renamed Adyen", 1),
+    )
+    .unwrap();
+    let third = ci_output(root, &cache, &work.path().join("third"));
+    assert_eq!(kept_pages_of(&common::stderr(&third)), None);
+    assert_eq!(highlighted(&third), vec![blocks, 0, 0]);
+}

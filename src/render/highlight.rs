@@ -95,10 +95,20 @@ pub fn use_cache_in(cache_root: &std::path::Path) {
     super::highlight_store::use_dir(cache_root);
 }
 
-/// Writes the blocks highlighted so far for the next run (see
-/// `highlight_store::save`, and `keep_unread` there); says what the cache
-/// did.
-pub fn save_cache(keep_unread: bool) -> String {
+/// Keeps in the pack, for the next build that renders it, the block a
+/// page kept from the last build shows (`lang` as its fence names it):
+/// that page is not rendered, so the block is never looked up. A block
+/// named otherwise than the page renders it is dropped from the pack,
+/// which costs that build its highlighting, never a page.
+pub fn retain(lang: &str, code: &str) {
+    if let Some(syntax) = find_syntax(&super::markdown::fence_language(lang)) {
+        super::highlight_store::retain(&super::highlight_store::key(&syntax.name, code));
+    }
+}
+
+/// Writes the blocks highlighted or retained so far for the next run (see
+/// `highlight_store::save`); says what the cache did.
+pub fn save_cache() -> String {
     let Ok(cache) = CACHE.lock() else {
         return "highlight cache: not saved".to_owned();
     };
@@ -106,7 +116,6 @@ pub fn save_cache(keep_unread: bool) -> String {
         cache
             .iter()
             .filter_map(|(k, packed)| Some((k.as_str(), packed.as_ref()?))),
-        keep_unread,
     );
     format!(
         "highlight cache: {} blocks reused, {} refused, {} added",

@@ -32,14 +32,18 @@ pub fn use_dir(cache_root: &Path) {
 const UNCHECKED: u8 = 0;
 const GOOD: u8 = 1;
 const BAD: u8 = 2;
+/// Not looked up, but shown by a page kept from the last build: kept for
+/// the next build that renders that page.
+const RETAINED: u8 = 3;
 
 struct Entry {
     /// The compressed bytes in the pack, and the HTML's length.
     start: usize,
     end: usize,
     len: usize,
-    /// UNCHECKED until first asked for, then GOOD or BAD; also says which
-    /// entries this run used, the ones worth writing back.
+    /// UNCHECKED until first asked for, then GOOD or BAD (or RETAINED
+    /// without being asked for); also says which entries this run used or
+    /// retained, the ones worth writing back.
     state: AtomicU8,
 }
 
@@ -135,6 +139,17 @@ pub fn get(key: &str, code: &str) -> Option<String> {
     }
 }
 
+/// Marks the entry of a block that a page kept from the last build shows,
+/// so `save` keeps it; an entry already looked up keeps its state.
+pub fn retain(key: &str) {
+    if let Some(entry) = PACK.entries.get(key) {
+        let _ =
+            entry
+                .state
+                .compare_exchange(UNCHECKED, RETAINED, Ordering::Relaxed, Ordering::Relaxed);
+    }
+}
+
 /// What the pack did in this run.
 pub struct Stats {
     /// Entries used (each block counted once).
@@ -145,14 +160,13 @@ pub struct Stats {
     pub added: usize,
 }
 
-/// Writes the pack for the next run: the entries this run used and the
-/// blocks it highlighted anew (`fresh`), and with `keep_unread` the
-/// entries it never looked up too (a build that kept pages of the last one
-/// did not render their blocks, which the next full render will want).
-/// Nothing is written when that is exactly what the pack already holds.
+/// Writes the pack for the next run: the entries this run used or
+/// retained (`retain`) and the blocks it highlighted anew (`fresh`); the
+/// others (code since deleted or changed) go. Nothing is written when
+/// that is exactly what the pack already holds.
 /// Packs of other grammar sets are removed. Failures are ignored: the
 /// cache only ever saves time.
-pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>, keep_unread: bool) -> Stats {
+pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>) -> Stats {
     let pack = &*PACK;
     let count = |state| {
         pack.entries
@@ -169,7 +183,7 @@ pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>, keep_unread:
     };
     let Some(dir) = DIR.get() else { return stats };
     let name = file_name();
-    let kept_state = |state| state == GOOD || (keep_unread && state == UNCHECKED);
+    let kept_state = |state| state == GOOD || state == RETAINED;
     let keeping = pack
         .entries
         .values()

@@ -100,6 +100,15 @@ pub(crate) fn drawn_diagram(code: &str) -> bool {
     code.chars().any(|c| ('\u{2500}'..='\u{259F}').contains(&c))
 }
 
+/// The language a fence's info string names, as pages highlight it:
+/// `YAML {linenos}` and `js,ignore` are `yaml` and `js`.
+pub(crate) fn fence_language(info: &str) -> String {
+    info.split(|c: char| c.is_whitespace() || c == '{' || c == ',')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
 fn code_block(lang: &str, code: &str) -> String {
     let lang_attr = escape_html(lang);
     if diagrams::is_diagram(lang) {
@@ -455,11 +464,7 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level as u8, Vec::new())),
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
-                        .next()
-                        .unwrap_or("")
-                        .to_ascii_lowercase(),
+                    CodeBlockKind::Fenced(info) => fence_language(&info),
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));

@@ -122,7 +122,7 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     let mut session =
         pool.install(|| Session::with_search(&options.root, Some(url.clone()), false))?;
     // The next build or serve starts with what this first render highlighted.
-    let _ = crate::render::highlight::save_cache(false);
+    let _ = crate::render::highlight::save_cache();
     let shared = Arc::new(RwLock::new(Shared::default()));
     publish(&session, &shared, None);
     let hub = Arc::new(Hub::default());

@@ -166,7 +166,6 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
         written,
         frame,
         today,
-        kept: kept_pages,
     } = match result {
         Ok(done) => done,
         Err(e) => {
@@ -174,7 +173,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             return Err(e);
         }
     };
-    let saved = crate::render::highlight::save_cache(kept_pages > 0);
+    let saved = crate::render::highlight::save_cache();
     timer.lap(&saved);
     let marker = manifest(&fingerprint, &written);
     if let Err(e) = write_file(&staging, FINGERPRINT_FILE, marker.as_bytes()) {
@@ -617,8 +616,6 @@ struct Rendered {
     frame: String,
     /// The date the pages were rendered on.
     today: crate::validate::Date,
-    /// Pages kept from the last build.
-    kept: usize,
 }
 
 /// Renders every page into `dir`. Pages of the last build that a build
@@ -739,7 +736,6 @@ fn render_into(
         written: sink.into_written(),
         frame,
         today: renderer.site.today,
-        kept: kept.len(),
     })
 }
 
@@ -820,6 +816,16 @@ fn keep_pages(
             listed.and(indexed).map_err(|e| e.0)?;
         }
     }
+    // The code the kept pages show stays in the highlight pack for the
+    // next build that renders them; blocks no page shows any more go.
+    use rayon::prelude::*;
+    kept.par_iter().for_each(|(page, _)| {
+        if let &Page::Doc(i) = page {
+            for block in &site.catalog.docs[i].code_blocks {
+                crate::render::highlight::retain(&block.lang, &block.content);
+            }
+        }
+    });
     Ok(kept.into_iter().map(|(page, _)| page).collect())
 }
 
