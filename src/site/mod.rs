@@ -744,10 +744,10 @@ fn render_into(
 /// documents not `changed` since, with their markdown copies, and the
 /// system pages. A build on another day also renders again the pages of
 /// the documents whose staleness or age (which a stale one shows) differs
-/// between that day and today. Each comes from its object, checked against
-/// its hash; the index is given the document pages' digests. Returns the pages kept,
-/// or why none were (a missing or changed object: every page that was
-/// linked is taken out again, and all are rendered).
+/// between that day and today. Each comes from its object, checked
+/// against its hash; the index is given the document pages' digests.
+/// Returns the pages kept, or why none were (a missing or changed object:
+/// every page that was linked is taken out again, and all are rendered).
 fn keep_pages(
     renderer: &Renderer,
     entry: &replay::Entry,
