@@ -802,7 +802,7 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
     let searched = std::cell::RefCell::new(Vec::new());
     let kept_pages = std::cell::RefCell::new(Vec::new());
     let build = |cache: &Path, out: &Path| {
-        let o = ci_output(root, cache, out);
+        let o = ci_output(None, root, cache, out);
         let err = common::stderr(&o);
         assert_eq!(o.status.code(), Some(0), "{err}");
         let numbers = |prefix: &str, marker: &str| -> Vec<usize> {
@@ -972,21 +972,17 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
     assert!(!String::from_utf8_lossy(&bytes).contains("<img/x>"));
 }
 
-/// A CI build of `root` into the fresh dir `out` with `cache`: its files,
-/// and how many pages it kept from the last build (None when it kept none;
-/// every file when nothing changed, and the last build was replayed).
-fn ci_build(root: &Path, cache: &Path, out: &Path) -> (BTreeMap<String, Vec<u8>>, Option<usize>) {
-    ci_build_on(None, root, cache, out)
-}
-
-/// `ci_build` on the given date (`PORTOLAN_TODAY`), or the clock's.
-fn ci_build_on(
+/// A CI build of `root` into the fresh dir `out` with `cache`, on the
+/// given date (`PORTOLAN_TODAY`) or the clock's: its files, and how many
+/// pages it kept from the last build (None when it kept none; every file
+/// when nothing changed, and the last build was replayed).
+fn ci_build(
     today: Option<&str>,
     root: &Path,
     cache: &Path,
     out: &Path,
 ) -> (BTreeMap<String, Vec<u8>>, Option<usize>) {
-    let o = ci_output_on(today, root, cache, out);
+    let o = ci_output(today, root, cache, out);
     let err = common::stderr(&o);
     // An edit may break a link: the build is then refused, writing nothing.
     if o.status.code() == Some(1) && err.contains("build stopped: nothing was written") {
@@ -1021,10 +1017,10 @@ fn a_kept_page_edited_in_place_is_not_kept_again() {
         let old = std::fs::read_to_string(path).unwrap();
         std::fs::write(path, format!("{old}\n{text}\n")).unwrap();
     };
-    ci_build(root, &cache, &work.path().join("first"));
+    ci_build(None, root, &cache, &work.path().join("first"));
     append(&root.join("content/messaging/twilio-sms.md"), "More prose.");
     let out = work.path().join("ci-1");
-    let (_, kept) = ci_build(root, &cache, &out);
+    let (_, kept) = ci_build(None, root, &cache, &out);
     assert!(kept.is_some_and(|n| n > 0), "{kept:?}");
     let page = out.join("crm/hubspot-marketing/index.html");
     let linked = std::fs::metadata(&page).unwrap().nlink() > 1;
@@ -1038,11 +1034,12 @@ fn a_kept_page_edited_in_place_is_not_kept_again() {
         &root.join("content/messaging/sendgrid-email.md"),
         "More prose.",
     );
-    let (cached, kept) = ci_build(root, &cache, &work.path().join("ci-2"));
+    let (cached, kept) = ci_build(None, root, &cache, &work.path().join("ci-2"));
     if linked {
         assert_eq!(kept, None, "a changed object was kept");
     }
     let (cold, _) = ci_build(
+        None,
         root,
         &work.path().join("cold-cache"),
         &work.path().join("cold"),
@@ -1056,19 +1053,40 @@ fn a_kept_page_edited_in_place_is_not_kept_again() {
     assert!(!kept_page.contains("tampered"));
 }
 
-/// `portolan build` of `root` into `out` with `cache`, diagrams off, its
-/// timings on, and several search buckets (so an edit reuses some and not
-/// others).
-fn ci_output(root: &Path, cache: &Path, out: &Path) -> std::process::Output {
-    ci_output_on(None, root, cache, out)
-}
-
-fn ci_output_on(
+/// `ci_build` into `work/ci-<name>`, checked byte for byte against a cold
+/// build (a fresh cache) into `work/cold-<name>`; `what` names the step.
+fn ci_build_like_cold(
     today: Option<&str>,
     root: &Path,
     cache: &Path,
-    out: &Path,
-) -> std::process::Output {
+    work: &Path,
+    name: &str,
+    what: &str,
+) -> (BTreeMap<String, Vec<u8>>, Option<usize>) {
+    let (cached, kept) = ci_build(today, root, cache, &work.join(format!("ci-{name}")));
+    let (cold, cold_kept) = ci_build(
+        today,
+        root,
+        &work.join(format!("cold-cache-{name}")),
+        &work.join(format!("cold-{name}")),
+    );
+    assert_eq!(cold_kept, None);
+    let differing: Vec<&String> = cold
+        .keys()
+        .chain(cached.keys())
+        .filter(|path| cold.get(*path) != cached.get(*path))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{what}: {differing:?} differ between a CI build and a cold one"
+    );
+    (cached, kept)
+}
+
+/// `portolan build` of `root` into `out` with `cache`, diagrams off, its
+/// timings on, and several search buckets (so an edit reuses some and not
+/// others), on the given date or the clock's.
+fn ci_output(today: Option<&str>, root: &Path, cache: &Path, out: &Path) -> std::process::Output {
     let mut command = common::bin();
     command
         .args(["build", "--root"])
@@ -1103,7 +1121,7 @@ fn a_ci_build_on_another_day_keeps_the_pages_the_date_leaves_alone() {
     let page = |files: &BTreeMap<String, Vec<u8>>, path: &str| {
         String::from_utf8(files[path].clone()).unwrap()
     };
-    let (_, kept) = ci_build_on(Some("2027-07-01"), root, &cache, &work.path().join("first"));
+    let (_, kept) = ci_build(Some("2027-07-01"), root, &cache, &work.path().join("first"));
     assert_eq!(kept, None, "a first build has nothing to keep");
     let days = [
         ("2027-07-03", "two days on: Adyen's turns stale"),
@@ -1115,27 +1133,13 @@ fn a_ci_build_on_another_day_keeps_the_pages_the_date_leaves_alone() {
     for (step, (day, what)) in days.iter().enumerate() {
         let text = std::fs::read_to_string(&twilio).unwrap();
         std::fs::write(&twilio, format!("{text}\nProse of day {step}.\n")).unwrap();
-        let (cached, kept) = ci_build_on(
+        let (cached, kept) = ci_build_like_cold(
             Some(day),
             root,
             &cache,
-            &work.path().join(format!("ci-{step}")),
-        );
-        let (cold, cold_kept) = ci_build_on(
-            Some(day),
-            root,
-            &work.path().join(format!("cold-cache-{step}")),
-            &work.path().join(format!("cold-{step}")),
-        );
-        assert_eq!(cold_kept, None);
-        let differing: Vec<&String> = cold
-            .keys()
-            .chain(cached.keys())
-            .filter(|path| cold.get(*path) != cached.get(*path))
-            .collect();
-        assert!(
-            differing.is_empty(),
-            "{day} ({what}): {differing:?} differ between a CI build and a cold one"
+            work.path(),
+            &format!("{step}"),
+            &format!("{day} ({what})"),
         );
         kept_on.push(kept.unwrap_or(0));
         for stale in [
@@ -1181,7 +1185,7 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
     let work = tempfile::tempdir().unwrap();
     let cache = work.path().join("cache");
     let content = root.join("content");
-    let (_, kept) = ci_build(root, &cache, &work.path().join("first"));
+    let (_, kept) = ci_build(None, root, &cache, &work.path().join("first"));
     assert_eq!(kept, None, "a first build has nothing to keep");
     let documents = docs(root).len();
     let append = |path: &str, text: &str| {
@@ -1252,7 +1256,7 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
                 // An edit that breaks a link is refused by both builds
                 // alike; it is undone, so later steps build.
                 let probe = work.path().join(format!("probe-{step}"));
-                if ci_build(root, &work.path().join("probe-cache"), &probe)
+                if ci_build(None, root, &work.path().join("probe-cache"), &probe)
                     .0
                     .is_empty()
                 {
@@ -1268,19 +1272,13 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
                 (what, None)
             }
         };
-        let (cached, kept) = ci_build(root, &cache, &work.path().join(format!("ci-{step}")));
-        let cold_cache = work.path().join(format!("cold-cache-{step}"));
-        let (cold, cold_kept) =
-            ci_build(root, &cold_cache, &work.path().join(format!("cold-{step}")));
-        assert_eq!(cold_kept, None);
-        let differing: Vec<&String> = cold
-            .keys()
-            .chain(cached.keys())
-            .filter(|path| cold.get(*path) != cached.get(*path))
-            .collect();
-        assert!(
-            differing.is_empty(),
-            "step {step} ({what}): {differing:?} differ between a CI build and a cold one"
+        let (_, kept) = ci_build_like_cold(
+            None,
+            root,
+            &cache,
+            work.path(),
+            &format!("{step}"),
+            &format!("step {step} ({what})"),
         );
         match keeps {
             Some(true) => assert!(
@@ -1431,7 +1429,7 @@ fn a_build_keeping_pages_keeps_their_highlighting_and_drops_replaced_code() {
             .take(3)
             .collect()
     };
-    let first = ci_output(root, &cache, &work.path().join("first"));
+    let first = ci_output(None, root, &cache, &work.path().join("first"));
     let [_, _, added] = highlighted(&first)[..] else {
         unreachable!()
     };
@@ -1441,7 +1439,7 @@ fn a_build_keeping_pages_keeps_their_highlighting_and_drops_replaced_code() {
 
     // The block changed in place: Twilio's page alone is rendered.
     std::fs::write(&twilio, format!("{text}{}", block("new_block"))).unwrap();
-    let second = ci_output(root, &cache, &work.path().join("second"));
+    let second = ci_output(None, root, &cache, &work.path().join("second"));
     assert!(kept_pages_of(&common::stderr(&second)).is_some());
     assert_eq!(highlighted(&second)[2], 1, "the new block is highlighted");
     assert_eq!(pack_blocks(&cache), blocks, "the old block left the pack");
@@ -1455,7 +1453,7 @@ fn a_build_keeping_pages_keeps_their_highlighting_and_drops_replaced_code() {
         text.replacen("title: Adyen", "title: Renamed Adyen", 1),
     )
     .unwrap();
-    let third = ci_output(root, &cache, &work.path().join("third"));
+    let third = ci_output(None, root, &cache, &work.path().join("third"));
     assert_eq!(kept_pages_of(&common::stderr(&third)), None);
     assert_eq!(highlighted(&third), vec![blocks, 0, 0]);
 }
