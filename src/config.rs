@@ -127,6 +127,11 @@ pub struct Validation {
     /// Report operations and channels of a referenced spec that the
     /// document never mentions (`spec-unmentioned`). Off by default.
     pub spec_coverage: Notice,
+    /// How a link in a document's body to a missing document, heading or
+    /// file (`broken-link`) is reported: an error by default; a warning
+    /// lets a site with broken links build while they are fixed (the link
+    /// stays as written).
+    pub broken_links: LinkLevel,
 }
 
 impl Default for Validation {
@@ -137,6 +142,24 @@ impl Default for Validation {
             stale_after_days: 365,
             unmapped_documents: Notice::Off,
             spec_coverage: Notice::Off,
+            broken_links: LinkLevel::Error,
+        }
+    }
+}
+
+/// A broken link is always reported, as an error or a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkLevel {
+    Error,
+    Warn,
+}
+
+impl LinkLevel {
+    pub fn severity(self) -> crate::Severity {
+        match self {
+            LinkLevel::Error => crate::Severity::Error,
+            LinkLevel::Warn => crate::Severity::Warning,
         }
     }
 }
@@ -278,6 +301,7 @@ const VALIDATION_KEYS: &[&str] = &[
     "stale_after_days",
     "unmapped_documents",
     "spec_coverage",
+    "broken_links",
 ];
 const SYSTEM_KEYS: &[&str] = &[
     "name",
@@ -465,6 +489,15 @@ mod tests {
         let c = Config::parse("").unwrap();
         assert_eq!(c.kinds["Integration"].required.len(), 4);
         assert_eq!(c.validation.placeholders, RuleLevel::Warn);
+        assert_eq!(c.validation.broken_links, LinkLevel::Error);
+    }
+
+    #[test]
+    fn broken_links_are_errors_or_warnings_never_silent() {
+        let c = Config::parse("[validation]\nbroken_links = \"warn\"").unwrap();
+        assert_eq!(c.validation.broken_links, LinkLevel::Warn);
+        let e = Config::parse("[validation]\nbroken_links = \"off\"").unwrap_err();
+        assert!(e.0.starts_with("site.toml:2"), "{e}");
     }
 
     #[test]

@@ -341,6 +341,88 @@ fn a_failed_build_leaves_the_output_untouched() {
     assert!(stdout(&o).contains("(1 warning)"), "{}", stdout(&o));
 }
 
+/// `broken_links = "warn"`: a site with broken links (a missing document,
+/// a missing heading, a path out of the content dir, a file refused as a
+/// symlink out of it) builds, each link reported as a warning and left as
+/// written; `--strict` still stops it, and `related` entries stay errors.
+#[test]
+fn broken_links_as_warnings_let_a_site_build_while_they_are_fixed() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "not for the site").unwrap();
+    let site_dir = site(&[
+        (
+            "content/a.md",
+            b"# A\n\nSee [gone](gone.md), [a heading](b.md#nope), [out](../../x.md) and [secret](secret.txt).\n",
+        ),
+        ("content/b.md", b"# B\n\n## Here\n"),
+        (
+            "site.toml",
+            b"title = \"t\"\n[validation]\nbroken_links = \"warn\"\n[diagrams]\nenabled = false\n",
+        ),
+    ]);
+    let root = site_dir.path();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        root.join("content/secret.txt"),
+    )
+    .unwrap();
+    let out = root.join("public");
+    let o = build(root, &out, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let expected = if cfg!(unix) { 4 } else { 3 };
+    assert_eq!(
+        err.matches("warning[broken-link]").count(),
+        expected,
+        "{err}"
+    );
+    assert!(!err.contains("error["), "{err}");
+    let page = std::fs::read_to_string(out.join("a/index.html")).unwrap();
+    assert!(page.contains(r#"<a href="gone.md">gone</a>"#), "{page}");
+    assert!(
+        page.contains(r#"<a href="/b/#nope">a heading</a>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<a href="../../x.md">out</a>"#), "{page}");
+    let published = read_tree(&out);
+    assert!(
+        !published
+            .values()
+            .any(|bytes| bytes.windows(16).any(|w| w == b"not for the site")),
+        "a refused file was published"
+    );
+    // CI keeps them fatal with --strict, and the site.toml default is error.
+    let o = build(root, &root.join("strict"), &["--strict"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    std::fs::write(
+        root.join("site.toml"),
+        "title = \"t\"\n[diagrams]\nenabled = false\n",
+    )
+    .unwrap();
+    let o = build(root, &root.join("default"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o).matches("error[broken-link]").count(), expected);
+    // `related` entries are the catalog's own data: never warnings.
+    std::fs::write(
+        root.join("site.toml"),
+        "title = \"t\"\n[validation]\nbroken_links = \"warn\"\n[diagrams]\nenabled = false\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/b.md"),
+        "---\nrelated: [missing.md]\n---\n# B\n\n## Here\n",
+    )
+    .unwrap();
+    let o = build(root, &root.join("related"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("error[broken-related]"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn dangerous_output_dirs_are_refused() {
     let site_dir = site(&[

@@ -83,8 +83,14 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 )
             }
         };
+        // Body links may be warnings (site.toml); `related` entries are
+        // the catalog's own data and stay errors.
+        let severity = match u.kind {
+            EdgeKind::Link => ctx.config.validation.broken_links.severity(),
+            EdgeKind::Related | EdgeKind::RelatedFile => crate::Severity::Error,
+        };
         out.push(
-            Diagnostic::error(&doc.source_path, u.line, code, message)
+            Diagnostic::new(&doc.source_path, u.line, severity, code, message)
                 .column(u.column)
                 .maybe_help(help)
                 .source_from(&doc.text),

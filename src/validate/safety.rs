@@ -50,9 +50,12 @@ pub fn check(ctx: &Ctx<'_>, doc: &Doc, out: &mut Vec<Diagnostic>) {
                 )
                 .help("link to a page of the catalog, or allow HTML attachments in site.toml")
             } else {
-                Diagnostic::error(
+                // Nothing refused is published either way: as a warning
+                // the link stays, to a file the site does not have.
+                Diagnostic::new(
                     &doc.source_path,
                     link.line,
+                    ctx.config.validation.broken_links.severity(),
                     "broken-link",
                     format!("link `{}`: `{path}` is not published: {why}", link.dest),
                 )
