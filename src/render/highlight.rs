@@ -100,7 +100,7 @@ pub fn use_cache_in(cache_root: &std::path::Path) {
 /// that page is not rendered, so the block is never looked up. A block
 /// named otherwise than the page renders it is dropped from the pack,
 /// which costs that build its highlighting, never a page.
-pub fn retain(lang: &str, code: &str) {
+pub(crate) fn retain(lang: &str, code: &str) {
     if let Some(syntax) = find_syntax(&super::markdown::fence_language(lang)) {
         super::highlight_store::retain(&super::highlight_store::key(&syntax.name, code));
     }

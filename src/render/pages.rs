@@ -340,7 +340,7 @@ impl<'a> SiteData<'a> {
     /// Whether a document last updated on `last_updated` (as its summary
     /// has it) is stale on `today`, and its age in days then: the only
     /// part of any page the date decides.
-    pub fn dated(&self, last_updated: &str, today: Date) -> (bool, i64) {
+    pub(crate) fn dated(&self, last_updated: &str, today: Date) -> (bool, i64) {
         let age_days = parse_date(last_updated)
             .map(|d| today.days_since_epoch() - d.days_since_epoch())
             .unwrap_or(0);
