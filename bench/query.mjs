@@ -3,10 +3,11 @@
 // serves the output dir and counts every response body at the server
 // (Pagefind fetches its index from a web worker, which this page's
 // DevTools session would not see); this prints how many results showed.
-// Usage: node bench/query.mjs URL CHROMIUM WORD [page|dialog]
-// (prints one JSON object). `page` is the search page with its facets
-// (which load every filter); `dialog` is the search dialog every page
-// opens with `/` (results only).
+// Usage: node bench/query.mjs URL CHROMIUM WORD [page|phone|dialog]
+// (prints one JSON object). `page` is the search page 1280 px wide, its
+// facets open (they load the filter index); `phone` is the same page
+// 390 px wide, its facets folded (loaded only when unfolded); `dialog` is
+// the search dialog every page opens with `/` (results only).
 import { launch } from "../tests/browser/chromium.mjs";
 
 const [url, chromium, word, mode = "page"] = process.argv.slice(2);
@@ -15,6 +16,9 @@ const result = {};
 try {
   const page = await browser.newPage();
   page.setDefaultTimeout(120000);
+  await page.setViewport(mode === "phone"
+    ? { width: 390, height: 844, isMobile: true, hasTouch: true }
+    : { width: 1280, height: 900 });
   const list = mode === "dialog" ? "dialog.search-dialog li" : "#search-results li";
   if (mode === "dialog") {
     // A document page, as a reader searches from wherever they are.

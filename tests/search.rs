@@ -52,6 +52,11 @@ fn what_pagefind_is_spared_changes_nothing_it_writes() {
 }
 
 fn run_browser(out: &Path, mode: &str) -> serde_json::Value {
+    run_browser_logged(out, mode).0
+}
+
+/// As `run_browser`, with the path of every request the server answered.
+fn run_browser_logged(out: &Path, mode: &str) -> (serde_json::Value, Vec<String>) {
     let chromium = chromium().expect("checked by the caller");
     let server = StaticServer::start(out.to_path_buf(), "/integrations/", 1500, 120);
     let o = std::process::Command::new("node")
@@ -62,7 +67,74 @@ fn run_browser(out: &Path, mode: &str) -> serde_json::Value {
         .output()
         .expect("node runs");
     let text = stdout(&o);
-    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text} {}", stderr(&o)))
+    let v =
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text} {}", stderr(&o)));
+    let requests = server.requests.lock().expect("request log").clone();
+    (v, requests)
+}
+
+/// The facets need Pagefind's filter index, which lists every page under
+/// every facet value: on a large catalog more bytes than the query's own
+/// chunks. On a narrow screen, where the facets are folded away, a query
+/// fetches none of it; unfolding them fetches it and shows their counts.
+/// Wide, they are open and come with the first query.
+#[test]
+fn folded_facets_fetch_their_index_only_when_unfolded() {
+    if chromium().is_none() || mmdc().is_none() {
+        assert!(!in_ci(), "CI has puppeteer and Chromium (.ci/run)");
+        return; // puppeteer and Chromium come with .ci/run
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    built(&repo_root(), &out);
+    let filter_files = std::fs::read_dir(out.join("pagefind/filter"))
+        .expect("filter index written")
+        .count();
+    assert!(filter_files > 1, "the example has several facets");
+    let (v, requests) = run_browser_logged(&out, "facets-on-demand");
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let step = |from: &str, to: Option<&str>| -> Vec<&String> {
+        let start = requests.iter().position(|p| p == from).map_or(0, |i| i + 1);
+        let end = to.map_or(requests.len(), |m| {
+            requests
+                .iter()
+                .position(|p| p == m)
+                .expect("marker requested")
+        });
+        requests[start..end].iter().collect()
+    };
+    let folded = step("", Some("/integrations/__unfold"));
+    let unfolded = step("/integrations/__unfold", Some("/integrations/__wide"));
+    let wide = step("/integrations/__wide", None);
+    let count = |part: &[&String], ext: &str| part.iter().filter(|p| p.ends_with(ext)).count();
+
+    // Folded: the query ran (its index chunk, its results' fragments) and
+    // no filter file was fetched.
+    assert!(v["folded"]["results"].as_u64().unwrap() > 0, "{v:#}");
+    assert_eq!(v["folded"]["facets"], 0, "{v:#}");
+    assert!(count(&folded, ".pf_index") > 0, "{folded:#?}");
+    assert!(count(&folded, ".pf_fragment") > 0, "{folded:#?}");
+    assert_eq!(count(&folded, ".pf_filter"), 0, "{folded:#?}");
+    // Unfolded: every filter file, once, and facets with their counts.
+    assert_eq!(
+        count(&unfolded, ".pf_filter"),
+        filter_files,
+        "{unfolded:#?}"
+    );
+    let counts = |at: &serde_json::Value| -> Vec<u64> {
+        at["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().parse().expect("a number"))
+            .collect()
+    };
+    let shown = counts(&v["unfolded"]);
+    assert!(shown.len() > 5 && shown.iter().any(|n| *n > 0), "{v:#}");
+    assert_eq!(v["unfolded"]["results"], v["folded"]["results"], "{v:#}");
+    // Wide: the same facets and counts with the first query.
+    assert_eq!(count(&wide, ".pf_filter"), filter_files, "{wide:#?}");
+    assert_eq!(counts(&v["wide"]), shown, "{v:#}");
 }
 
 #[test]

@@ -32,6 +32,37 @@ try {
     out.hostile = await search(page, "?q=alert");
     throw null;
   }
+  if (mode === "facets-on-demand") {
+    // The server logs every request: a request for this marker tells the
+    // test where each step's requests begin.
+    const mark = (p, name) => p.evaluate((u) => fetch(u).then(() => {}, () => {}), `${base}__${name}`);
+    const shown = (p) => p.evaluate(() => ({
+      results: document.querySelectorAll(".search-result").length,
+      facets: document.querySelectorAll("#search-filters input").length,
+      counts: [...document.querySelectorAll("#search-filters .count")].map((c) => c.textContent),
+    }));
+    const phone = await browser.newPage();
+    phone.on("pageerror", (e) => out.errors.push(e.message));
+    await phone.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+    await search(phone, "?q=integration");
+    await phone.waitForNetworkIdle({ idleTime: 500, timeout: 15000 });
+    out.folded = await shown(phone);
+    await mark(phone, "unfold");
+    await phone.click("#search-filter-box summary");
+    await phone.waitForSelector("#search-filters input", { timeout: 15000 });
+    await phone.waitForNetworkIdle({ idleTime: 500, timeout: 15000 });
+    out.unfolded = await shown(phone);
+    await mark(phone, "wide");
+    // A fresh context: nothing the phone fetched is reused.
+    const context = await browser.createBrowserContext();
+    const wide = await context.newPage();
+    wide.on("pageerror", (e) => out.errors.push(e.message));
+    await wide.setViewport({ width: 1280, height: 900 });
+    await search(wide, "?q=integration");
+    await wide.waitForNetworkIdle({ idleTime: 500, timeout: 15000 });
+    out.wide = await shown(wide);
+    throw null;
+  }
   out.bodyWord = await search(page, "?q=Logiport");
   out.broad = await search(page, "?q=integration");
   out.filtered = await search(page, "?q=integration&f.tags=payments");
@@ -107,6 +138,8 @@ try {
   await search(phone, "?q=integration");
   out.phone = { folded: await fold() };
   await phone.click("#search-filter-box summary");
+  // The facets are loaded when first unfolded.
+  await phone.waitForSelector("#search-filters input", { timeout: 15000 });
   out.phone.unfolded = await fold();
   await search(phone, "?q=integration&f.tags=payments");
   out.phone.chosen = await fold();

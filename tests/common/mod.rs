@@ -247,6 +247,8 @@ pub fn dump_dom(chromium: &Path, url: &str) -> String {
 /// by itself after `seconds`, so no test can leave it behind.
 pub struct StaticServer {
     pub port: u16,
+    /// Every request's path, in the order they came.
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl StaticServer {
@@ -255,6 +257,8 @@ impl StaticServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         listener.set_nonblocking(true).expect("nonblocking");
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&requests);
         std::thread::spawn(move || {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
             let mut served = 0;
@@ -277,6 +281,9 @@ impl StaticServer {
                 }
                 let path = request_line.split_whitespace().nth(1).unwrap_or("/");
                 let path = path.split(['?', '#']).next().unwrap_or("/");
+                if let Ok(mut log) = log.lock() {
+                    log.push(path.to_owned());
+                }
                 let file = path
                     .strip_prefix(prefix)
                     .filter(|p| !p.split('/').any(|s| s == ".."))
@@ -312,7 +319,7 @@ impl StaticServer {
                 let _ = stream.write_all(&body);
             }
         });
-        StaticServer { port }
+        StaticServer { port, requests }
     }
 }
 

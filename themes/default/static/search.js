@@ -18,11 +18,22 @@ const FACETS = [
 let pagefind;
 try {
   pagefind = await loadPagefind(base);
-  // Loads the filter index: searches report facet counts only after this.
-  await pagefind.filters();
 } catch (e) {
   status.textContent = unavailable();
   throw e;
+}
+
+// The filter index: searches report facet counts only once it is loaded.
+// It holds every page of every facet (on a large catalog more than the
+// query's own chunks), so it is loaded only when the facets can be seen:
+// not while they are folded away on a narrow screen.
+let facetIndex = null;
+function loadFacets() {
+  facetIndex ||= pagefind.filters().catch((e) => {
+    facetIndex = null;
+    throw e;
+  });
+  return facetIndex;
 }
 
 const params = new URLSearchParams(location.search);
@@ -41,6 +52,15 @@ function foldFilters() {
 }
 foldFilters();
 narrow.addEventListener("change", foldFilters);
+// Unfolded (by the reader, or by a wider screen) before the facets were
+// loaded: load them, and search again for their counts.
+filterFold.addEventListener("toggle", () => {
+  if (!filterFold.open || facetIndex) return;
+  if (!filterBox.firstChild) filterBox.textContent = "Loading filters…";
+  loadFacets().then(run, () => {
+    filterBox.textContent = "The filters could not be loaded.";
+  });
+});
 
 function renderFilters(counts) {
   filterBox.innerHTML = "";
@@ -92,8 +112,11 @@ async function run() {
   for (const [key, param] of FACETS) for (const v of selected[key]) next.append(`f.${param}`, v);
   history.replaceState(null, "", location.pathname + (next.toString() ? `?${next}` : ""));
 
+  // Once loaded, the facets are kept current even while folded.
+  const facets = facetIndex || filterFold.open ? await loadFacets().catch(() => null) : null;
+  if (mine !== generation) return;
   if (!query && Object.keys(filters).length === 0) {
-    renderFilters(await pagefind.filters());
+    if (facets) renderFilters(facets);
     list.innerHTML = "";
     more.hidden = true;
     current = null;
@@ -104,8 +127,10 @@ async function run() {
   // An empty `filters` option makes Pagefind return no filter counts.
   const search = await pagefind.search(query || null, hasFilters ? { filters } : {});
   if (mine !== generation || !search) return;
-  const counts = search.filters && Object.keys(search.filters).length ? search.filters : search.totalFilters;
-  renderFilters(counts || {});
+  if (facets) {
+    const counts = search.filters && Object.keys(search.filters).length ? search.filters : search.totalFilters;
+    renderFilters(counts || {});
+  }
   list.innerHTML = "";
   more.hidden = true;
   current = { mine, query, results: search.results, shown: 0 };
