@@ -93,19 +93,22 @@ fn folded_facets_fetch_their_index_only_when_unfolded() {
     assert!(filter_files > 1, "the example has several facets");
     let (v, requests) = run_browser_logged(&out, "facets-on-demand");
     assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
-    let step = |from: &str, to: Option<&str>| -> Vec<&String> {
-        let start = requests.iter().position(|p| p == from).map_or(0, |i| i + 1);
-        let end = to.map_or(requests.len(), |m| {
-            requests
-                .iter()
-                .position(|p| p == m)
-                .expect("marker requested")
-        });
+    // The requests after marker `from` (or from the start), up to `to`.
+    let at = |marker: &str| {
+        requests
+            .iter()
+            .position(|p| p == marker)
+            .expect("marker requested")
+    };
+    let step = |from: Option<&str>, to: Option<&str>| -> Vec<&String> {
+        let start = from.map_or(0, |m| at(m) + 1);
+        let end = to.map_or(requests.len(), at);
         requests[start..end].iter().collect()
     };
-    let folded = step("", Some("/integrations/__unfold"));
-    let unfolded = step("/integrations/__unfold", Some("/integrations/__wide"));
-    let wide = step("/integrations/__wide", None);
+    let (unfold, wide) = ("/integrations/__unfold", "/integrations/__wide");
+    let folded = step(None, Some(unfold));
+    let unfolded = step(Some(unfold), Some(wide));
+    let wide = step(Some(wide), None);
     let count = |part: &[&String], ext: &str| part.iter().filter(|p| p.ends_with(ext)).count();
 
     // Folded: the query ran (its index chunk, its results' fragments) and
