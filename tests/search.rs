@@ -73,6 +73,69 @@ fn run_browser_logged(out: &Path, mode: &str) -> (serde_json::Value, Vec<String>
     (v, requests)
 }
 
+/// A facet with many values (systems, on a large catalog) lists its 20
+/// most frequent ones and every chosen one; "All N values" lists the rest,
+/// by name, as the catalog home does.
+#[test]
+fn a_facet_with_many_values_lists_the_most_frequent_first() {
+    if chromium().is_none() || mmdc().is_none() {
+        assert!(!in_ci(), "CI has puppeteer and Chromium (.ci/run)");
+        return; // puppeteer and Chromium come with .ci/run
+    }
+    let site = site(&[(
+        "site.toml",
+        b"title = \"Many\"\nbase_url = \"https://example.test/integrations\"\n",
+    )]);
+    // 60 documents: every one tagged `common`, the first 20 `hot` (and
+    // saying "alpha"), and two each of t00 to t29: 32 values.
+    for i in 0..60 {
+        let (hot, alpha) = if i < 20 {
+            (", hot", " alpha")
+        } else {
+            ("", "")
+        };
+        write(
+            site.path(),
+            &format!("content/doc-{i:02}.md"),
+            format!(
+                "---\ntitle: Document {i:02}\ntags: [common{hot}, t{:02}]\n---\n\n# Document {i:02}\n\nSome text{alpha}.\n",
+                i % 30
+            )
+            .as_bytes(),
+        );
+    }
+    let out = site.path().join("out");
+    built(site.path(), &out);
+    let v = run_browser(&out, "many-values");
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let values = |at: &serde_json::Value| -> Vec<String> {
+        at["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The most frequent first, ties by name: common (60), hot (20), then
+    // the first 18 of the two-document tags.
+    let mut top = vec!["common".to_owned(), "hot".to_owned()];
+    top.extend((0..18).map(|n| format!("t{n:02}")));
+    assert_eq!(values(&v["top"]), top, "{v:#}");
+    assert_eq!(v["top"]["button"], "All 32 values", "{v:#}");
+    // All of them, by name, and the keyboard stays in the facet.
+    let mut all = vec!["common".to_owned(), "hot".to_owned()];
+    all.extend((0..30).map(|n| format!("t{n:02}")));
+    assert_eq!(values(&v["all"]), all, "{v:#}");
+    assert_eq!(v["all"]["button"], serde_json::Value::Null, "{v:#}");
+    assert_eq!(v["all"]["focused"], "common", "{v:#}");
+    // Chosen by a link, t25 is listed and ticked, after the 20 most
+    // frequent: no "alpha" document has it.
+    let mut chosen = top.clone();
+    chosen.push("t25".to_owned());
+    assert_eq!(values(&v["chosen"]), chosen, "{v:#}");
+    assert_eq!(v["chosen"]["checked"], serde_json::json!(["t25"]), "{v:#}");
+}
+
 /// The facets need Pagefind's filter index, which lists every page under
 /// every facet value: on a large catalog more bytes than the query's own
 /// chunks. On a narrow screen, where the facets are folded away, a query

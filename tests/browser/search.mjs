@@ -32,6 +32,28 @@ try {
     out.hostile = await search(page, "?q=alert");
     throw null;
   }
+  if (mode === "many-values") {
+    const tags = () => page.evaluate(() => {
+      const set = [...document.querySelectorAll("#search-filters fieldset")]
+        .find((f) => f.querySelector("legend").textContent === "Tags");
+      const button = set && set.querySelector(".facet-all");
+      return {
+        values: set ? [...set.querySelectorAll("input")].map((i) => i.value) : [],
+        checked: set ? [...set.querySelectorAll("input:checked")].map((i) => i.value) : [],
+        button: button ? button.textContent : null,
+        focused: document.activeElement && document.activeElement.name === "tag" ? document.activeElement.value : null,
+      };
+    });
+    await search(page, "?q=text");
+    out.top = await tags();
+    await page.click("#search-filters .facet-all");
+    await page.waitForFunction(() => !document.querySelector("#search-filters .facet-all"), { timeout: 15000 });
+    out.all = await tags();
+    // A chosen value stays listed, with its box ticked, whatever its count.
+    await search(page, "?q=alpha&f.tags=t25");
+    out.chosen = await tags();
+    throw null;
+  }
   if (mode === "facets-on-demand") {
     // The server logs every request: a request for this marker tells the
     // test where each step's requests begin.

@@ -62,12 +62,28 @@ filterFold.addEventListener("toggle", () => {
   });
 });
 
+// A facet lists its most frequent values (and every chosen one), as the
+// catalog's facets do; "All N values" lists every one, by name. A catalog
+// of thousands of systems would otherwise draw thousands of boxes beside
+// the results, again at every keystroke.
+const VALUES_SHOWN = 20;
+const expanded = new Set();
+let lastCounts = {};
+
 function renderFilters(counts) {
+  lastCounts = counts;
   filterBox.innerHTML = "";
   for (const [key, , label] of FACETS) {
     const values = counts[key] || {};
-    const names = Object.keys(values).sort((a, b) => a.localeCompare(b));
-    if (names.length === 0) continue;
+    const all = Object.keys(values);
+    if (all.length === 0) continue;
+    const byName = (a, b) => a.localeCompare(b);
+    let names = all.sort(byName);
+    if (all.length > VALUES_SHOWN && !expanded.has(key)) {
+      const top = all.slice().sort((a, b) => values[b] - values[a] || byName(a, b)).slice(0, VALUES_SHOWN);
+      const chosen = [...selected[key]].filter((v) => v in values && !top.includes(v)).sort(byName);
+      names = [...top, ...chosen];
+    }
     const fieldset = document.createElement("fieldset");
     fieldset.className = "facet";
     const legend = document.createElement("legend");
@@ -96,6 +112,20 @@ function renderFilters(counts) {
       row.append(box, " ", text, " ", count);
       if (values[name] === 0 && !box.checked) row.classList.add("empty");
       fieldset.append(row);
+    }
+    if (names.length < all.length) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "facet-all";
+      button.textContent = `All ${all.length} values`;
+      button.addEventListener("click", () => {
+        expanded.add(key);
+        renderFilters(lastCounts);
+        // The button is gone: keep the keyboard in its facet.
+        const first = filterBox.querySelector(`input[name="${key}"]`);
+        if (first) first.focus();
+      });
+      fieldset.append(button);
     }
     filterBox.append(fieldset);
   }
