@@ -74,8 +74,8 @@ fn run_browser_logged(out: &Path, mode: &str) -> (serde_json::Value, Vec<String>
 }
 
 /// A facet with many values (systems, on a large catalog) lists its 20
-/// most frequent ones and every chosen one; "All N values" lists the rest,
-/// by name, as the catalog home does.
+/// most frequent ones and every chosen one, by name; "All N values" lists
+/// the rest, as the catalog home does.
 #[test]
 fn a_facet_with_many_values_lists_the_most_frequent_first() {
     if chromium().is_none() || mmdc().is_none() {
@@ -86,7 +86,7 @@ fn a_facet_with_many_values_lists_the_most_frequent_first() {
         "site.toml",
         b"title = \"Many\"\nbase_url = \"https://example.test/integrations\"\n",
     )]);
-    // 60 documents: every one tagged `common`, the first 20 `hot` (and
+    // 60 documents: every one tagged `shared`, the first 20 `hot` (and
     // saying "alpha"), and two each of t00 to t29: 32 values.
     for i in 0..60 {
         let (hot, alpha) = if i < 20 {
@@ -98,7 +98,7 @@ fn a_facet_with_many_values_lists_the_most_frequent_first() {
             site.path(),
             &format!("content/doc-{i:02}.md"),
             format!(
-                "---\ntitle: Document {i:02}\ntags: [common{hot}, t{:02}]\n---\n\n# Document {i:02}\n\nSome text{alpha}.\n",
+                "---\ntitle: Document {i:02}\ntags: [shared{hot}, t{:02}]\n---\n\n# Document {i:02}\n\nSome text{alpha}.\n",
                 i % 30
             )
             .as_bytes(),
@@ -116,18 +116,18 @@ fn a_facet_with_many_values_lists_the_most_frequent_first() {
             .map(|x| x.as_str().unwrap().to_owned())
             .collect()
     };
-    // The most frequent first, ties by name: common (60), hot (20), then
-    // the first 18 of the two-document tags.
-    let mut top = vec!["common".to_owned(), "hot".to_owned()];
+    // The most frequent, ties by name: shared (60), hot (20), then the
+    // first 18 of the two-document tags; listed by name.
+    let mut top = vec!["hot".to_owned(), "shared".to_owned()];
     top.extend((0..18).map(|n| format!("t{n:02}")));
     assert_eq!(values(&v["top"]), top, "{v:#}");
     assert_eq!(v["top"]["button"], "All 32 values", "{v:#}");
     // All of them, by name, and the keyboard stays in the facet.
-    let mut all = vec!["common".to_owned(), "hot".to_owned()];
+    let mut all = vec!["hot".to_owned(), "shared".to_owned()];
     all.extend((0..30).map(|n| format!("t{n:02}")));
     assert_eq!(values(&v["all"]), all, "{v:#}");
     assert_eq!(v["all"]["button"], serde_json::Value::Null, "{v:#}");
-    assert_eq!(v["all"]["focused"], "common", "{v:#}");
+    assert_eq!(v["all"]["focused"], "hot", "{v:#}");
     // Chosen by a link, t25 is listed and ticked, after the 20 most
     // frequent: no "alpha" document has it.
     let mut chosen = top.clone();

@@ -62,8 +62,8 @@ filterFold.addEventListener("toggle", () => {
   });
 });
 
-// A facet lists its most frequent values (and every chosen one), as the
-// catalog's facets do; "All N values" lists every one, by name. A catalog
+// A facet lists its most frequent values (and every chosen one) by name,
+// as the catalog's facets do; "All N values" lists every one. A catalog
 // of thousands of systems would otherwise draw thousands of boxes beside
 // the results, again at every keystroke.
 const VALUES_SHOWN = 20;
@@ -81,8 +81,10 @@ function renderFilters(counts) {
     let names = all.sort(byName);
     if (all.length > VALUES_SHOWN && !expanded.has(key)) {
       const top = all.slice().sort((a, b) => values[b] - values[a] || byName(a, b)).slice(0, VALUES_SHOWN);
-      const chosen = [...selected[key]].filter((v) => v in values && !top.includes(v)).sort(byName);
-      names = [...top, ...chosen];
+      const chosen = [...selected[key]].filter((v) => v in values && !top.includes(v));
+      // By name, as every list here is: boxes keep their order while the
+      // counts change under the reader's typing.
+      names = [...top, ...chosen].sort(byName);
     }
     const fieldset = document.createElement("fieldset");
     fieldset.className = "facet";
