@@ -149,6 +149,10 @@ fn filters_sorting_and_more_cover_every_document_in_chromium() {
         "{v:#}"
     );
     assert_eq!(v["allTags"]["tagValues"], 31);
+    assert_eq!(v["finderFocused"], true, "{v:#}");
+    let mut t2 = vec!["t2".to_owned()];
+    t2.extend((20..30).map(|n| format!("t{n}")));
+    assert_eq!(v["foundTags"], serde_json::json!(t2), "{v:#}");
     assert_eq!(v["rowsFetchedAfter"], 1, "fetched once");
     // A tag the page does not list, from a link.
     let rare = &v["rare"];

@@ -127,7 +127,26 @@ fn a_facet_with_many_values_lists_the_most_frequent_first() {
     all.extend((0..30).map(|n| format!("t{n:02}")));
     assert_eq!(values(&v["all"]), all, "{v:#}");
     assert_eq!(v["all"]["button"], serde_json::Value::Null, "{v:#}");
-    assert_eq!(v["all"]["focused"], "hot", "{v:#}");
+    assert_eq!(v["all"]["focused"], "finder", "{v:#}");
+    let shown = |at: &serde_json::Value| -> Vec<String> {
+        at["shown"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(shown(&v["all"]), all, "{v:#}");
+    // The finder leaves the values holding what is typed; ticking one
+    // from the keyboard redraws the facets, and the keyboard, the typed
+    // text and what it leaves stay.
+    let t2: Vec<String> = (20..30).map(|n| format!("t{n}")).collect();
+    assert_eq!(shown(&v["found"]), t2, "{v:#}");
+    assert_eq!(v["found"]["find"], "t2", "{v:#}");
+    assert_eq!(v["ticked"]["checked"], serde_json::json!(["t21"]), "{v:#}");
+    assert_eq!(v["ticked"]["focused"], "t21", "{v:#}");
+    assert_eq!(v["ticked"]["find"], "t2", "{v:#}");
+    assert_eq!(shown(&v["ticked"]), t2, "{v:#}");
     // Chosen by a link, t25 is listed and ticked, after the 20 most
     // frequent: no "alpha" document has it.
     let mut chosen = top.clone();

@@ -20,7 +20,7 @@ try {
     first: (document.querySelector("#doc-table tbody tr a.doc-link") || {}).textContent,
     more: (() => { const b = document.querySelector(".show-more"); return b && !b.hidden ? b.textContent : null; })(),
     checked: [...document.querySelectorAll(".facet input:checked")].map((b) => b.name + "=" + b.value),
-    tagValues: document.querySelectorAll('.facet[data-facet="tags"] input').length,
+    tagValues: document.querySelectorAll('.facet[data-facet="tags"] input[type=checkbox]').length,
   }));
   const countOf = (facet, value) => page.evaluate((facet, value) => {
     const box = [...document.querySelectorAll(`.facet[data-facet="${facet}"] input`)].find((b) => b.value === value);
@@ -60,6 +60,11 @@ try {
   await page.click('.facet[data-facet="tags"] .facet-all');
   await page.waitForFunction(() => !document.querySelector('.facet[data-facet="tags"] .facet-all'), { timeout: 20000 });
   result.allTags = await state();
+  // The keyboard is in the facet's finder: "t2" leaves the tags holding it.
+  result.finderFocused = await page.evaluate(() => document.activeElement.classList.contains("facet-find"));
+  await page.keyboard.type("t2");
+  result.foundTags = await page.$$eval('.facet[data-facet="tags"] label', (labels) =>
+    labels.filter((l) => l.offsetHeight > 0).map((l) => l.querySelector("input").value));
   result.rowsFetchedAfter = fetched.filter((p) => p.endsWith("/catalog-rows.json")).length;
 
   // A link with a value the page does not list.

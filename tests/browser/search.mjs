@@ -37,11 +37,17 @@ try {
       const set = [...document.querySelectorAll("#search-filters fieldset")]
         .find((f) => f.querySelector("legend").textContent === "Tags");
       const button = set && set.querySelector(".facet-all");
+      const find = set && set.querySelector(".facet-find");
+      const active = document.activeElement;
       return {
-        values: set ? [...set.querySelectorAll("input")].map((i) => i.value) : [],
+        values: set ? [...set.querySelectorAll("input[type=checkbox]")].map((i) => i.value) : [],
+        shown: set ? [...set.querySelectorAll("label")].filter((l) => l.offsetHeight > 0)
+          .map((l) => l.querySelector("input").value) : [],
         checked: set ? [...set.querySelectorAll("input:checked")].map((i) => i.value) : [],
         button: button ? button.textContent : null,
-        focused: document.activeElement && document.activeElement.name === "tag" ? document.activeElement.value : null,
+        find: find ? find.value : null,
+        focused: active && active.classList.contains("facet-find") ? "finder"
+          : active && active.name === "tag" ? active.value : null,
       };
     });
     await search(page, "?q=text");
@@ -49,6 +55,15 @@ try {
     await page.click("#search-filters .facet-all");
     await page.waitForFunction(() => !document.querySelector("#search-filters .facet-all"), { timeout: 15000 });
     out.all = await tags();
+    // Typed into the finder (where the keyboard went), "t2" leaves t20-t29;
+    // a box ticked from the keyboard keeps the keyboard as the results change.
+    await page.keyboard.type("t2");
+    out.found = await tags();
+    const before = await page.$$eval(".search-result", (r) => r.length);
+    await page.focus('#search-filters input[value="t21"]');
+    await page.keyboard.press("Space");
+    await page.waitForFunction((n) => document.querySelectorAll(".search-result").length !== n, { timeout: 15000 }, before);
+    out.ticked = await tags();
     // A chosen value stays listed, with its box ticked, whatever its count.
     await search(page, "?q=alpha&f.tags=t25");
     out.chosen = await tags();

@@ -207,8 +207,10 @@
       return label;
     }
 
-    // "All N values": the facet lists every value, counted over every row.
-    function showAllValues(fieldset) {
+    // "All N values": the facet lists every value, counted over every row,
+    // under a box that finds one by name (a large catalog has thousands).
+    // The keyboard goes to that box: the button it pressed is gone.
+    function showAllValues(fieldset, focus) {
       var f = fieldset.getAttribute("data-facet");
       var seen = {};
       records.forEach(function (r) { r.values[f].forEach(function (v) { seen[v] = true; }); });
@@ -216,6 +218,28 @@
       var button = fieldset.querySelector(".facet-all");
       Object.keys(seen).sort().forEach(function (v) { fieldset.insertBefore(facetValue(fieldset, v, 0), button); });
       button.remove();
+      var find = valueFinder(fieldset);
+      if (focus) find.focus();
+    }
+
+    // A box over a facet's values: those whose name lacks what is typed
+    // are hidden, never a ticked one.
+    function valueFinder(fieldset) {
+      var legend = fieldset.querySelector("legend");
+      var find = document.createElement("input");
+      find.type = "search";
+      find.className = "facet-find";
+      find.placeholder = "Find a value";
+      find.setAttribute("aria-label", "Find a value of " + legend.textContent);
+      find.addEventListener("input", function () {
+        var text = find.value.trim().toLowerCase();
+        fieldset.querySelectorAll("label").forEach(function (label) {
+          var box = label.querySelector("input");
+          label.hidden = text !== "" && !box.checked && box.value.toLowerCase().indexOf(text) === -1;
+        });
+      });
+      legend.after(find);
+      return find;
     }
 
     function render() {
@@ -291,7 +315,7 @@
     document.querySelectorAll(".facet-all").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
-        load().then(function () { showAllValues(button.closest("fieldset")); render(); });
+        load().then(function () { showAllValues(button.closest("fieldset"), true); render(); });
       });
     });
     if (clear) clear.addEventListener("click", function () {

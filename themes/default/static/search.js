@@ -68,10 +68,40 @@ filterFold.addEventListener("toggle", () => {
 // the results, again at every keystroke.
 const VALUES_SHOWN = 20;
 const expanded = new Set();
+// What is typed in each expanded facet's "Find a value" box.
+const finding = {};
 let lastCounts = {};
+
+// A box over a facet's values: those whose name lacks what is typed are
+// hidden, never a ticked one.
+function valueFinder(fieldset, key, label) {
+  const find = document.createElement("input");
+  find.type = "search";
+  find.className = "facet-find";
+  find.dataset.facet = key;
+  find.placeholder = "Find a value";
+  find.setAttribute("aria-label", `Find a value of ${label}`);
+  find.value = finding[key] || "";
+  const apply = () => {
+    finding[key] = find.value;
+    const text = find.value.trim().toLowerCase();
+    for (const row of fieldset.querySelectorAll("label")) {
+      const box = row.querySelector("input");
+      row.hidden = text !== "" && !box.checked && !box.value.toLowerCase().includes(text);
+    }
+  };
+  find.addEventListener("input", apply);
+  return { find, apply };
+}
 
 function renderFilters(counts) {
   lastCounts = counts;
+  // The facets are drawn again at every query: the box or finder that had
+  // the keyboard gets it back.
+  const active = filterBox.contains(document.activeElement) ? document.activeElement : null;
+  const refocus = active && (active.classList.contains("facet-find")
+    ? (el) => el.classList.contains("facet-find") && el.dataset.facet === active.dataset.facet
+    : (el) => el.type === "checkbox" && el.name === active.name && el.value === active.value);
   filterBox.innerHTML = "";
   for (const [key, , label] of FACETS) {
     const values = counts[key] || {};
@@ -91,6 +121,8 @@ function renderFilters(counts) {
     const legend = document.createElement("legend");
     legend.textContent = label;
     fieldset.append(legend);
+    const finder = all.length > VALUES_SHOWN && expanded.has(key) ? valueFinder(fieldset, key, label) : null;
+    if (finder) fieldset.append(finder.find);
     for (const name of names) {
       const row = document.createElement("label");
       const box = document.createElement("input");
@@ -115,6 +147,7 @@ function renderFilters(counts) {
       if (values[name] === 0 && !box.checked) row.classList.add("empty");
       fieldset.append(row);
     }
+    if (finder) finder.apply();
     if (names.length < all.length) {
       const button = document.createElement("button");
       button.type = "button";
@@ -123,14 +156,16 @@ function renderFilters(counts) {
       button.addEventListener("click", () => {
         expanded.add(key);
         renderFilters(lastCounts);
-        // The button is gone: keep the keyboard in its facet.
-        const first = filterBox.querySelector(`input[name="${key}"]`);
-        if (first) first.focus();
+        // The button is gone: the keyboard goes to the facet's finder.
+        const find = [...filterBox.querySelectorAll(".facet-find")].find((el) => el.dataset.facet === key);
+        if (find) find.focus();
       });
       fieldset.append(button);
     }
     filterBox.append(fieldset);
   }
+  const again = refocus && [...filterBox.querySelectorAll("input")].find(refocus);
+  if (again) again.focus({ preventScroll: true });
 }
 
 let generation = 0;
