@@ -204,6 +204,23 @@ fn folded_facets_fetch_their_index_only_when_unfolded() {
     // Wide: the same facets and counts with the first query.
     assert_eq!(count(&wide, ".pf_filter"), filter_files, "{wide:#?}");
     assert_eq!(counts(&v["wide"]), shown, "{v:#}");
+
+    // Without its filter index (a partial upload, a bad cache), the page
+    // still answers: results without facets, and no script error.
+    for file in std::fs::read_dir(out.join("pagefind/filter")).unwrap() {
+        std::fs::remove_file(file.unwrap().path()).unwrap();
+    }
+    let v = run_browser(&out, "no-filter-index");
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    assert!(v["unfolded"]["results"].as_u64().unwrap() > 0, "{v:#}");
+    assert_eq!(v["unfolded"]["facets"], 0, "{v:#}");
+    assert!(
+        v["unfolded"]["status"]
+            .as_str()
+            .unwrap()
+            .contains("for “integration”"),
+        "{v:#}"
+    );
 }
 
 #[test]

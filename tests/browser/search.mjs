@@ -32,6 +32,24 @@ try {
     out.hostile = await search(page, "?q=alert");
     throw null;
   }
+  if (mode === "no-filter-index") {
+    // The filter index is missing: the phone's results still come, and
+    // unfolding the facets leaves no "Loading filters…" behind.
+    const phone = await browser.newPage();
+    phone.on("pageerror", (e) => out.errors.push(e.message));
+    await phone.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+    await search(phone, "?q=integration");
+    await phone.click("#search-filter-box summary");
+    await phone.waitForNetworkIdle({ idleTime: 500, timeout: 15000 });
+    await phone.waitForFunction(() => !document.getElementById("search-filters").textContent.startsWith("Loading"),
+      { timeout: 15000 });
+    out.unfolded = await phone.evaluate(() => ({
+      results: document.querySelectorAll(".search-result").length,
+      facets: document.querySelectorAll("#search-filters input").length,
+      status: document.getElementById("search-status").textContent,
+    }));
+    throw null;
+  }
   if (mode === "many-values") {
     const tags = () => page.evaluate(() => {
       const set = [...document.querySelectorAll("#search-filters fieldset")]
