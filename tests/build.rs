@@ -347,6 +347,9 @@ fn a_failed_build_leaves_the_output_untouched() {
 /// written; `--strict` still stops it, and `related` entries stay errors.
 #[test]
 fn broken_links_as_warnings_let_a_site_build_while_they_are_fixed() {
+    const WARN: &str =
+        "title = \"t\"\n[validation]\nbroken_links = \"warn\"\n[diagrams]\nenabled = false\n";
+    const DEFAULT: &str = "title = \"t\"\n[diagrams]\nenabled = false\n";
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.txt"), "not for the site").unwrap();
     let site_dir = site(&[
@@ -355,10 +358,7 @@ fn broken_links_as_warnings_let_a_site_build_while_they_are_fixed() {
             b"# A\n\nSee [gone](gone.md), [a heading](b.md#nope), [out](../../x.md) and [secret](secret.txt).\n",
         ),
         ("content/b.md", b"# B\n\n## Here\n"),
-        (
-            "site.toml",
-            b"title = \"t\"\n[validation]\nbroken_links = \"warn\"\n[diagrams]\nenabled = false\n",
-        ),
+        ("site.toml", WARN.as_bytes()),
     ]);
     let root = site_dir.path();
     #[cfg(unix)]
@@ -395,20 +395,12 @@ fn broken_links_as_warnings_let_a_site_build_while_they_are_fixed() {
     // CI keeps them fatal with --strict, and the site.toml default is error.
     let o = build(root, &root.join("strict"), &["--strict"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    std::fs::write(
-        root.join("site.toml"),
-        "title = \"t\"\n[diagrams]\nenabled = false\n",
-    )
-    .unwrap();
+    std::fs::write(root.join("site.toml"), DEFAULT).unwrap();
     let o = build(root, &root.join("default"), &[]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stderr(&o).matches("error[broken-link]").count(), expected);
     // `related` entries are the catalog's own data: never warnings.
-    std::fs::write(
-        root.join("site.toml"),
-        "title = \"t\"\n[validation]\nbroken_links = \"warn\"\n[diagrams]\nenabled = false\n",
-    )
-    .unwrap();
+    std::fs::write(root.join("site.toml"), WARN).unwrap();
     std::fs::write(
         root.join("content/b.md"),
         "---\nrelated: [missing.md]\n---\n# B\n\n## Here\n",

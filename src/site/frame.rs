@@ -12,10 +12,10 @@
 //! attachments and specs). Not the date: it decides only whether a
 //! document is stale and how old it says it is, on its own page, so a
 //! build on another day renders those pages again (`keep_pages`) and keeps
-//! the rest. Anything left out would let a
-//! stale page through, so the comparison is of whole views, never of
-//! guesses about which of them an edit can reach; `tests/incremental.rs`
-//! builds random edit sequences both ways and compares them byte for byte.
+//! the rest. Anything left out would let a stale page through, so the
+//! comparison is of whole views, never of guesses about which of them an
+//! edit can reach; `tests/incremental.rs` builds random edit sequences
+//! both ways and compares them byte for byte.
 
 use crate::render::footprint::{nav_input, Footprint};
 use crate::render::renderer::Renderer;

@@ -223,7 +223,8 @@
     }
 
     // A box over a facet's values: those whose name lacks what is typed
-    // are hidden, never a ticked one.
+    // are hidden, never a ticked one. search.js (`valueFinder`) does the
+    // same on the search page: keep the two alike.
     function valueFinder(fieldset) {
       var legend = fieldset.querySelector("legend");
       var find = document.createElement("input");

@@ -73,7 +73,8 @@ const finding = {};
 let lastCounts = {};
 
 // A box over a facet's values: those whose name lacks what is typed are
-// hidden, never a ticked one.
+// hidden, never a ticked one. portolan.js (`valueFinder`) does the same on
+// the catalog home, in a plain script: keep the two alike.
 function valueFinder(fieldset, key, label) {
   const find = document.createElement("input");
   find.type = "search";
