@@ -1071,14 +1071,10 @@ fn ci_build_like_cold(
         &work.join(format!("cold-{name}")),
     );
     assert_eq!(cold_kept, None);
-    let differing: Vec<&String> = cold
-        .keys()
-        .chain(cached.keys())
-        .filter(|path| cold.get(*path) != cached.get(*path))
-        .collect();
-    assert!(
-        differing.is_empty(),
-        "{what}: {differing:?} differ between a CI build and a cold one"
+    common::assert_same_files(
+        &cold,
+        &cached,
+        &format!("{what}: a CI build against a cold one"),
     );
     (cached, kept)
 }
