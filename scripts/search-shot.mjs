@@ -1,7 +1,7 @@
 // One screenshot of the search dialog, or of the search page (a URL under
-// search/), once its results and their excerpts are shown: a fixed
-// virtual-time budget raced Pagefind and often caught the dialog before
-// any result. Used by scripts/screenshots.sh.
+// search/), once its results and their excerpts are shown, and on the page
+// its open facets: a fixed virtual-time budget raced Pagefind and often
+// caught the dialog before any result. Used by scripts/screenshots.sh.
 // Usage: node scripts/search-shot.mjs URL CHROMIUM WIDTH HEIGHT light|dark OUT.png
 import { launch } from "../tests/browser/chromium.mjs";
 
@@ -19,6 +19,11 @@ try {
     const excerpts = [...document.querySelectorAll(`${results} .search-result-excerpt`)];
     return excerpts.length > 0 && excerpts.every((e) => e.textContent.trim());
   }, {}, results);
+  // Open facets fill in after the results, once their index is in.
+  if (results === "#search-results") {
+    await page.waitForFunction(() => !document.getElementById("search-filter-box").open
+      || !document.getElementById("search-filters").textContent.startsWith("Loading"));
+  }
   await page.screenshot({ path: out });
 } finally {
   await browser.close();

@@ -57,8 +57,17 @@ fn run_browser(out: &Path, mode: &str) -> serde_json::Value {
 
 /// As `run_browser`, with the path of every request the server answered.
 fn run_browser_logged(out: &Path, mode: &str) -> (serde_json::Value, Vec<String>) {
+    run_browser_holding(out, mode, None)
+}
+
+/// As `run_browser_logged`, the server holding the requests `hold` names.
+fn run_browser_holding(
+    out: &Path,
+    mode: &str,
+    hold: Option<Hold>,
+) -> (serde_json::Value, Vec<String>) {
     let chromium = chromium().expect("checked by the caller");
-    let server = StaticServer::start(out.to_path_buf(), "/integrations/", 1500, 120);
+    let server = StaticServer::holding(out.to_path_buf(), "/integrations/", 1500, 120, hold);
     let o = std::process::Command::new("node")
         .arg(repo_root().join("tests/browser/search.mjs"))
         .arg(format!("http://127.0.0.1:{}/integrations/", server.port))
@@ -73,21 +82,14 @@ fn run_browser_logged(out: &Path, mode: &str) -> (serde_json::Value, Vec<String>
     (v, requests)
 }
 
-/// A facet with many values (systems, on a large catalog) lists its 20
-/// most frequent ones and every chosen one, by name; "All N values" lists
-/// the rest, as the catalog home does.
-#[test]
-fn a_facet_with_many_values_lists_the_most_frequent_first() {
-    if chromium().is_none() || mmdc().is_none() {
-        assert!(!in_ci(), "CI has puppeteer and Chromium (.ci/run)");
-        return; // puppeteer and Chromium come with .ci/run
-    }
+/// 60 documents: every one tagged `shared`, the first 20 `hot` (and
+/// saying "alpha"), and two each of t00 to t29: 32 values. Built; the
+/// site (kept alive by the caller) and its output.
+fn many_values_site() -> (tempfile::TempDir, std::path::PathBuf) {
     let site = site(&[(
         "site.toml",
         b"title = \"Many\"\nbase_url = \"https://example.test/integrations\"\n",
     )]);
-    // 60 documents: every one tagged `shared`, the first 20 `hot` (and
-    // saying "alpha"), and two each of t00 to t29: 32 values.
     for i in 0..60 {
         let (hot, alpha) = if i < 20 {
             (", hot", " alpha")
@@ -106,6 +108,19 @@ fn a_facet_with_many_values_lists_the_most_frequent_first() {
     }
     let out = site.path().join("out");
     built(site.path(), &out);
+    (site, out)
+}
+
+/// A facet with many values (systems, on a large catalog) lists its 20
+/// most frequent ones and every chosen one, by name; "All N values" lists
+/// the rest, as the catalog home does.
+#[test]
+fn a_facet_with_many_values_lists_the_most_frequent_first() {
+    if chromium().is_none() || mmdc().is_none() {
+        assert!(!in_ci(), "CI has puppeteer and Chromium (.ci/run)");
+        return; // puppeteer and Chromium come with .ci/run
+    }
+    let (_site, out) = many_values_site();
     let v = run_browser(&out, "many-values");
     assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
     // The most frequent, ties by name: shared (60), hot (20), then the
@@ -131,12 +146,80 @@ fn a_facet_with_many_values_lists_the_most_frequent_first() {
     assert_eq!(v["ticked"]["focused"], "t21", "{v:#}");
     assert_eq!(v["ticked"]["find"], "t2", "{v:#}");
     assert_eq!(v["ticked"]["shown"], serde_json::json!(t2), "{v:#}");
+    // The same values, so the facet was not drawn again: its rows stayed
+    // and their counts changed in place (two documents have t21, both
+    // `shared`, neither t25).
+    assert_eq!(v["ticked"]["kept"], true, "{v:#}");
+    assert_eq!(v["ticked"]["counts"]["shared"], "2", "{v:#}");
+    assert_eq!(v["ticked"]["counts"]["t25"], "0", "{v:#}");
+    assert_eq!(v["found"]["counts"]["t25"], "2", "{v:#}");
     // Chosen by a link, t25 is listed and ticked with the 20 most
     // frequent, though no "alpha" document has it.
     let mut chosen = top.clone();
     chosen.push("t25".to_owned());
     assert_eq!(v["chosen"]["values"], serde_json::json!(chosen), "{v:#}");
     assert_eq!(v["chosen"]["checked"], serde_json::json!(["t25"]), "{v:#}");
+}
+
+/// On a wide screen the facets are open and need the filter index, but the
+/// results do not wait for it: the server holds every filter file until
+/// the page has shown its results, and the facets come when it is let go,
+/// the results left as they were.
+#[test]
+fn wide_results_do_not_wait_for_the_filter_index() {
+    if chromium().is_none() || mmdc().is_none() {
+        assert!(!in_ci(), "CI has puppeteer and Chromium (.ci/run)");
+        return; // puppeteer and Chromium come with .ci/run
+    }
+    let (_site, out) = many_values_site();
+    let filter_files = std::fs::read_dir(out.join("pagefind/filter"))
+        .expect("filter index written")
+        .count();
+    assert!(
+        (1..6).contains(&filter_files),
+        "{filter_files} filter files: held, six or more would stall the page"
+    );
+    let release = "/integrations/__release";
+    let hold = Hold {
+        suffix: ".pf_filter",
+        release,
+    };
+    let (v, requests) = run_browser_holding(&out, "results-first", Some(hold));
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    // Shown while every filter file was held: the 20 "alpha" documents
+    // (the first 10 of them), and the facets still loading.
+    let before = &v["before"];
+    assert_eq!(before["results"], 10, "{v:#}");
+    assert!(
+        before["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("20 documents"),
+        "{v:#}"
+    );
+    assert_eq!(before["facets"], "Loading filters…", "{v:#}");
+    let at = requests
+        .iter()
+        .position(|p| p == release)
+        .expect("released");
+    let held = requests[..at]
+        .iter()
+        .filter(|p| p.ends_with(".pf_filter"))
+        .count();
+    assert_eq!(
+        held, filter_files,
+        "asked for before the release: {requests:#?}"
+    );
+    // Then the facets, counted for the query, and the same results.
+    let after = &v["after"];
+    assert_eq!(after["counts"]["hot"], "20", "{v:#}");
+    assert_eq!(after["counts"]["shared"], "20", "{v:#}");
+    assert_eq!(after["counts"]["t00"], "1", "{v:#}");
+    assert_eq!(after["results"], 10, "{v:#}");
+    assert_eq!(
+        after["kept"], true,
+        "the results were not drawn again: {v:#}"
+    );
 }
 
 /// The facets need Pagefind's filter index, which lists every page under

@@ -13,6 +13,10 @@ async function search(page, query) {
     () => !/^Type to search/.test(document.getElementById("search-status").textContent),
     { timeout: 15000 },
   );
+  // The results do not wait for the filter index: open facets are drawn
+  // when it is in.
+  await page.waitForFunction(() => !document.getElementById("search-filter-box").open
+    || !document.getElementById("search-filters").textContent.startsWith("Loading"), { timeout: 15000 });
   return page.evaluate(() => ({
     status: document.getElementById("search-status").textContent,
     titles: [...document.querySelectorAll(".search-result-title")].map((a) => a.textContent),
@@ -62,6 +66,10 @@ try {
         shown: set ? [...set.querySelectorAll("label")].filter((l) => l.offsetHeight > 0)
           .map((l) => l.querySelector("input").value) : [],
         checked: set ? [...set.querySelectorAll("input:checked")].map((i) => i.value) : [],
+        counts: set ? Object.fromEntries([...set.querySelectorAll("label")]
+          .map((l) => [l.querySelector("input").value, l.querySelector(".count").textContent])) : {},
+        // The row marked before a redraw: still there if drawn in place.
+        kept: !!(set && set.querySelector("label[data-probe]")),
         button: button ? button.textContent : null,
         find: find ? find.value : null,
         focused: active && active.classList.contains("facet-find") ? "finder"
@@ -78,6 +86,7 @@ try {
     await page.keyboard.type("t2");
     out.found = await tags();
     const before = await page.$$eval(".search-result", (r) => r.length);
+    await page.$eval('#search-filters input[value="t25"]', (box) => { box.closest("label").dataset.probe = "t25"; });
     await page.focus('#search-filters input[value="t21"]');
     await page.keyboard.press("Space");
     await page.waitForFunction((n) => document.querySelectorAll(".search-result").length !== n, { timeout: 15000 }, before);
@@ -85,6 +94,27 @@ try {
     // A chosen value stays listed, with its box ticked, whatever its count.
     await search(page, "?q=alpha&f.tags=t25");
     out.chosen = await tags();
+    throw null;
+  }
+  if (mode === "results-first") {
+    // The server holds the filter index until `__release` is requested:
+    // the results of a wide page come without it, and the facets after.
+    const shown = () => page.evaluate(() => ({
+      results: document.querySelectorAll(".search-result").length,
+      status: document.getElementById("search-status").textContent,
+      facets: document.getElementById("search-filters").textContent,
+      counts: Object.fromEntries([...document.querySelectorAll("#search-filters label")]
+        .map((l) => [l.querySelector("input").value, l.querySelector(".count").textContent])),
+      // Marked before the facets came: the same list if not drawn again.
+      kept: !!document.querySelector(".search-result[data-probe]"),
+    }));
+    await page.goto(`${base}search/?q=alpha`, { waitUntil: "load" });
+    await page.waitForSelector(".search-result", { timeout: 15000 });
+    out.before = await shown();
+    await page.$eval(".search-result", (r) => { r.dataset.probe = "first"; });
+    await page.evaluate((u) => fetch(u).then(() => {}, () => {}), `${base}__release`);
+    await page.waitForSelector("#search-filters .count", { timeout: 15000 });
+    out.after = await shown();
     throw null;
   }
   if (mode === "facets-on-demand") {

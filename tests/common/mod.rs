@@ -251,17 +251,73 @@ pub struct StaticServer {
     pub requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
+/// Requests a `StaticServer` holds unanswered: those whose path ends with
+/// `suffix`, until `release` is requested. A test of what a page shows
+/// before some file arrives holds it, not a race against the clock. Hold
+/// fewer than six: Chromium opens at most six connections to a host, and
+/// held ones would stall the rest.
+pub struct Hold {
+    pub suffix: &'static str,
+    pub release: &'static str,
+}
+
 impl StaticServer {
     pub fn start(dir: PathBuf, prefix: &'static str, max_requests: usize, seconds: u64) -> Self {
+        Self::holding(dir, prefix, max_requests, seconds, None)
+    }
+
+    /// As `start`, holding the requests `hold` names.
+    pub fn holding(
+        dir: PathBuf,
+        prefix: &'static str,
+        max_requests: usize,
+        seconds: u64,
+        mut hold: Option<Hold>,
+    ) -> Self {
         use std::io::{BufRead, BufReader, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         listener.set_nonblocking(true).expect("nonblocking");
         let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = std::sync::Arc::clone(&requests);
+        let answer = move |mut stream: std::net::TcpStream, path: &str| {
+            let file = path
+                .strip_prefix(prefix)
+                .filter(|p| !p.split('/').any(|s| s == ".."))
+                .map(|p| {
+                    let mut f = dir.join(p);
+                    if p.is_empty() || p.ends_with('/') {
+                        f = f.join("index.html");
+                    }
+                    f
+                });
+            let (status, body, ctype) =
+                match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                    Some((f, b)) => {
+                        let ctype = match f.extension().and_then(|e| e.to_str()) {
+                            Some("html") => "text/html; charset=utf-8",
+                            Some("css") => "text/css",
+                            Some("js") => "text/javascript",
+                            Some("json") => "application/json",
+                            Some("svg") => "image/svg+xml",
+                            Some("wasm") => "application/wasm",
+                            _ => "application/octet-stream",
+                        };
+                        ("200 OK", b, ctype)
+                    }
+                    None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+                };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        };
         std::thread::spawn(move || {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
             let mut served = 0;
+            let mut held: Vec<(std::net::TcpStream, String)> = Vec::new();
             while served < max_requests && std::time::Instant::now() < deadline {
                 let Ok((stream, _)) = listener.accept() else {
                     std::thread::sleep(std::time::Duration::from_millis(10));
@@ -280,43 +336,24 @@ impl StaticServer {
                     header.clear();
                 }
                 let path = request_line.split_whitespace().nth(1).unwrap_or("/");
-                let path = path.split(['?', '#']).next().unwrap_or("/");
+                let path = path.split(['?', '#']).next().unwrap_or("/").to_owned();
                 if let Ok(mut log) = log.lock() {
-                    log.push(path.to_owned());
+                    log.push(path.clone());
                 }
-                let file = path
-                    .strip_prefix(prefix)
-                    .filter(|p| !p.split('/').any(|s| s == ".."))
-                    .map(|p| {
-                        let mut f = dir.join(p);
-                        if p.is_empty() || p.ends_with('/') {
-                            f = f.join("index.html");
+                match &hold {
+                    Some(h) if path == h.release => {
+                        hold = None;
+                        for (stream, path) in held.drain(..) {
+                            answer(stream, &path);
                         }
-                        f
-                    });
-                let (status, body, ctype) =
-                    match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
-                        Some((f, b)) => {
-                            let ctype = match f.extension().and_then(|e| e.to_str()) {
-                                Some("html") => "text/html; charset=utf-8",
-                                Some("css") => "text/css",
-                                Some("js") => "text/javascript",
-                                Some("json") => "application/json",
-                                Some("svg") => "image/svg+xml",
-                                Some("wasm") => "application/wasm",
-                                _ => "application/octet-stream",
-                            };
-                            ("200 OK", b, ctype)
-                        }
-                        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
-                    };
-                let mut stream = stream;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(&body);
+                    }
+                    Some(h) if path.ends_with(h.suffix) => {
+                        held.push((stream, path));
+                        continue;
+                    }
+                    _ => {}
+                }
+                answer(stream, &path);
             }
         });
         StaticServer { port, requests }

@@ -25,14 +25,24 @@ try {
 
 // The filter index: searches report facet counts only once it is loaded.
 // It holds every page of every facet (on a large catalog more than the
-// query's own chunks), so it is loaded only when the facets can be seen:
-// not while they are folded away on a narrow screen.
+// query's own chunks), so it is loaded only when the facets can be seen
+// (not while they are folded away on a narrow screen), and the results
+// never wait for it: the facets are drawn when it is in.
 let facetIndex = null;
+let facetsLoaded = false;
 function loadFacets() {
-  facetIndex ||= pagefind.filters().catch((e) => {
-    facetIndex = null;
-    throw e;
-  });
+  if (!facetIndex) {
+    if (!filterBox.firstChild) filterBox.textContent = "Loading filters…";
+    facetIndex = pagefind.filters().then((totals) => {
+      facetsLoaded = true;
+      refreshFacets(totals);
+      return totals;
+    }, (e) => {
+      facetIndex = null;
+      filterBox.textContent = "The filters could not be loaded.";
+      throw e;
+    });
+  }
   return facetIndex;
 }
 
@@ -53,13 +63,9 @@ function foldFilters() {
 foldFilters();
 narrow.addEventListener("change", foldFilters);
 // Unfolded (by the reader, or by a wider screen) before the facets were
-// loaded: load them, and search again for their counts.
+// loaded: load them, and with them the counts for the query shown.
 filterFold.addEventListener("toggle", () => {
-  if (!filterFold.open || facetIndex) return;
-  if (!filterBox.firstChild) filterBox.textContent = "Loading filters…";
-  loadFacets().then(run, () => {
-    filterBox.textContent = "The filters could not be loaded.";
-  });
+  if (filterFold.open && !facetsLoaded) loadFacets().catch(() => {});
 });
 
 // A facet lists its most frequent values (and every chosen one) by name,
@@ -75,7 +81,7 @@ let lastCounts = {};
 // A box over a facet's values: those whose name lacks what is typed are
 // hidden, never a ticked one. portolan.js (`valueFinder`) does the same on
 // the catalog home, in a plain script: keep the two alike.
-function valueFinder(fieldset, key, label) {
+function valueFinder(rows, key, label) {
   const find = document.createElement("input");
   find.type = "search";
   find.className = "facet-find";
@@ -86,28 +92,89 @@ function valueFinder(fieldset, key, label) {
   const apply = () => {
     finding[key] = find.value;
     const text = find.value.trim().toLowerCase();
-    for (const row of fieldset.querySelectorAll("label")) {
-      const box = row.querySelector("input");
-      row.hidden = text !== "" && !box.checked && !box.value.toLowerCase().includes(text);
+    for (const [name, { row, box }] of rows) {
+      const hidden = text !== "" && !box.checked && !name.toLowerCase().includes(text);
+      if (row.hidden !== hidden) row.hidden = hidden;
     }
   };
   find.addEventListener("input", apply);
   return { find, apply };
 }
 
+// Each facet as drawn, kept between queries: while its values stay the
+// same, a query changes only its counts, in place. Drawn afresh at every
+// keystroke, an expanded facet of thousands of values (a large catalog's
+// systems) cost the page most of a second of layout each time.
+const drawn = {};
+
+// One facet's box over `names`, its rows by name.
+function drawFacet(key, label, names, total) {
+  const fieldset = document.createElement("fieldset");
+  fieldset.className = "facet";
+  const legend = document.createElement("legend");
+  legend.textContent = label;
+  fieldset.append(legend);
+  const rows = new Map();
+  const finder = total > VALUES_SHOWN && expanded.has(key) ? valueFinder(rows, key, label) : null;
+  if (finder) fieldset.append(finder.find);
+  for (const name of names) {
+    const row = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = key;
+    box.value = name;
+    // Not kept with the history entry (the URL holds what is chosen):
+    // Chromium saves every box's state at each replaceState, ~30 ms a
+    // keystroke on a facet of thousands of values.
+    box.autocomplete = "off";
+    box.addEventListener("change", () => {
+      box.checked ? selected[key].add(name) : selected[key].delete(name);
+      const open = filterFold.open;
+      foldFilters();
+      filterFold.open = open;
+      run();
+    });
+    const text = document.createElement("span");
+    text.className = "facet-value";
+    breakable(text, name);
+    const count = document.createElement("span");
+    count.className = "count";
+    row.append(box, " ", text, " ", count);
+    fieldset.append(row);
+    rows.set(name, { row, box, count });
+  }
+  if (names.length < total) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "facet-all";
+    button.textContent = `All ${total} values`;
+    button.addEventListener("click", () => {
+      expanded.add(key);
+      renderFilters(lastCounts);
+      // The button is gone: the keyboard goes to the facet's finder.
+      drawn[key]?.finder?.find.focus();
+    });
+    fieldset.append(button);
+  }
+  return { fieldset, rows, finder };
+}
+
 function renderFilters(counts) {
   lastCounts = counts;
-  // The facets are drawn again at every query: the box or finder that had
-  // the keyboard gets it back.
+  // A facet drawn afresh loses the keyboard: the box or finder that had
+  // it gets it back.
   const active = filterBox.contains(document.activeElement) ? document.activeElement : null;
   const refocus = active && (active.classList.contains("facet-find")
     ? (el) => el.classList.contains("facet-find") && el.dataset.facet === active.dataset.facet
     : (el) => el.type === "checkbox" && el.name === active.name && el.value === active.value);
-  filterBox.innerHTML = "";
+  const sets = [];
   for (const [key, , label] of FACETS) {
     const values = counts[key] || {};
     const all = Object.keys(values);
-    if (all.length === 0) continue;
+    if (all.length === 0) {
+      delete drawn[key];
+      continue;
+    }
     const byName = (a, b) => a.localeCompare(b);
     let names = all.sort(byName);
     if (all.length > VALUES_SHOWN && !expanded.has(key)) {
@@ -117,88 +184,82 @@ function renderFilters(counts) {
       // counts change under the reader's typing.
       names = [...top, ...chosen].sort(byName);
     }
-    const fieldset = document.createElement("fieldset");
-    fieldset.className = "facet";
-    const legend = document.createElement("legend");
-    legend.textContent = label;
-    fieldset.append(legend);
-    const finder = all.length > VALUES_SHOWN && expanded.has(key) ? valueFinder(fieldset, key, label) : null;
-    if (finder) fieldset.append(finder.find);
-    for (const name of names) {
-      const row = document.createElement("label");
-      const box = document.createElement("input");
-      box.type = "checkbox";
-      box.name = key;
-      box.value = name;
+    const shape = [expanded.has(key), all.length, ...names].join("\u0000");
+    if (!drawn[key] || drawn[key].shape !== shape) {
+      drawn[key] = { shape, ...drawFacet(key, label, names, all.length) };
+    }
+    const facet = drawn[key];
+    for (const [name, { row, box, count }] of facet.rows) {
+      const n = String(values[name]);
+      if (count.textContent !== n) count.textContent = n;
       box.checked = selected[key].has(name);
-      box.addEventListener("change", () => {
-        box.checked ? selected[key].add(name) : selected[key].delete(name);
-        const open = filterFold.open;
-        foldFilters();
-        filterFold.open = open;
-        run();
-      });
-      const text = document.createElement("span");
-      text.className = "facet-value";
-      breakable(text, name);
-      const count = document.createElement("span");
-      count.className = "count";
-      count.textContent = String(values[name]);
-      row.append(box, " ", text, " ", count);
-      if (values[name] === 0 && !box.checked) row.classList.add("empty");
-      fieldset.append(row);
+      row.classList.toggle("empty", values[name] === 0 && !box.checked);
     }
-    if (finder) finder.apply();
-    if (names.length < all.length) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "facet-all";
-      button.textContent = `All ${all.length} values`;
-      button.addEventListener("click", () => {
-        expanded.add(key);
-        renderFilters(lastCounts);
-        // The button is gone: the keyboard goes to the facet's finder.
-        const find = [...filterBox.querySelectorAll(".facet-find")].find((el) => el.dataset.facet === key);
-        if (find) find.focus();
-      });
-      fieldset.append(button);
-    }
-    filterBox.append(fieldset);
+    if (facet.finder) facet.finder.apply();
+    sets.push(facet.fieldset);
   }
-  const again = refocus && [...filterBox.querySelectorAll("input")].find(refocus);
-  if (again) again.focus({ preventScroll: true });
+  const same = filterBox.childNodes.length === sets.length && sets.every((s, n) => filterBox.childNodes[n] === s);
+  if (!same) filterBox.replaceChildren(...sets);
+  if (active && !filterBox.contains(document.activeElement)) {
+    const again = [...filterBox.querySelectorAll("input")].find(refocus);
+    if (again) again.focus({ preventScroll: true });
+  }
+}
+
+// What the page asks: the words typed and the values ticked.
+function request() {
+  const query = input.value.trim();
+  const filters = {};
+  for (const [key] of FACETS) if (selected[key].size) filters[key] = { any: [...selected[key]] };
+  // An empty `filters` option makes Pagefind return no filter counts.
+  const options = Object.keys(filters).length ? { filters } : {};
+  return { query, filters, options, empty: !query && !options.filters };
+}
+
+// A search's facet counts: per value among its results, or, for a query
+// of filters alone, Pagefind's totals.
+function countsOf(search) {
+  return (search.filters && Object.keys(search.filters).length ? search.filters : search.totalFilters) || {};
+}
+
+// The facets' counts for what is shown, once their index is in: the
+// results stay as they are. A query typed meanwhile draws its own.
+async function refreshFacets(totals) {
+  const mine = generation;
+  const { query, options, empty } = request();
+  if (empty) {
+    renderFilters(totals);
+    return;
+  }
+  const search = await pagefind.search(query || null, options);
+  if (mine === generation && search) renderFilters(countsOf(search));
 }
 
 let generation = 0;
 async function run() {
   const mine = ++generation;
-  const query = input.value.trim();
-  const filters = {};
-  for (const [key] of FACETS) if (selected[key].size) filters[key] = { any: [...selected[key]] };
+  const { query, options, empty } = request();
   const next = new URLSearchParams();
   if (query) next.set("q", query);
   for (const [key, param] of FACETS) for (const v of selected[key]) next.append(`f.${param}`, v);
   history.replaceState(null, "", location.pathname + (next.toString() ? `?${next}` : ""));
 
-  // Once loaded, the facets are kept current even while folded.
-  const facets = facetIndex || filterFold.open ? await loadFacets().catch(() => null) : null;
-  if (mine !== generation) return;
-  if (!query && Object.keys(filters).length === 0) {
-    if (facets) renderFilters(facets);
+  // Once loaded, the facets are kept current even while folded; a search
+  // made before then has no counts, and `refreshFacets` draws them.
+  const counted = facetsLoaded;
+  if (!counted && filterFold.open) loadFacets().catch(() => {});
+  if (empty) {
+    if (counted) renderFilters(await facetIndex);
+    if (mine !== generation) return;
     list.innerHTML = "";
     more.hidden = true;
     current = null;
     status.textContent = "Type to search.";
     return;
   }
-  const hasFilters = Object.keys(filters).length > 0;
-  // An empty `filters` option makes Pagefind return no filter counts.
-  const search = await pagefind.search(query || null, hasFilters ? { filters } : {});
+  const search = await pagefind.search(query || null, options);
   if (mine !== generation || !search) return;
-  if (facets) {
-    const counts = search.filters && Object.keys(search.filters).length ? search.filters : search.totalFilters;
-    renderFilters(counts || {});
-  }
+  if (counted) renderFilters(countsOf(search));
   list.innerHTML = "";
   more.hidden = true;
   current = { mine, query, results: search.results, shown: 0 };
