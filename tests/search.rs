@@ -539,6 +539,21 @@ fn an_index_in_several_buckets_answers_like_one() {
         sorted(&a["bodyWord"]["hrefs"]),
         sorted(&b["bodyWord"]["hrefs"])
     );
+    // Typed after "integration", "integration Logiport" finds what it
+    // finds on a fresh page, and what one bundle finds.
+    assert_eq!(
+        a["fresh"]["status"],
+        "2 documents for “integration Logiport”."
+    );
+    for (v, what) in [(&a, "one bundle"), (&b, "buckets")] {
+        assert_eq!(v["typed"]["status"], a["fresh"]["status"], "{what}: {v:#}");
+        assert_eq!(v["fresh"]["status"], a["fresh"]["status"], "{what}: {v:#}");
+        assert_eq!(
+            sorted(&v["typed"]["titles"]),
+            sorted(&a["fresh"]["titles"]),
+            "{what}"
+        );
+    }
     // A broad query matches more documents than the first page shows:
     // which ten come first depends on each bundle's word statistics, so
     // the two are compared by how many match; a narrow one by what.

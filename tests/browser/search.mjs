@@ -149,6 +149,22 @@ try {
     throw null;
   }
   out.bodyWord = await search(page, "?q=Logiport");
+  // Typed on one page, a query asks again about the words before its last
+  // (`searchBuckets` keeps what it learnt of them): it must find what the
+  // same query finds on a fresh page.
+  await search(page, "?q=integration");
+  await page.evaluate(() => {
+    const input = document.getElementById("search-input");
+    input.value = "integration Logiport";
+    input.dispatchEvent(new Event("input"));
+  });
+  await page.waitForFunction(() => document.getElementById("search-status").textContent.includes("Logiport"),
+    { timeout: 15000 });
+  out.typed = await page.evaluate(() => ({
+    status: document.getElementById("search-status").textContent,
+    titles: [...document.querySelectorAll(".search-result-title")].map((a) => a.textContent),
+  }));
+  out.fresh = await search(page, "?q=integration%20Logiport");
   out.broad = await search(page, "?q=integration");
   out.filtered = await search(page, "?q=integration&f.tags=payments");
   // The same narrowing through the UI: tick a facet box.

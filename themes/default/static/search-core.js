@@ -51,12 +51,8 @@ export async function searchBuckets(api, term, options) {
   const words = term.replace(/"/g, " ").split(/\s+/).filter(Boolean);
   let searched = null;
   for (const word of words) {
-    // Filtering on `bucket` (excluding a value no page has) loads just that
-    // filter's small chunk, so the counts say which buckets hold the word.
-    const exact = await api.search(`"${word}"`, { filters: { bucket: { none: ["-"] } } });
-    const counts = exact && exact.filters && exact.filters.bucket;
-    if (!counts) return plain(); // an index whose pages carry no bucket
-    const holding = Object.keys(counts).filter((b) => counts[b] > 0);
+    const holding = await bucketsHolding(api, word);
+    if (holding === null) return plain(); // an index whose pages carry no bucket
     if (holding.length === 0) continue;
     searched = searched ? searched.filter((b) => holding.includes(b)) : holding;
   }
@@ -65,6 +61,25 @@ export async function searchBuckets(api, term, options) {
   // (an empty `any` would filter nothing, so ask for a bucket none has).
   const bucket = { any: searched.length ? searched : ["none"] };
   return api.search(term, { ...options, filters: { ...(options.filters || {}), bucket } });
+}
+
+// The buckets holding each word asked about, for this page's life (the
+// index does not change under it). The check is a search of its own, as
+// costly as the query's on a common word: a query of several words, typed,
+// asks again about every word before the last.
+const held = new Map();
+const HELD_WORDS = 200;
+
+async function bucketsHolding(api, word) {
+  if (held.has(word)) return held.get(word);
+  // Filtering on `bucket` (excluding a value no page has) loads just that
+  // filter's small chunk, so the counts say which buckets hold the word.
+  const exact = await api.search(`"${word}"`, { filters: { bucket: { none: ["-"] } } });
+  const counts = exact && exact.filters && exact.filters.bucket;
+  const holding = counts ? Object.keys(counts).filter((b) => counts[b] > 0) : null;
+  if (held.size >= HELD_WORDS) held.delete(held.keys().next().value);
+  held.set(word, holding);
+  return holding;
 }
 
 export function unavailable() {
