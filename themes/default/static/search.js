@@ -35,7 +35,8 @@ function loadFacets() {
     if (!filterBox.firstChild) filterBox.textContent = "Loading filters…";
     facetIndex = pagefind.filters().then((totals) => {
       facetsLoaded = true;
-      refreshFacets(totals);
+      // Should this search fail, the next query draws the facets.
+      refreshFacets(totals).catch(() => {});
       return totals;
     }, (e) => {
       facetIndex = null;
