@@ -214,7 +214,7 @@ function request() {
   for (const [key] of FACETS) if (selected[key].size) filters[key] = { any: [...selected[key]] };
   // An empty `filters` option makes Pagefind return no filter counts.
   const options = Object.keys(filters).length ? { filters } : {};
-  return { query, filters, options, empty: !query && !options.filters };
+  return { query, options, empty: !query && !options.filters };
 }
 
 // A search's facet counts: per value among its results, or, for a query
