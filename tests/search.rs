@@ -304,6 +304,11 @@ fn folded_facets_fetch_their_index_only_when_unfolded() {
             .contains("for “integration”"),
         "{v:#}"
     );
+    assert_eq!(v["wide"]["results"], v["unfolded"]["results"], "{v:#}");
+    assert_eq!(v["wide"]["facets"], 0, "{v:#}");
+    // Pagefind answers `filters()` with none when their files fail, so
+    // the box is left empty, not saying why (see the note).
+    assert_eq!(v["wide"]["filters"], "", "{v:#}");
 }
 
 #[test]

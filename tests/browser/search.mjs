@@ -47,11 +47,16 @@ try {
     await phone.waitForNetworkIdle({ idleTime: 500, timeout: 15000 });
     await phone.waitForFunction(() => !document.getElementById("search-filters").textContent.startsWith("Loading"),
       { timeout: 15000 });
-    out.unfolded = await phone.evaluate(() => ({
+    const shown = (p) => p.evaluate(() => ({
       results: document.querySelectorAll(".search-result").length,
       facets: document.querySelectorAll("#search-filters input").length,
       status: document.getElementById("search-status").textContent,
+      filters: document.getElementById("search-filters").textContent,
     }));
+    out.unfolded = await shown(phone);
+    // Wide, the facets are open from the start: the results still come,
+    // and no "Loading filters…" is left behind.
+    out.wide = await search(page, "?q=integration").then(() => shown(page));
     throw null;
   }
   if (mode === "many-values") {

@@ -72,7 +72,7 @@ filterFold.addEventListener("toggle", () => {
 // A facet lists its most frequent values (and every chosen one) by name,
 // as the catalog's facets do; "All N values" lists every one. A catalog
 // of thousands of systems would otherwise draw thousands of boxes beside
-// the results, again at every keystroke.
+// the results.
 const VALUES_SHOWN = 20;
 const expanded = new Set();
 // What is typed in each expanded facet's "Find a value" box.
