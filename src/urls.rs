@@ -55,12 +55,18 @@ pub fn is_generated_path(path: &str, routes: &HashSet<&str>) -> bool {
 /// order. Two documents that would share a route get `-2`, `-3`...; one
 /// whose route the build writes itself moves under `docs-` (check reports
 /// both as `route-conflict`, so this only keeps serve's preview whole).
+/// The home document (see `home_doc`) has the empty route: it is `/`.
 pub fn routes(catalog: &Catalog) -> Vec<String> {
+    let home = home_doc(catalog);
     let mut taken: HashSet<String> = HashSet::new();
     catalog
         .docs
         .iter()
-        .map(|doc| {
+        .enumerate()
+        .map(|(i, doc)| {
+            if Some(i) == home {
+                return String::new();
+            }
             let natural = route_of(&doc.content_path);
             let base = if route_is_reserved(&natural) {
                 format!("docs-{natural}")
@@ -77,6 +83,36 @@ pub fn routes(catalog: &Catalog) -> Vec<String> {
         })
         .collect()
 }
+
+/// The content root's front page, which Hugo and Zola make the home page's
+/// text: `_index.md`, else `index.md`, else `README.md` (any case) at the
+/// top level. Its body introduces the catalog on `/`; the others keep
+/// pages of their own, named after them (check warns).
+pub fn home_doc(catalog: &Catalog) -> Option<usize> {
+    home_candidates(catalog)
+        .min_by_key(|&(i, rank)| (rank, i))
+        .map(|(i, _)| i)
+}
+
+/// Top-level index documents, each with its precedence (0 first).
+pub fn home_candidates(catalog: &Catalog) -> impl Iterator<Item = (usize, usize)> + '_ {
+    catalog.docs.iter().enumerate().filter_map(|(i, doc)| {
+        let path = doc.content_path.as_str();
+        let stem = path
+            .strip_suffix(".md")
+            .or_else(|| path.strip_suffix(".MD"))?;
+        if stem.contains('/') {
+            return None;
+        }
+        HOME_NAMES
+            .iter()
+            .position(|name| stem.eq_ignore_ascii_case(name))
+            .map(|rank| (i, rank))
+    })
+}
+
+/// The names of a folder's front page, in the order one wins at the top.
+const HOME_NAMES: [&str; 3] = ["_index", "index", "readme"];
 
 /// The route of a folder's page: its path as URL segments, moved under
 /// `docs-` where the site's own pages live (as documents' routes are).
@@ -106,7 +142,8 @@ pub fn folder_routes(catalog: &Catalog) -> HashSet<String> {
 }
 
 /// `a/b.md` → `a/b/`; `a/index.md`, `a/_index.md`, `a/README.md` → `a/`.
-/// At the top level an index document keeps its name: `/` is the catalog.
+/// At the top level an index document keeps its name here: `routes` makes
+/// one of them the home page (`home_doc`).
 pub fn route_of(content_path: &str) -> String {
     let without_ext = content_path
         .strip_suffix(".md")
@@ -116,7 +153,7 @@ pub fn route_of(content_path: &str) -> String {
         Some((d, s)) => (Some(d), s),
         None => (None, without_ext),
     };
-    let is_index = ["index", "_index", "readme"]
+    let is_index = HOME_NAMES
         .iter()
         .any(|name| stem.eq_ignore_ascii_case(name));
     let path = match (dir, is_index) {

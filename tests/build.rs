@@ -92,7 +92,7 @@ fn example_catalog_pages_and_feeds() {
     let o = build(&repo_root(), &out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let summary = stdout(&o);
-    assert!(summary.starts_with("built 14 documents into "), "{summary}");
+    assert!(summary.starts_with("built 15 documents into "), "{summary}");
 
     // A full integration document under the base_url path.
     let stripe = read(&out.join("payments/stripe-payments/index.html"));
@@ -156,9 +156,14 @@ fn example_catalog_pages_and_feeds() {
 
     // Home lists every document once, with facets.
     let home = read(&out.join("index.html"));
-    assert_eq!(home.matches("class=\"doc-row\"").count(), 14);
+    assert_eq!(home.matches("class=\"doc-row\"").count(), 15);
     assert!(home.contains(r#"data-facet="tags""#) && home.contains(r#"data-facet="agents""#));
     assert!(home.contains(r#"<input type="checkbox" name="tags" value="payments">"#));
+    // `content/_index.md` introduces it, and has no page of its own.
+    assert!(
+        home.contains(r#"<section class="home-intro""#) && home.contains("onboarding handbook")
+    );
+    assert!(!out.join("_index").exists());
 
     // Tags, agents (with the document's note quoted), systems, 404.
     let tag = read(&out.join("tags/payments/index.html"));
@@ -186,6 +191,14 @@ fn example_catalog_pages_and_feeds() {
     // sitemap.xml: absolute URLs and lastmod.
     let sitemap = read(&out.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://docs.harborline.example/integrations/payments/stripe-payments/</loc>\n    <lastmod>2026-09-14</lastmod>"), "{sitemap}");
+    // The home page, once, dated by the document that introduces it.
+    assert!(sitemap.contains("<loc>https://docs.harborline.example/integrations/</loc>\n    <lastmod>2026-11-20</lastmod>"), "{sitemap}");
+    assert_eq!(
+        sitemap
+            .matches("<loc>https://docs.harborline.example/integrations/</loc>")
+            .count(),
+        1
+    );
     // catalog.json: every document with fields, URL and relations.
     let catalog_text = read(&out.join("catalog.json"));
     let catalog: serde_json::Value = serde_json::from_str(&catalog_text).unwrap();
@@ -195,7 +208,7 @@ fn example_catalog_pages_and_feeds() {
         "catalog.json is laid out as one pretty-printed document"
     );
     let docs = catalog["documents"].as_array().unwrap();
-    assert_eq!(docs.len(), 14);
+    assert_eq!(docs.len(), 15);
     let stripe_json = docs
         .iter()
         .find(|d| d["source"] == "content/payments/stripe-payments.md")
@@ -650,8 +663,8 @@ fn facet_filter_narrows_the_list_in_chromium() {
     let all = dump_dom(&chromium, &base);
     // Rows that do not match are taken out of the table, not hidden.
     let rows = |dom: &str| dom.matches("<tr class=\"doc-row\"").count();
-    assert_eq!(rows(&all), 14);
-    assert!(all.contains("<span id=\"shown-count\">14</span>"));
+    assert_eq!(rows(&all), 15);
+    assert!(all.contains("<span id=\"shown-count\">15</span>"));
 
     let filtered = dump_dom(&chromium, &format!("{base}?f.tags=payments"));
     assert!(

@@ -54,7 +54,9 @@ fn covers_all_five_shapes_and_the_features_they_use() {
         "related, related_files and body links: {kinds:?}"
     );
     // Every integration document (folder front pages are overviews).
-    let is_front = |d: &&portolan::content::Doc| d.content_path.ends_with("/_index.md");
+    let is_front = |d: &&portolan::content::Doc| {
+        d.content_path == "_index.md" || d.content_path.ends_with("/_index.md")
+    };
     assert!(
         catalog.docs.iter().any(|d| is_front(&d)),
         "a folder front page"
@@ -92,8 +94,8 @@ fn every_document_is_on_one_connected_map() {
     let result = check(&common::repo_root(), options()).expect("check runs");
     let landscape = &result.landscape;
     for (i, doc) in result.catalog.docs.iter().enumerate() {
-        if doc.content_path.ends_with("/_index.md") {
-            continue; // a folder's overview, not an integration
+        if doc.content_path == "_index.md" || doc.content_path.ends_with("/_index.md") {
+            continue; // the catalog's or a folder's overview, not an integration
         }
         assert!(
             !landscape.doc_systems[i].is_empty(),

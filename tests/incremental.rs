@@ -533,6 +533,107 @@ fn folder_front_pages_come_and_go_like_a_full_build() {
     assert!(deep.contains(r#"<a href="/pay/deep/">Deep</a>"#), "{deep}");
 }
 
+/// The content root's front page introduces the home page: it comes, is
+/// edited, gives way to another when it goes, and the home page follows
+/// each step (its own text, and the catalog it lists), equal to a fresh
+/// render.
+#[test]
+fn the_home_document_comes_and_goes_like_a_full_build() {
+    let site = common::site(&[
+        ("content/pay/a.md", b"---\ntitle: Alpha\n---\n\nText.\n"),
+        ("content/b.md", b"---\ntitle: Bravo\n---\n\nText.\n"),
+        ("content/ops/c.md", b"---\ntitle: Charlie\n---\n\nText.\n"),
+    ]);
+    let root = site.path();
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let home = |s: &Session| String::from_utf8(s.files.snapshot()["index.html"].to_vec()).unwrap();
+    assert!(!home(&session).contains("home-intro"));
+    let index = root.join("content/_index.md");
+    let readme = root.join("content/README.md");
+    let alpha = root.join("content/pay/a.md");
+    let charlie = root.join("content/ops/c.md");
+    type Step<'a> = (&'a str, &'a Path, Option<&'a str>);
+    let steps: [Step; 8] = [
+        (
+            "add the home document",
+            &index,
+            Some("---\ntitle: Welcome\n---\n\nThe quokka desk. See [Alpha](pay/a.md).\n"),
+        ),
+        (
+            "edit its prose",
+            &index,
+            Some("---\ntitle: Welcome\n---\n\nThe wombat desk. See [Alpha](pay/a.md).\n"),
+        ),
+        (
+            "link back to it",
+            &alpha,
+            Some("---\ntitle: Alpha\n---\n\nBack [home](../_index.md).\n"),
+        ),
+        (
+            // Nothing links to it and it shares no folder with the home
+            // document: only the catalog's rows tie them.
+            "retitle a document it lists",
+            &charlie,
+            Some("---\ntitle: Charlie prime\n---\n\nText.\n"),
+        ),
+        (
+            "add a second front page",
+            &readme,
+            Some("# Read me\n\nThe platypus notes.\n"),
+        ),
+        ("remove the first", &index, None),
+        (
+            "edit the one left",
+            &readme,
+            Some("# Read me\n\nThe echidna notes.\n"),
+        ),
+        ("remove it too", &readme, None),
+    ];
+    for (what, path, text) in steps {
+        match text {
+            Some(t) => std::fs::write(path, t).unwrap(),
+            None => std::fs::remove_file(path).unwrap(),
+        }
+        session.update_docs(&[path.to_path_buf()]).unwrap();
+        let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+        assert_same(&session.files.snapshot(), &fresh.files.snapshot(), what);
+        assert_eq!(session.diagnostics(), fresh.diagnostics(), "{what}");
+        let page = home(&session);
+        let files = session.files.snapshot();
+        match what {
+            "add the home document" => {
+                assert!(page.contains("The quokka desk."), "{page}");
+                assert!(page.contains(r#"<a href="/pay/a/">Alpha</a>"#), "{page}");
+                assert!(!files.contains_key("_index/index.html"));
+                assert!(files.contains_key("index.html.md"));
+            }
+            "edit its prose" => assert!(page.contains("The wombat desk.")),
+            "link back to it" => {
+                let alpha = String::from_utf8(files["pay/a/index.html"].to_vec()).unwrap();
+                assert!(alpha.contains(r#"<a href="/">home</a>"#), "{alpha}");
+            }
+            "retitle a document it lists" => {
+                assert!(page.contains("Charlie prime") && page.contains("The wombat desk."));
+            }
+            "add a second front page" => {
+                assert!(page.contains("The wombat desk.") && !page.contains("platypus"));
+                assert!(files.contains_key("README/index.html"));
+                let said = format!("{:?}", session.diagnostics());
+                assert!(said.contains("already introduces the home page"), "{said}");
+            }
+            "remove the first" => {
+                assert!(page.contains("The platypus notes."), "{page}");
+                assert!(!files.contains_key("README/index.html"));
+            }
+            "edit the one left" => assert!(page.contains("The echidna notes.")),
+            _ => {
+                assert!(!page.contains("home-intro"), "{page}");
+                assert!(!files.contains_key("index.html.md"));
+            }
+        }
+    }
+}
+
 #[test]
 fn renaming_a_system_moves_its_page_and_relinks_other_documents() {
     let site = common::site(&[
@@ -847,7 +948,27 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
     assert!(added > 20, "{added} blocks highlighted");
     let mut rng = Lcg(20_261_124);
     for step in 0..6 {
-        let (_, what) = edit(root, &mut rng, step);
+        // An edit that breaks a link is refused by both builds alike, and
+        // compares nothing: it is undone, and another drawn.
+        let content = root.join("content");
+        let before = common::read_tree(&content);
+        let mut what = String::new();
+        for _ in 0..10 {
+            what = edit(root, &mut rng, step).1;
+            let checked = common::bin()
+                .args(["check", "--root"])
+                .arg(root)
+                .env("PORTOLAN_DIAGRAMS", "off")
+                .output()
+                .expect("portolan runs");
+            if checked.status.success() {
+                break;
+            }
+            std::fs::remove_dir_all(&content).unwrap();
+            for (path, bytes) in &before {
+                common::write(&content, path, bytes);
+            }
+        }
         let all = docs(root);
         let target = &all[rng.next(all.len())];
         let mut text = std::fs::read_to_string(target).unwrap();
@@ -1051,6 +1172,94 @@ fn a_kept_page_edited_in_place_is_not_kept_again() {
     let kept_page =
         String::from_utf8_lossy(&cached["crm/hubspot-marketing/index.html"]).into_owned();
     assert!(!kept_page.contains("tampered"));
+}
+
+/// The home document's page is the home page, which lists every document:
+/// a CI build that keeps the other pages renders it again, though it did
+/// not change: on another day (the rows say how old a stale document is),
+/// after another document's prose edit, after its own, and when another
+/// front page takes its place.
+#[test]
+fn ci_builds_render_the_home_document_again_when_the_catalog_changes() {
+    let site = common::site(&[
+        (
+            "content/_index.md",
+            b"---\ntitle: Welcome\n---\n\nThe quokka desk.\n",
+        ),
+        ("content/pay/a.md", b"---\ntitle: Alpha\n---\n\nText.\n"),
+        (
+            "content/ops/c.md",
+            b"---\ntitle: Charlie\nlast_updated: 2020-01-01\n---\n\nText.\n",
+        ),
+        ("content/ops/d.md", b"---\ntitle: Delta\n---\n\nText.\n"),
+    ]);
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let day = Some("2026-12-10");
+    ci_build_like_cold(day, root, &cache, work.path(), "0", "first");
+    type Step<'a> = (&'a str, Option<&'a str>, &'a str, Option<&'a [u8]>);
+    let steps: [Step; 5] = [
+        (
+            "a prose edit elsewhere",
+            day,
+            "content/ops/d.md",
+            Some(b"---\ntitle: Delta\n---\n\nMore text.\n"),
+        ),
+        (
+            // Another day, and another edit, so the last build is not
+            // replayed whole: Charlie's row on the home page says its age.
+            "a day later",
+            Some("2026-12-11"),
+            "content/ops/d.md",
+            Some(b"---\ntitle: Delta\n---\n\nYet more text.\n"),
+        ),
+        (
+            "edit the home document",
+            Some("2026-12-11"),
+            "content/_index.md",
+            Some(b"---\ntitle: Welcome\n---\n\nThe wombat desk.\n"),
+        ),
+        (
+            "add a second front page",
+            Some("2026-12-11"),
+            "content/README.md",
+            Some(b"# Read me\n\nThe platypus notes.\n"),
+        ),
+        (
+            "remove the first",
+            Some("2026-12-11"),
+            "content/_index.md",
+            None,
+        ),
+    ];
+    for (n, (what, today, path, text)) in steps.into_iter().enumerate() {
+        match text {
+            Some(t) => common::write(root, path, t),
+            None => std::fs::remove_file(root.join(path)).unwrap(),
+        }
+        let (files, kept) = ci_build_like_cold(
+            today,
+            root,
+            &cache,
+            work.path(),
+            &format!("{}", n + 1),
+            what,
+        );
+        // The first three keep pages (the frame holds); the last two change
+        // the folders, and with them every page's sidebar.
+        if n < 3 {
+            assert!(kept.is_some_and(|k| k > 0), "{what}: nothing kept");
+        }
+        let home = String::from_utf8_lossy(&files["index.html"]).into_owned();
+        let expected = match n {
+            0 => "Not updated for 2535 days",
+            1 => "Not updated for 2536 days",
+            2 | 3 => "The wombat desk.",
+            _ => "The platypus notes.",
+        };
+        assert!(home.contains(expected), "{what}: {home}");
+    }
 }
 
 /// `ci_build` into `work/ci-<name>`, checked byte for byte against a cold

@@ -31,7 +31,7 @@ fn an_mcp_client_uses_every_tool_and_sees_edits() {
         common::stdout(&o),
         common::stderr(&o)
     );
-    assert!(common::stdout(&o).contains("ok: 7 tools, 14 resources"));
+    assert!(common::stdout(&o).contains("ok: 7 tools, 15 resources"));
 }
 
 #[test]

@@ -100,6 +100,80 @@ fn a_content_file_never_takes_a_folder_page() {
     }
 }
 
+/// The content root's `_index.md` (as in Hugo and Zola) introduces the
+/// home page, at `/`, not at a page of its own; a second front page there
+/// keeps its own page, and check says so.
+#[test]
+fn the_top_front_page_introduces_the_home_page() {
+    let site = site(&[
+        (
+            "content/_index.md",
+            b"---\ntitle: Welcome\n---\n\nThe quokka desk: see [Alpha](pay/a.md).\n\n<script>alert(1)</script>\n",
+        ),
+        ("content/README.md", b"# Read me\n\nFor writers.\n"),
+        ("content/pay/a.md", b"---\ntitle: Alpha\n---\n\n[Home](../_index.md)\n"),
+        ("site.toml", b"base_url = \"https://x.example/docs/\"\n[diagrams]\nenabled = false\n"),
+    ]);
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let found: Vec<(&str, &str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap(),
+                d["code"].as_str().unwrap(),
+                d["severity"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("content/README.md", "route-conflict", "warning")],
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("already introduces the home page"));
+
+    let out = site.path().join("out");
+    build_ok(site.path(), &out);
+    let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap_or_default();
+    let home = read("index.html");
+    assert!(home.contains("The quokka desk"), "{home}");
+    assert!(
+        home.contains(r#"<a href="/docs/pay/a/">Alpha</a>"#),
+        "{home}"
+    );
+    assert!(
+        !home.contains("<script>alert"),
+        "the intro is sanitized as any document"
+    );
+    assert!(
+        home.contains(r#"id="doc-table""#),
+        "the catalog stays below it"
+    );
+    assert!(!out.join("_index").exists());
+    assert!(read("index.html.md").contains("The quokka desk"));
+    assert!(read("README/index.html").contains("For writers."));
+    assert!(read("pay/a/index.html").contains(r#"<a href="/docs/">Home</a>"#));
+    // One sitemap entry for `/`, and the sidebar does not list the home
+    // document under the catalog it is.
+    assert_eq!(
+        read("sitemap.xml")
+            .matches("<loc>https://x.example/docs/</loc>")
+            .count(),
+        1
+    );
+    assert!(read("llms.txt").contains("(https://x.example/docs/index.html.md)"));
+    assert!(!read("sidebar.json").contains("Welcome"));
+}
+
 #[test]
 fn the_sidebar_and_phone_menus_work_in_chromium() {
     let Some(chromium) = browser_with("puppeteer") else {

@@ -345,6 +345,19 @@ fn search_finds_body_words_narrows_by_facet_and_says_no_match() {
         "this document has no tags"
     );
 
+    // The home document is indexed on the home page, its own.
+    let home = &v["homeWord"];
+    assert_eq!(
+        home["titles"],
+        serde_json::json!(["About this catalog"]),
+        "{v:#}"
+    );
+    let href = home["hrefs"][0].as_str().unwrap();
+    assert!(
+        href == "/integrations/" || href.starts_with("/integrations/#"),
+        "{href}"
+    );
+
     let broad = v["broad"]["titles"].as_array().unwrap().len();
     let filtered = v["filtered"]["titles"].as_array().unwrap();
     assert!(broad > filtered.len() && !filtered.is_empty(), "{v:#}");

@@ -121,6 +121,12 @@ impl Folders {
             list[f].title = catalog.docs[i].title_or_path().to_owned();
             of_doc[i] = f;
         }
+        // The home document fronts the catalog; the root keeps its name
+        // ("Catalog" in breadcrumbs), as the home keeps the site's title.
+        list[0].front = routes
+            .iter()
+            .take(catalog.docs.len())
+            .position(String::is_empty);
         for (i, &f) in of_doc.iter().enumerate() {
             if list[f].front != Some(i) {
                 list[f].docs.push(i);
@@ -315,6 +321,38 @@ mod tests {
         );
         let tags = f.list.iter().position(|x| x.path == "tags").unwrap();
         assert_eq!(f.list[tags].route, "docs-tags/");
+    }
+
+    #[test]
+    fn the_top_front_page_fronts_the_catalog_by_precedence() {
+        // `_index.md` wins over `README.md` whatever the order; a nested
+        // index fronts only its folder.
+        let (catalog, f) = folders(&[
+            ("README.md", "# Readme\n"),
+            ("_index.md", "---\ntitle: Welcome\n---\n"),
+            ("index.md", "# Index\n"),
+            ("a.md", "# A\n"),
+            ("pay/index.md", "# Pay\n"),
+        ]);
+        let home = catalog.by_path["_index.md"];
+        assert_eq!(crate::urls::home_doc(&catalog), Some(home));
+        assert_eq!(f.list[0].front, Some(home));
+        assert_eq!(f.list[0].title, "", "the root keeps its own name");
+        let routes = crate::urls::routes(&catalog);
+        assert_eq!(routes[home], "");
+        assert_eq!(routes[catalog.by_path["README.md"]], "README/");
+        assert_eq!(routes[catalog.by_path["index.md"]], "index/");
+        assert_eq!(routes[catalog.by_path["pay/index.md"]], "pay/");
+        // The home document leads the top folder's reading order and is
+        // not listed in it a second time.
+        assert!(!f.list[0].docs.contains(&home));
+        assert_eq!(f.place(catalog.by_path["a.md"]).prev, Some(home));
+        // Without `_index.md`, `index.md` comes before `README.md`.
+        let (catalog, f) = folders(&[("README.md", "# R\n"), ("index.md", "# I\n")]);
+        assert_eq!(f.list[0].front, Some(catalog.by_path["index.md"]));
+        // Without any, nothing fronts the catalog.
+        let (_, f) = folders(&[("a.md", "# A\n"), ("b/readme.md", "# B\n")]);
+        assert_eq!(f.list[0].front, None);
     }
 
     #[test]

@@ -33,10 +33,14 @@ pub fn absolute(site: &SiteData<'_>, url: &str) -> String {
 }
 
 pub fn sitemap(site: &SiteData<'_>) -> String {
-    let mut entries: Vec<(String, String)> =
-        vec![(absolute(site, site.base_path()), String::new())];
-    for s in &site.summaries {
-        entries.push((absolute(site, &s.url), s.last_updated.clone()));
+    // The home document's page is the home page: one entry, its date.
+    let home = site.home_doc();
+    let home_updated = home.map_or_else(String::new, |i| site.summaries[i].last_updated.clone());
+    let mut entries: Vec<(String, String)> = vec![(absolute(site, site.base_path()), home_updated)];
+    for (i, s) in site.summaries.iter().enumerate() {
+        if home != Some(i) {
+            entries.push((absolute(site, &s.url), s.last_updated.clone()));
+        }
     }
     for folder in site.folder_pages() {
         if let Some((file, _)) = site.folder_page(folder) {

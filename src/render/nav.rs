@@ -60,6 +60,12 @@ impl SiteData<'_> {
         }
     }
 
+    /// The document whose body introduces the home page (see
+    /// `urls::home_doc`): its page is the home page.
+    pub fn home_doc(&self) -> Option<usize> {
+        self.folders.list.first().and_then(|root| root.front)
+    }
+
     /// The folders at the top of the catalog.
     pub(super) fn top_folders(&self) -> Vec<Link> {
         self.folders.list[0]

@@ -262,8 +262,11 @@ impl<'a> Renderer<'a> {
         let mut pages: Vec<Page> = (0..self.checked.catalog.docs.len())
             .map(Page::Doc)
             .collect();
+        // With a home document, its page is the home page.
+        if self.site.home_doc().is_none() {
+            pages.push(Page::Home);
+        }
         pages.extend([
-            Page::Home,
             Page::TagsIndex,
             Page::AgentsIndex,
             Page::Systems,
@@ -301,6 +304,21 @@ impl<'a> Renderer<'a> {
 
     /// Renders `pages` (documents in parallel); returns the HTML page count.
     pub fn render(&self, pages: &[Page], sink: &dyn Sink) -> Result<usize, RunError> {
+        // The home page is the home document's page, if there is one: asked
+        // for as either, it is rendered once.
+        let home = self.site.home_doc().map(Page::Doc);
+        let mut merged;
+        let pages = match &home {
+            Some(doc) if pages.contains(&Page::Home) => {
+                merged = pages.to_vec();
+                merged.retain(|p| *p != Page::Home);
+                if !merged.contains(doc) {
+                    merged.push(doc.clone());
+                }
+                &merged[..]
+            }
+            _ => pages,
+        };
         pages
             .par_iter()
             .map(|p| self.render_one(p, sink))
@@ -396,8 +414,13 @@ impl<'a> Renderer<'a> {
                     &format!("{}index.html.md", self.routes[*i]),
                     feeds::markdown_copy(site, *i).into_bytes(),
                 )?;
-                let nav = site.doc_nav(*i);
-                self.template("doc.html", &[("doc", &doc), ("nav", &nav)])?
+                if site.home_doc() == Some(*i) {
+                    sink.put(super::home::ROWS_PATH, site.home_rows_json().into_bytes())?;
+                    self.template("home.html", &[("home", &site.home()), ("intro", &doc)])?
+                } else {
+                    let nav = site.doc_nav(*i);
+                    self.template("doc.html", &[("doc", &doc), ("nav", &nav)])?
+                }
             }
             Page::Folder(path) => {
                 let Some((_, page)) = site.folder_page(path) else {
@@ -410,6 +433,9 @@ impl<'a> Renderer<'a> {
                 return Ok(0);
             }
             Page::Home => {
+                if let Some(i) = site.home_doc() {
+                    return self.render_one(&Page::Doc(i), sink);
+                }
                 // The rows change exactly when the home page does.
                 sink.put(super::home::ROWS_PATH, site.home_rows_json().into_bytes())?;
                 self.template("home.html", &[("home", &site.home())])?

@@ -39,6 +39,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "partial-schema.html",
     "partial-params.html",
     "partial-media.html",
+    "partial-indexed.html",
 );
 
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[

@@ -771,8 +771,11 @@ fn keep_pages(
         then == site.today
             || shown(site.dated(&s.last_updated, then)) == shown((s.stale, s.age_days))
     };
+    // The home document's page is the home page, which lists every
+    // document: it is always rendered, as the home page is.
+    let home = site.home_doc();
     let unchanged = (0..site.catalog.docs.len())
-        .filter(|i| !changed.contains(i) && dated_alike(*i))
+        .filter(|i| !changed.contains(i) && dated_alike(*i) && home != Some(*i))
         .map(|i| {
             (
                 Page::Doc(i),

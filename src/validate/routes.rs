@@ -3,13 +3,15 @@
 //! two documents with one URL (`guide.md` and `guide/index.md`), an
 //! attachment named like a generated file (`static/portolan.js`), and a
 //! path segment too long for a file system: build would fail or silently
-//! lose one of them, so check says so first.
+//! lose one of them, so check says so first. A second front page at the
+//! top of the content folder, where one introduces the home page, is a
+//! warning: it keeps a page of its own.
 
 use std::collections::{HashMap, HashSet};
 
 use super::Ctx;
 use crate::diagnostics::Diagnostic;
-use crate::urls::{is_generated_path, route_is_reserved, route_of};
+use crate::urls::{home_candidates, home_doc, is_generated_path, route_is_reserved, route_of};
 
 /// Most file systems refuse longer names.
 const MAX_SEGMENT_BYTES: usize = 255;
@@ -19,7 +21,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     // Hashed, not ordered: 10,000 routes sharing long prefixes made the
     // ordered map's comparisons a serve save's largest validation cost.
     let mut by_route: HashMap<String, Vec<usize>> = HashMap::with_capacity(catalog.docs.len());
+    let home = home_doc(catalog);
     for (i, doc) in catalog.docs.iter().enumerate() {
+        // The home document's page is `/`; it takes no other route.
+        if Some(i) == home {
+            continue;
+        }
         let route = route_of(&doc.content_path);
         if route_is_reserved(&route) {
             out.push(
@@ -51,6 +58,26 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
         by_route.entry(route).or_default().push(i);
+    }
+    // A second front page at the top is published under its own name: say
+    // so, as its author likely meant it for the home page.
+    if let Some(home) = home {
+        for (i, _) in home_candidates(catalog).filter(|&(i, _)| i != home) {
+            let doc = &catalog.docs[i];
+            out.push(
+                Diagnostic::warning(
+                    &doc.source_path,
+                    1,
+                    "route-conflict",
+                    format!(
+                        "`{}` already introduces the home page; this front page is published at `/{}`",
+                        catalog.docs[home].content_path,
+                        route_of(&doc.content_path)
+                    ),
+                )
+                .help("keep one of `_index.md`, `index.md` and `README.md` at the top of the content folder (`_index.md` wins, then `index.md`)"),
+            );
+        }
     }
     // In route order, as reported before.
     let mut shared: Vec<(&String, &Vec<usize>)> =

@@ -154,6 +154,8 @@ try {
     throw null;
   }
   out.bodyWord = await search(page, "?q=Logiport");
+  // A word only the home document's introduction holds.
+  out.homeWord = await search(page, "?q=onboarding");
   // Typed on one page, a query asks again about the words before its last
   // (`searchBuckets` keeps what it learnt of them): it must find what the
   // same query finds on a fresh page.
