@@ -34,11 +34,17 @@ function loadFacets() {
   if (!facetIndex) {
     if (!filterBox.firstChild) filterBox.textContent = "Loading filters…";
     facetIndex = pagefind.filters().then((totals) => {
+      // Every document page has a type, so an index without a single
+      // value did not load: Pagefind answers a failed filter file with
+      // nothing rather than an error.
+      if (!Object.values(totals || {}).some((values) => Object.keys(values).length)) {
+        throw new Error("the filter index did not load");
+      }
       facetsLoaded = true;
       // Should this search fail, the next query draws the facets.
       refreshFacets(totals).catch(() => {});
       return totals;
-    }, (e) => {
+    }).catch((e) => {
       facetIndex = null;
       filterBox.textContent = "The filters could not be loaded.";
       throw e;
