@@ -533,8 +533,9 @@ fn folder_front_pages_come_and_go_like_a_full_build() {
     assert!(deep.contains(r#"<a href="/pay/deep/">Deep</a>"#), "{deep}");
 }
 
-/// The content root's front page introduces the home page: it comes, is
-/// edited, gives way to another when it goes, and the home page follows
+/// The content root's front page introduces the home page: it takes over
+/// from a readme (which moves to a page of its own), is edited, gives way
+/// to the readme again when it goes, and the home page follows
 /// each step (its own text, and the catalog it lists), equal to a fresh
 /// render.
 #[test]
@@ -553,7 +554,12 @@ fn the_home_document_comes_and_goes_like_a_full_build() {
     let alpha = root.join("content/pay/a.md");
     let charlie = root.join("content/ops/c.md");
     type Step<'a> = (&'a str, &'a Path, Option<&'a str>);
-    let steps: [Step; 8] = [
+    let steps: [Step; 9] = [
+        (
+            "a readme first",
+            &readme,
+            Some("# Read me\n\nThe platypus notes.\n"),
+        ),
         (
             "add the home document",
             &index,
@@ -577,9 +583,9 @@ fn the_home_document_comes_and_goes_like_a_full_build() {
             Some("---\ntitle: Charlie prime\n---\n\nText.\n"),
         ),
         (
-            "add a second front page",
+            "edit the second front page",
             &readme,
-            Some("# Read me\n\nThe platypus notes.\n"),
+            Some("# Read me\n\nThe platypus notes, again.\n"),
         ),
         ("remove the first", &index, None),
         (
@@ -601,8 +607,13 @@ fn the_home_document_comes_and_goes_like_a_full_build() {
         let page = home(&session);
         let files = session.files.snapshot();
         match what {
+            "a readme first" => {
+                assert!(page.contains("The platypus notes."), "{page}");
+                assert!(!files.contains_key("README/index.html"));
+            }
             "add the home document" => {
                 assert!(page.contains("The quokka desk."), "{page}");
+                assert!(files.contains_key("README/index.html"), "the readme moved");
                 assert!(page.contains(r#"<a href="/pay/a/">Alpha</a>"#), "{page}");
                 assert!(!files.contains_key("_index/index.html"));
                 assert!(files.contains_key("index.html.md"));
@@ -615,14 +626,14 @@ fn the_home_document_comes_and_goes_like_a_full_build() {
             "retitle a document it lists" => {
                 assert!(page.contains("Charlie prime") && page.contains("The wombat desk."));
             }
-            "add a second front page" => {
+            "edit the second front page" => {
                 assert!(page.contains("The wombat desk.") && !page.contains("platypus"));
                 assert!(files.contains_key("README/index.html"));
                 let said = format!("{:?}", session.diagnostics());
                 assert!(said.contains("already introduces the home page"), "{said}");
             }
             "remove the first" => {
-                assert!(page.contains("The platypus notes."), "{page}");
+                assert!(page.contains("The platypus notes, again."), "{page}");
                 assert!(!files.contains_key("README/index.html"));
             }
             "edit the one left" => assert!(page.contains("The echidna notes.")),
