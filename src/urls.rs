@@ -88,14 +88,14 @@ pub fn routes(catalog: &Catalog) -> Vec<String> {
 /// text: `_index.md`, else `index.md`, else `README.md` (any case) at the
 /// top level. Its body introduces the catalog on `/`; the others keep
 /// pages of their own, named after them (check warns).
-pub fn home_doc(catalog: &Catalog) -> Option<usize> {
+pub(crate) fn home_doc(catalog: &Catalog) -> Option<usize> {
     home_candidates(catalog)
         .min_by_key(|&(i, rank)| (rank, i))
         .map(|(i, _)| i)
 }
 
 /// Top-level index documents, each with its precedence (0 first).
-pub fn home_candidates(catalog: &Catalog) -> impl Iterator<Item = (usize, usize)> + '_ {
+pub(crate) fn home_candidates(catalog: &Catalog) -> impl Iterator<Item = (usize, usize)> + '_ {
     catalog.docs.iter().enumerate().filter_map(|(i, doc)| {
         let path = doc.content_path.as_str();
         let stem = path
