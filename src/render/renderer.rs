@@ -304,18 +304,18 @@ impl<'a> Renderer<'a> {
 
     /// Renders `pages` (documents in parallel); returns the HTML page count.
     pub fn render(&self, pages: &[Page], sink: &dyn Sink) -> Result<usize, RunError> {
-        // The home page is the home document's page, if there is one: asked
-        // for as either, it is rendered once.
-        let home = self.site.home_doc().map(Page::Doc);
-        let mut merged;
-        let pages = match &home {
-            Some(doc) if pages.contains(&Page::Home) => {
-                merged = pages.to_vec();
-                merged.retain(|p| *p != Page::Home);
-                if !merged.contains(doc) {
-                    merged.push(doc.clone());
-                }
-                &merged[..]
+        // The home page is the home document's page, if there is one
+        // (`render_one` renders `Page::Home` as that page): asked for as
+        // both, it is rendered once.
+        let deduplicated: Vec<Page>;
+        let pages = match self.site.home_doc().map(Page::Doc) {
+            Some(doc) if pages.contains(&Page::Home) && pages.contains(&doc) => {
+                deduplicated = pages
+                    .iter()
+                    .filter(|p| **p != Page::Home)
+                    .cloned()
+                    .collect();
+                &deduplicated[..]
             }
             _ => pages,
         };
@@ -433,6 +433,7 @@ impl<'a> Renderer<'a> {
                 return Ok(0);
             }
             Page::Home => {
+                // With a home document, the home page is that document's.
                 if let Some(i) = site.home_doc() {
                     return self.render_one(&Page::Doc(i), sink);
                 }
