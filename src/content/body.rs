@@ -32,6 +32,10 @@ pub struct Heading {
     pub level: u8,
     /// The text as written, `{field}` filled in, markers included.
     pub text: String,
+    /// The text as a reader sees it: HTML elements' tags left out and an
+    /// image's alt text in its place. Anchors come from `text`, so links
+    /// written against them keep working.
+    pub shown: String,
     pub id: String,
     pub line: usize,
     /// A trailing `[REQUIRED]` / `[OPTIONAL]` of the system-pair template.
@@ -39,9 +43,9 @@ pub struct Heading {
 }
 
 impl Heading {
-    /// The text without its `[REQUIRED]`/`[OPTIONAL]` marker.
+    /// The text as shown, without its `[REQUIRED]`/`[OPTIONAL]` marker.
     pub fn title(&self) -> &str {
-        strip_marker(&self.text).0
+        strip_marker(&self.shown).0
     }
 }
 
@@ -146,7 +150,8 @@ pub fn scan(
     let mut ids = UniqueIds::default();
     let position = |offset: usize| lines.position(text, body_offset + offset);
 
-    let mut heading: Option<(u8, usize, Option<String>, String)> = None;
+    // Level, start, explicit id, text as written, text as shown.
+    let mut heading: Option<(u8, usize, Option<String>, String, String)> = None;
     let mut code: Option<(String, usize, String)> = None;
     let mut link_depth = 0usize;
     let mut footnote_depth = 0usize;
@@ -172,13 +177,24 @@ pub fn scan(
                     range.start,
                     id.map(|s| s.to_string()),
                     String::new(),
+                    String::new(),
                 ));
             }
             Event::End(TagEnd::Heading(_)) => {
                 prose.flush(&mut scan.placeholders, body, &position, true);
-                if let Some((level, start, explicit_id, raw)) = heading.take() {
+                if let Some((level, start, explicit_id, raw, shown)) = heading.take() {
                     let text = fill(raw.trim());
                     let (_, marker) = strip_marker(&text);
+                    // A heading of markup alone (an image without alt text)
+                    // shows nothing: its markup is then the better name.
+                    let shown = if shown == raw {
+                        text.clone()
+                    } else {
+                        match fill(&collapse_spaces(&shown)) {
+                            s if s.is_empty() => text.clone(),
+                            s => s,
+                        }
+                    };
                     let id = match explicit_id {
                         Some(id) => ids.claim(&id),
                         None => ids.claim(&github_anchor(&text)),
@@ -189,6 +205,7 @@ pub fn scan(
                         line: position(start).0,
                         marker,
                         text,
+                        shown,
                     });
                 }
             }
@@ -245,24 +262,30 @@ pub fn scan(
             Event::Text(t) => {
                 if let Some((_, _, content)) = code.as_mut() {
                     content.push_str(&t);
-                } else if let Some((_, _, _, raw)) = heading.as_mut() {
+                } else if let Some((_, _, _, raw, shown)) = heading.as_mut() {
                     raw.push_str(&t);
+                    shown.push_str(&t);
                     prose.push(&t, range.start);
                 } else if link_depth == 0 {
                     prose.push(&t, range.start);
                 }
             }
             Event::Code(t) => {
-                if let Some((_, _, _, raw)) = heading.as_mut() {
+                if let Some((_, _, _, raw, shown)) = heading.as_mut() {
                     raw.push_str(&t);
+                    shown.push_str(&t);
                 }
                 prose.break_run();
             }
             Event::InlineHtml(h) => {
-                // In a heading, markup is part of the title as written; it is
-                // escaped wherever the title is shown.
-                if let Some((_, _, _, raw)) = heading.as_mut() {
+                // In a heading, markup is part of the text as written (its
+                // anchor). What is shown keeps only what a reader would see
+                // of it; a tag that names no HTML element (`<concept>`, a
+                // template's stand-in) is shown as written, as it is text to
+                // whoever wrote it.
+                if let Some((_, _, _, raw, shown)) = heading.as_mut() {
                     raw.push_str(&h);
+                    shown.push_str(&shown_html(&h));
                 }
                 html_anchors(&h, &mut scan.html_anchors);
                 prose.break_run()
@@ -287,6 +310,53 @@ pub fn scan(
         });
     }
     scan
+}
+
+/// Phrasing elements a heading may hold: their tags show nothing.
+const INLINE_ELEMENTS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "img", "ins", "kbd", "mark", "picture", "q", "s", "samp", "small", "source",
+    "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+];
+
+static TAG_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^</?([A-Za-z][A-Za-z0-9-]*)").expect("valid regex"));
+static ALT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).expect("valid regex")
+});
+
+/// What a reader sees of one piece of inline HTML in a heading: nothing of
+/// a comment or an element's tag, an image's alt text, and anything else
+/// (not HTML to a browser either) as written.
+fn shown_html(html: &str) -> String {
+    if html.starts_with("<!--") || html.starts_with("<?") || html.starts_with("<!") {
+        return String::new();
+    }
+    let Some(name) = TAG_RE.captures(html).and_then(|c| c.get(1)) else {
+        return html.to_owned();
+    };
+    let name = name.as_str().to_ascii_lowercase();
+    if !INLINE_ELEMENTS.contains(&name.as_str()) {
+        return html.to_owned();
+    }
+    if name != "img" {
+        return String::new();
+    }
+    let alt = ALT_RE
+        .captures(html)
+        .and_then(|c| c.get(1).or(c.get(2)).or(c.get(3)))
+        .map_or("", |m| m.as_str());
+    match quick_xml::escape::unescape(alt) {
+        Ok(text) => text.into_owned(),
+        // An entity XML does not know (`&nbsp;`): the alt text as written.
+        Err(_) => alt.to_owned(),
+    }
+}
+
+/// Runs of whitespace as one space, trimmed: dropped tags leave gaps
+/// (`A <br> B`).
+fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -536,6 +606,35 @@ mod tests {
         assert_eq!(s.headings[1].marker, Some(Marker::Required));
         assert_eq!(s.headings[1].title(), "Overview");
         assert_eq!(s.headings[2].line, 5);
+    }
+
+    #[test]
+    fn headings_show_what_a_reader_sees_of_their_markup() {
+        let s = scan_text(concat!(
+            "# <img src=\"/t.png\" alt=\"Dapr &amp; Docs\" width=400>\n",
+            "## Using <code>retry</code> <!-- todo --> here\n",
+            "## Try out <concept>\n",
+            "## Vec<String> and <B>bold</B>\n",
+            "## <img src=x.png>\n",
+            "## Old <img alt='x' src=y> [REQUIRED]\n",
+        ));
+        let shown: Vec<_> = s.headings.iter().map(|h| h.title()).collect();
+        assert_eq!(
+            shown,
+            [
+                "Dapr & Docs",
+                "Using retry here",
+                "Try out <concept>",
+                "Vec<String> and bold",
+                // Nothing to show: the markup, as before.
+                "<img src=x.png>",
+                "Old x",
+            ]
+        );
+        // Anchors are made from the text as written, as before.
+        assert_eq!(s.headings[1].id, "using-coderetrycode----todo----here");
+        assert_eq!(s.headings[5].marker, Some(Marker::Required));
+        assert_eq!(s.headings[2].text, "Try out <concept>");
     }
 
     #[test]

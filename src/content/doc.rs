@@ -387,6 +387,9 @@ mod tests {
             Some("Ledger ↔ Stripe Integration Documentation")
         );
         assert_eq!(d.shape, Shape::SystemPair);
+        // dapr's docs open with a logo for a heading: its alt text names it.
+        let d = doc("---\ntype: docs\n---\n# <img src=\"/t.png\" alt=\"Dapr Docs\">\n");
+        assert_eq!(d.title.as_deref(), Some("Dapr Docs"));
     }
 
     #[test]
