@@ -1673,3 +1673,107 @@ fn a_build_keeping_pages_keeps_their_highlighting_and_drops_replaced_code() {
     assert_eq!(kept_pages_of(&common::stderr(&third)), None);
     assert_eq!(highlighted(&third), vec![blocks, 0, 0]);
 }
+
+/// A bucket's bundle is keyed by what Pagefind reads of its pages, not by
+/// the pages as written. A new document changes every page's sidebar, so
+/// a CI build renders every page again, yet re-indexes only the bucket the
+/// new page falls in; the home page's catalog table lists every document,
+/// yet a retitle elsewhere leaves the home document's bucket alone. Each
+/// build equals a cold build byte for byte.
+#[test]
+fn a_new_document_reindexes_only_its_own_bucket() {
+    let site = example_site();
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    ci_build(None, root, &cache, &work.path().join("first"));
+    let steps: [(&str, &dyn Fn()); 2] = [
+        ("a new document", &|| {
+            std::fs::write(
+                root.join("content/messaging/delivery-receipts.md"),
+                "# Delivery receipts\n\nHow SMS delivery receipts reach the order timeline.\n",
+            )
+            .unwrap()
+        }),
+        ("a retitled document", &|| {
+            let path = root.join("content/crm/hubspot-marketing.md");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let retitled = text.replacen("name: HubSpot", "name: Renamed HubSpot", 1);
+            assert_ne!(retitled, text);
+            std::fs::write(&path, retitled).unwrap();
+        }),
+    ];
+    for (step, (what, edit)) in steps.iter().enumerate() {
+        edit();
+        let out = work.path().join(format!("ci-{step}"));
+        let o = ci_output(None, root, &cache, &out);
+        let err = common::stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        // "[timing] search index: B bucket(s), R from the cache: N ms"
+        let counts: Vec<usize> = err
+            .lines()
+            .filter(|l| l.contains("bucket(s)"))
+            .find_map(|l| l.strip_prefix("[timing] search index: "))
+            .unwrap_or_else(|| panic!("no bucket line in {err}"))
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let (buckets, reused) = (counts[0], counts[1]);
+        assert!(buckets >= 4, "{what}: {buckets} buckets");
+        assert_eq!(
+            (buckets - reused, kept_pages_of(&err).unwrap_or(0)),
+            (1, 0),
+            "{what}: every page rendered again, one bucket indexed again\n{err}"
+        );
+        let (cold, _) = ci_build(
+            None,
+            root,
+            &work.path().join(format!("cold-cache-{step}")),
+            &work.path().join(format!("cold-{step}")),
+        );
+        common::assert_same_files(&cold, &common::read_tree(&out), what);
+    }
+    // The last build's entry says what Pagefind read of each page; a
+    // corrupt one is not believed. Every digest bent, then a prose edit
+    // (every other page kept): the buckets are keyed by what Pagefind
+    // reads of the pages, found in the cache under those keys again.
+    let entries: Vec<PathBuf> = std::fs::read_dir(cache.join("builds"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let mut entry: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&entries[0]).unwrap()).unwrap();
+    let indexed = entry["indexed"].as_object_mut().expect("read digests");
+    assert!(indexed.len() > 10);
+    for digest in indexed.values_mut() {
+        let bent = digest
+            .as_str()
+            .unwrap()
+            .replacen(|c: char| c != 'f', "f", 1);
+        *digest = serde_json::Value::String(bent);
+    }
+    std::fs::write(&entries[0], serde_json::to_vec(&entry).unwrap()).unwrap();
+    let twilio = root.join("content/messaging/twilio-sms.md");
+    let text = std::fs::read_to_string(&twilio).unwrap();
+    std::fs::write(&twilio, format!("{text}\nOne more paragraph.\n")).unwrap();
+    let out = work.path().join("ci-bent");
+    let o = ci_output(None, root, &cache, &out);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(kept_pages_of(&err).unwrap_or(0) > 10, "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("bucket(s)") && !l.contains(", 0 from the cache")),
+        "no bundle found again under the pages' own digests: {err}"
+    );
+    let (cold, _) = ci_build(
+        None,
+        root,
+        &work.path().join("cold-cache-bent"),
+        &work.path().join("cold-bent"),
+    );
+    common::assert_same_files(&cold, &common::read_tree(&out), "a bent entry");
+}

@@ -21,7 +21,7 @@ pub fn build_index(
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     let digests = pages
         .iter()
-        .map(|(path, html)| (path.clone(), crate::hash::digest_bytes(html)))
+        .map(|(path, html)| (path.clone(), held_digests(html)))
         .collect();
     IndexingSink {
         pages: std::sync::Mutex::new(digests),
@@ -29,6 +29,75 @@ pub fn build_index(
         store: cache_root.map(super::search_store::Store::new),
     }
     .build()
+}
+
+/// A page's digests: as written, and of what Pagefind reads of it (its
+/// bucket's key: a page whose indexed part is unchanged, when a new
+/// document changes every page's sidebar or any row the home page's
+/// table, leaves its bucket's bundle as it was). The second is taken when
+/// the bucket is indexed, from the page read back for it, unless the
+/// last build's entry gives it for a page it keeps.
+#[derive(Clone)]
+pub struct PageDigests {
+    written: String,
+    read: Option<String>,
+}
+
+impl PageDigests {
+    /// A page written by this build.
+    pub fn written(written: String) -> PageDigests {
+        PageDigests {
+            written,
+            read: None,
+        }
+    }
+
+    /// A page kept from the last build, which read it as `read`.
+    pub fn kept(written: String, read: String) -> PageDigests {
+        PageDigests {
+            written,
+            read: Some(read),
+        }
+    }
+}
+
+/// Serve indexes every page again after each edit, most of them the
+/// same bytes as before: what Pagefind reads of a page is remembered by
+/// the digest of the page as written, so only changed pages are cut
+/// again. Bounded: cleared when it holds far more than a site's pages.
+static READ_DIGESTS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, String>>,
+> = std::sync::LazyLock::new(Default::default);
+const READ_DIGESTS_MAX: usize = 200_000;
+
+fn held_digests(html: &[u8]) -> PageDigests {
+    let written = crate::hash::digest_bytes(html);
+    let read = READ_DIGESTS
+        .lock()
+        .ok()
+        .and_then(|memo| memo.get(&written).cloned());
+    PageDigests { written, read }
+}
+
+fn remember_read_digests<'a>(pages: impl ExactSizeIterator<Item = (&'a str, &'a String)>) {
+    if let Ok(mut memo) = READ_DIGESTS.lock() {
+        if memo.len() + pages.len() > READ_DIGESTS_MAX {
+            memo.clear();
+        }
+        for (written, read) in pages {
+            memo.insert(written.to_owned(), read.clone());
+        }
+    }
+}
+
+/// What Pagefind reads of a page: only what it keeps (`search_lean`),
+/// without highlighting spans (`for_index`).
+fn prepared(html: &[u8]) -> Vec<u8> {
+    if whole_pages() {
+        for_index(html)
+    } else {
+        for_index(&super::search_lean::lean(html))
+    }
 }
 
 /// What Pagefind reads of a page: the page without its highlighting
@@ -170,8 +239,8 @@ fn whole_pages() -> bool {
 /// so pages written from parallel renderers would give a different index
 /// now and then.
 pub struct IndexingSink {
-    /// Path → digest of the page.
-    pages: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+    /// Path → digests of the page.
+    pages: std::sync::Mutex<std::collections::BTreeMap<String, PageDigests>>,
     source: Source,
     store: Option<super::search_store::Store>,
 }
@@ -224,10 +293,21 @@ impl IndexingSink {
         }
     }
 
-    /// A page, by the digest of its bytes as written.
-    pub fn add(&self, path: &str, digest: String) -> Result<(), RunError> {
-        self.lock()?.insert(path.to_owned(), digest);
+    /// A page, by the digest of its bytes as written (to check it when it
+    /// is read back) and of what Pagefind reads of it (its bucket's key).
+    pub fn add(&self, path: &str, digests: PageDigests) -> Result<(), RunError> {
+        self.lock()?.insert(path.to_owned(), digests);
         Ok(())
+    }
+
+    /// Path → digest of what Pagefind read, of every page indexed: kept
+    /// with the build, for the pages a later build keeps.
+    pub fn read_digests(&self) -> Result<std::collections::BTreeMap<String, String>, RunError> {
+        Ok(self
+            .lock()?
+            .iter()
+            .filter_map(|(path, d)| Some((path.clone(), d.read.clone()?)))
+            .collect())
     }
 
     /// The index of the pages given.
@@ -243,7 +323,7 @@ impl IndexingSink {
 
     fn lock(
         &self,
-    ) -> Result<std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>>, RunError>
+    ) -> Result<std::sync::MutexGuard<'_, std::collections::BTreeMap<String, PageDigests>>, RunError>
     {
         self.pages
             .lock()
@@ -339,15 +419,15 @@ impl IndexingSink {
         Ok(out)
     }
 
-    /// The bundle of a planned bucket, from the digests of its pages as
-    /// written; None if one was never written.
+    /// The bundle of a planned bucket, from the digests of its pages;
+    /// None if one was never written.
     fn planned_bundle(
         &self,
         label: &str,
         paths: &[String],
         pagefind: &OneAtATime,
     ) -> Result<Option<Bundle>, RunError> {
-        let pages: Option<Vec<(String, String)>> = {
+        let pages: Option<Vec<(String, PageDigests)>> = {
             let given = self.lock()?;
             paths
                 .iter()
@@ -357,30 +437,101 @@ impl IndexingSink {
         let Some(pages) = pages else {
             return Ok(None);
         };
-        let bucket: Vec<(&str, &str)> = pages
-            .iter()
-            .map(|(p, d)| (p.as_str(), d.as_str()))
-            .collect();
+        let bucket: Vec<(&str, &PageDigests)> =
+            pages.iter().map(|(p, d)| (p.as_str(), d)).collect();
         self.bundle(label, &bucket, pagefind).map(Some)
     }
 
     /// One bucket's bundle: from the cache when it holds one for exactly
-    /// these pages, else built and kept. Also says whether it was cached.
+    /// what Pagefind reads of these pages, else built and kept. Also says
+    /// whether it was cached.
     fn bundle(
         &self,
         label: &str,
-        bucket: &[(&str, &str)],
+        bucket: &[(&str, &PageDigests)],
         pagefind: &OneAtATime,
     ) -> Result<Bundle, RunError> {
-        let key = super::search_store::key(label, bucket.iter().copied());
-        if let Some(files) = self.store.as_ref().and_then(|s| s.get(&key)) {
+        use rayon::prelude::*;
+        // The pages this build wrote are read back and cut on every core,
+        // and kept for Pagefind should the cache lack the bundle.
+        let fresh: Vec<Option<(Vec<u8>, String)>> = bucket
+            .par_iter()
+            .map(|(path, digests)| match digests.read {
+                Some(_) => Ok(None),
+                None => self.prepare(path, digests).map(Some),
+            })
+            .collect::<Result<_, RunError>>()?;
+        let said: Vec<String> = (bucket.iter().zip(&fresh))
+            .map(|((_, digests), fresh)| match fresh {
+                Some((_, read)) => read.clone(),
+                None => digests.read.clone().unwrap_or_default(),
+            })
+            .collect();
+        self.record_reads(bucket, &said)?;
+        let cached = |reads: &[String]| {
+            let key = super::search_store::key(
+                label,
+                (bucket.iter().zip(reads)).map(|((path, _), read)| (*path, read.as_str())),
+            );
+            let files = self.store.as_ref().and_then(|s| s.get(&key));
+            (key, files)
+        };
+        let (mut key, files) = cached(&said);
+        if let Some(files) = files {
             return Ok((key, true, files));
         }
-        let files = index_bucket(label, bucket, &self.source, pagefind)?;
+        // The pages kept from the last build are read now. What Pagefind
+        // reads of them should be what that build's entry says; where it
+        // is not (a corrupt entry), the bundle is keyed by what it reads.
+        let (pages, reads): (Vec<Vec<u8>>, Vec<String>) = (bucket.par_iter().zip(fresh))
+            .map(|((path, digests), fresh)| match fresh {
+                Some(fresh) => Ok(fresh),
+                None => self.prepare(path, digests),
+            })
+            .collect::<Result<Vec<_>, RunError>>()?
+            .into_iter()
+            .unzip();
+        if reads != said {
+            self.record_reads(bucket, &reads)?;
+            let files;
+            (key, files) = cached(&reads);
+            if let Some(files) = files {
+                return Ok((key, true, files));
+            }
+        }
+        let paths: Vec<&str> = bucket.iter().map(|(path, _)| *path).collect();
+        let files = index_bucket(label, &paths, pages, pagefind)?;
         if let Some(store) = &self.store {
             store.put(&key, &files);
         }
         Ok((key, false, files))
+    }
+
+    /// What Pagefind reads of the page at `path`, read back, and its
+    /// digest.
+    fn prepare(&self, path: &str, digests: &PageDigests) -> Result<(Vec<u8>, String), RunError> {
+        let page = prepared(&self.source.read(path, &digests.written)?);
+        let read = crate::hash::digest_bytes(&page);
+        Ok((page, read))
+    }
+
+    /// Notes what Pagefind reads of a bucket's pages: for the build's
+    /// entry (`read_digests`) and, in serve, for its next index.
+    fn record_reads(
+        &self,
+        bucket: &[(&str, &PageDigests)],
+        reads: &[String],
+    ) -> Result<(), RunError> {
+        let mut given = self.lock()?;
+        for ((path, _), read) in bucket.iter().zip(reads) {
+            if let Some(digests) = given.get_mut(*path) {
+                digests.read = Some(read.clone());
+            }
+        }
+        if let Source::Held(_) = self.source {
+            remember_read_digests(bucket.iter().map(|(_, d)| d.written.as_str()).zip(reads));
+        }
+        Ok(())
     }
 }
 
@@ -448,38 +599,25 @@ impl OneAtATime {
     }
 }
 
-/// One bucket's bundle, from a scratch folder of its pages.
+/// One bucket's bundle, from a scratch folder of its pages (what Pagefind
+/// reads of them, in path order).
 fn index_bucket(
     label: &str,
-    pages: &[(&str, &str)],
-    source: &Source,
+    paths: &[&str],
+    pages: Vec<Vec<u8>>,
     pagefind: &OneAtATime,
 ) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    use rayon::prelude::*;
     let scratch = super::scratch::Scratch::new()?;
     let timer = crate::timings::Timer::start();
-    // Read and cut on every core (the first bucket of a build waits for
-    // its folder), then written one by one in path order: Pagefind
-    // numbers pages in the order it lists the folder, which for a small
-    // folder is the order files were created, so pages written in
-    // parallel would give a different index now and then.
-    let prepared: Vec<Vec<u8>> = pages
-        .par_iter()
-        .map(|(path, digest)| {
-            let page = source.read(path, digest)?;
-            let page = if whole_pages() {
-                for_index(&page)
-            } else {
-                for_index(&super::search_lean::lean(&page))
-            };
-            Ok(tagged(page, label))
-        })
-        .collect::<Result<_, RunError>>()?;
-    for ((path, _), page) in pages.iter().zip(&prepared) {
-        scratch.write(path, page)?;
+    // Written one by one in path order: Pagefind numbers pages in the
+    // order it lists the folder, which for a small folder is the order
+    // files were created, so pages written in parallel would give a
+    // different index now and then.
+    for (path, page) in paths.iter().zip(pages) {
+        scratch.write(path, &tagged(page, label))?;
     }
     timer.lap("search index: scratch pages");
-    build_index_from_dir(scratch.path(), pages.len(), pagefind)
+    build_index_from_dir(scratch.path(), paths.len(), pagefind)
 }
 
 /// A bucket's key, whether it came from the cache, and its files.
@@ -650,7 +788,7 @@ mod tests {
             .collect();
         let digests = held
             .iter()
-            .map(|(path, html)| (path.clone(), crate::hash::digest_bytes(html)))
+            .map(|(path, html)| (path.clone(), super::held_digests(html)))
             .collect();
         super::IndexingSink {
             pages: std::sync::Mutex::new(digests),

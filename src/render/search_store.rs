@@ -22,7 +22,10 @@ use std::path::{Path, PathBuf};
 // (equally valid) bytes than miniz_oxide did.
 // 4: with several buckets, each page carries its bucket as a filter, and
 // the bucket is part of the key.
-const FORMAT: &str = "portolan-search-bundle-4";
+// 5: pages are keyed by the digest of what Pagefind reads of them again,
+// taken as each page is written (a kept page's from the last build), so a
+// change to the sidebar or the home page's table rebuilds no bundle.
+const FORMAT: &str = "portolan-search-bundle-5";
 /// The Pagefind crate in Cargo.lock (a unit test keeps the two equal).
 pub(super) const PAGEFIND: &str = "1.6.0";
 /// A bundle file larger than this is not read (it is rebuilt).
@@ -93,7 +96,8 @@ impl Store {
 
 /// The key of a bucket: the format, Pagefind's version, portolan's, the
 /// chunk size Pagefind will use (see `search::configure_process`), and
-/// every page (path and the digest of the page as written) in path order.
+/// every page (path and the digest of what Pagefind reads of it) in path
+/// order.
 pub fn key<'a>(bucket: &str, pages: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     key_for_chunks(&super::search::index_chunk_size(), bucket, pages)
 }

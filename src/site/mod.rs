@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{count, Diagnostic, Severity};
 use crate::render::diagrams::DiagramStats;
 use crate::render::renderer::{write_file, DirSink, Page, Renderer, Sink};
+use crate::render::search::PageDigests;
 use crate::render::theme::Theme;
 use crate::{check_read, CheckOptions, Config, RunError};
 
@@ -164,6 +165,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
     let Rendered {
         pages,
         written,
+        indexed,
         frame,
         today,
     } = match result {
@@ -204,6 +206,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             marker: &marker,
             frame: &frame,
             today,
+            indexed: &indexed,
         };
         let kept = replay::store(&cache_root, root, inputs, outcome, &built.out_dir, &written);
         timer.lap(&match kept {
@@ -612,6 +615,8 @@ struct Rendered {
     /// HTML pages written, kept ones included.
     pages: usize,
     written: Written,
+    /// Path → digest of what Pagefind reads, of each indexed page.
+    indexed: std::collections::BTreeMap<String, String>,
     /// The build's frame (empty without `framing`).
     frame: String,
     /// The date the pages were rendered on.
@@ -644,8 +649,9 @@ fn render_into(
         .collect();
     let sink = DirSink::new(dir);
     // Only document pages are indexed (as in serve). The index keeps each
-    // page's digest as it is written and holds no page: a bucket whose
-    // bundle the cache lacks reads its pages back from `dir`.
+    // page's digests (as written, and of what Pagefind reads) and holds no
+    // page: a bucket whose bundle the cache lacks reads its pages back
+    // from `dir`.
     let indexing = crate::render::search::IndexingSink::reading_from(dir, Some(cache_root));
     let kept = match framing.and_then(|f| f.kept) {
         Some(entry) => keep_pages(
@@ -733,6 +739,7 @@ fn render_into(
     }
     Ok(Rendered {
         pages,
+        indexed: indexing.read_digests()?,
         written: sink.into_written(),
         frame,
         today: renderer.site.today,
@@ -783,7 +790,7 @@ fn keep_pages(
             )
         });
     let systems = renderer.system_pages().map(|p| (p, Vec::new()));
-    let mut kept: Vec<(Page, Vec<replay::KeptFile<'_>>)> = Vec::new();
+    let mut kept: Vec<(Page, Vec<replay::KeptFile<'_>>, Option<&str>)> = Vec::new();
     for (page, mut paths) in unchanged.chain(systems) {
         paths.extend(renderer.path_of(&page));
         let found: Option<Vec<replay::KeptFile<'_>>> = paths
@@ -794,12 +801,25 @@ fn keep_pages(
                     .map(|(p, (len, hash))| (*p, *len, *hash))
             })
             .collect();
-        if let Some(found) = found {
-            kept.push((page, found));
-        }
+        let Some(found) = found else {
+            continue;
+        };
+        // A document's page is indexed: without the digest of what
+        // Pagefind read of it in the last build, it is rendered again.
+        let page_path = found.iter().map(|f| f.0).find(|p| is_indexed_path(p));
+        let read = match (&page, page_path) {
+            (Page::Doc(_), Some(path)) => match entry.read_digest(path) {
+                Some(read) => Some(read),
+                None => continue,
+            },
+            _ => None,
+        };
+        kept.push((page, found, read));
     }
-    let linked: Vec<replay::KeptFile<'_>> =
-        kept.iter().flat_map(|(_, f)| f.iter().copied()).collect();
+    let linked: Vec<replay::KeptFile<'_>> = kept
+        .iter()
+        .flat_map(|(_, f, _)| f.iter().copied())
+        .collect();
     let dir = sink.dir();
     if let Err(why) = replay::link_objects(cache_root, &linked, dir) {
         for (path, _, _) in &linked {
@@ -807,12 +827,12 @@ fn keep_pages(
         }
         return Err(why);
     }
-    for (page, found) in &kept {
+    for (_, found, read) in &kept {
         for &(path, len, hash) in found {
             let listed = sink.record(path, len as usize, hash);
-            let indexed = match page {
-                Page::Doc(_) if path == "index.html" || path.ends_with("/index.html") => {
-                    indexing.add(path, hash.to_owned())
+            let indexed = match read {
+                Some(read) if is_indexed_path(path) => {
+                    indexing.add(path, PageDigests::kept(hash.to_owned(), (*read).to_owned()))
                 }
                 _ => Ok(()),
             };
@@ -822,14 +842,14 @@ fn keep_pages(
     // The code the kept pages show stays in the highlight pack for the
     // next build that renders them; blocks no page shows any more go.
     use rayon::prelude::*;
-    kept.par_iter().for_each(|(page, _)| {
+    kept.par_iter().for_each(|(page, _, _)| {
         if let &Page::Doc(i) = page {
             for block in &site.catalog.docs[i].code_blocks {
                 crate::render::highlight::retain(&block.lang, &block.content);
             }
         }
     });
-    Ok(kept.into_iter().map(|(page, _)| page).collect())
+    Ok(kept.into_iter().map(|(page, _, _)| page).collect())
 }
 
 /// The search buckets of the document pages `docs`, those of the `changed`
@@ -894,13 +914,17 @@ struct Tee<'a> {
 
 impl Sink for Tee<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), RunError> {
-        // What Pagefind's `**/index.html` reads, no more (it counts them).
-        if path == "index.html" || path.ends_with("/index.html") {
-            let digest = self.sink.put_hashed(path, &bytes)?;
-            return self.indexing.add(path, digest);
+        if is_indexed_path(path) {
+            let written = self.sink.put_hashed(path, &bytes)?;
+            return self.indexing.add(path, PageDigests::written(written));
         }
         self.sink.put(path, bytes)
     }
+}
+
+/// What Pagefind's `**/index.html` reads, no more (it counts them).
+fn is_indexed_path(path: &str) -> bool {
+    path == "index.html" || path.ends_with("/index.html")
 }
 
 #[cfg(test)]

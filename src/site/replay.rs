@@ -35,7 +35,7 @@ use crate::render::theme::Theme;
 use crate::Config;
 
 /// Bumped whenever the entry's layout or the key's parts change.
-const FORMAT: &str = "portolan-replay-5";
+const FORMAT: &str = "portolan-replay-6";
 
 /// Where entries and objects live, under the cache root.
 const DIR: &str = "builds";
@@ -184,6 +184,9 @@ pub(super) struct Entry {
     frame: String,
     /// The date its pages were rendered on.
     today: String,
+    /// Path → digest of what Pagefind read, of each indexed page: the
+    /// key of its bucket when a later build keeps the page.
+    indexed: std::collections::BTreeMap<String, String>,
 }
 
 /// A diagnostic as kept; `Diagnostic` itself borrows its code.
@@ -257,6 +260,11 @@ impl Entry {
                 .map(|(path, len, hash)| (path.as_str(), (*len, hash.as_str())))
                 .collect()
         })
+    }
+
+    /// The digest of what Pagefind read of the page at `path`.
+    pub fn read_digest(&self, path: &str) -> Option<&str> {
+        self.indexed.get(path).map(String::as_str)
     }
 
     /// The date this build's pages were rendered on; None if unreadable.
@@ -409,6 +417,7 @@ pub(super) struct Outcome<'a> {
     pub marker: &'a str,
     pub frame: &'a str,
     pub today: crate::validate::Date,
+    pub indexed: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// Keeps the build just swapped into `out` as `root`'s entry. Best effort:
@@ -459,6 +468,7 @@ pub(super) fn store(
         documents_read: inputs.documents.clone(),
         frame: outcome.frame.to_owned(),
         today: outcome.today.to_string(),
+        indexed: outcome.indexed.clone(),
     };
     let text = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
     let path = entry_path(cache_root, root);
@@ -579,6 +589,7 @@ mod tests {
             files: Vec::new(),
             frame: String::new(),
             today: String::new(),
+            indexed: Default::default(),
             documents_read: docs(&[
                 ("content/a.md", "1"),
                 ("content/b.md", "2"),
