@@ -567,7 +567,7 @@ fn from_points(r: &Reader<'_>) -> Vec<Claim> {
     let mut kind_hint = None;
     for (i, h) in headings.iter().enumerate() {
         if h.level <= 2 {
-            let text = h.text.to_lowercase();
+            let text = h.shown.to_lowercase();
             kind_hint = if text.contains("external") {
                 Some(crate::config::SystemKind::External)
             } else if text.contains("internal") {
@@ -577,7 +577,8 @@ fn from_points(r: &Reader<'_>) -> Vec<Claim> {
             };
             continue;
         }
-        let Some(caps) = POINTS_SECTION.captures(h.text.trim()) else {
+        // What a reader sees: `### Integration 1: <b>Stripe</b>` names Stripe.
+        let Some(caps) = POINTS_SECTION.captures(h.shown.trim()) else {
             continue;
         };
         let name = clean_name(&caps["name"]);
@@ -726,6 +727,14 @@ mod tests {
         // The template itself names nothing.
         let template = "---\nid: INT-[XXX]\ntype: Integration\nname: [Integration Name]\nstatus: draft\nservice: [Service Name]\n---\n# {name}\n";
         assert!(pairs(template, "").is_empty());
+    }
+
+    #[test]
+    fn a_section_is_named_by_what_its_heading_shows() {
+        let text = "# Integration Points - Billing\n\n**SEV Level**: SEV-2\n\n## <em>External</em> System Integrations\n\n### Integration 1: <b>Stripe</b> Billing\n**Type**: REST API\n";
+        let c = claims(&doc(text), "Home", &Resolver::new(&Config::default()));
+        let got: Vec<_> = c.iter().map(|c| (c.to.name.as_str(), c.to.hint)).collect();
+        assert_eq!(got, [("Stripe Billing", Some(SystemKind::External))]);
     }
 
     #[test]

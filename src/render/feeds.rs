@@ -407,6 +407,12 @@ fn markdown_body(site: &SiteData<'_>, i: usize, out: &mut String) {
     let doc = &site.catalog.docs[i];
     let filled = fill_heading_lines(doc.body(), doc.fill_source());
     let body = filled.as_deref().unwrap_or(doc.body());
+    // The heading that gave the title, as written (its markup, which the
+    // title leaves out, included).
+    let title_heading = (doc.headings.iter())
+        .find(|h| h.level == 1)
+        .filter(|h| Some(h.title()) == doc.title.as_deref())
+        .map(|h| h.text.as_str());
     let mut skipped_title = false;
     for line in body.lines() {
         if !skipped_title {
@@ -415,7 +421,8 @@ fn markdown_body(site: &SiteData<'_>, i: usize, out: &mut String) {
             }
             skipped_title = true;
             if let Some(h1) = line.strip_prefix("# ") {
-                if Some(h1.trim()) == doc.title.as_deref() {
+                let h1 = Some(h1.trim());
+                if h1 == doc.title.as_deref() || h1 == title_heading {
                     continue;
                 }
             }
