@@ -777,3 +777,32 @@ fn inline_metadata_the_card_shows_is_not_repeated_in_the_body() {
     );
     assert!(body.contains("later prose keeps its line"), "{body}");
 }
+
+/// The markdown copy opens with the title, then the body without the
+/// heading that gave it, however that heading is written: with code or
+/// markup the title shows otherwise, it was printed a second time.
+#[test]
+fn the_markdown_copy_leaves_out_the_heading_that_gave_the_title() {
+    let site_dir = site(&[
+        (
+            "content/a.md",
+            b"# Using `retry` <em>safely</em>\n\nText.\n\n# Using `retry` <em>safely</em>\n",
+        ),
+        ("content/b.md", b"\n\n# B *starred*\n\nMore.\n"),
+        ("content/c.md", b"# C\n\n# C\n\nTwice.\n"),
+    ]);
+    let out = site_dir.path().join("public");
+    let o = build(site_dir.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let a = read(&out.join("a/index.html.md"));
+    // Only the first such heading gave the title.
+    assert_eq!(
+        a,
+        "# Using retry safely\n\nText.\n\n# Using `retry` <em>safely</em>\n"
+    );
+    let b = read(&out.join("b/index.html.md"));
+    assert_eq!(b, "# B starred\n\nMore.\n");
+    // Once: a second heading like it is the body's.
+    let c = read(&out.join("c/index.html.md"));
+    assert_eq!(c, "# C\n\n# C\n\nTwice.\n");
+}

@@ -245,18 +245,6 @@ fn every_changed_input_is_built_and_matches_a_cold_build() {
     assert!(last.told.contains("host.html"), "{}", last.told);
 }
 
-/// The one entry file of the cache.
-fn entry(cache: &Path) -> PathBuf {
-    let entries: Vec<PathBuf> = std::fs::read_dir(cache.join("builds"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    entries[0].clone()
-}
-
 #[test]
 fn a_damaged_cache_is_never_replayed() {
     let mut bench = Bench::new();
@@ -287,7 +275,7 @@ fn a_damaged_cache_is_never_replayed() {
     );
 
     // An entry cut short, as an interrupted cache restore leaves it.
-    let path = entry(&bench.cache);
+    let path = common::replay_entry(&bench.cache);
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, &text[..text.len() / 2]).unwrap();
     let built = bench.ci(&[]);
@@ -297,13 +285,17 @@ fn a_damaged_cache_is_never_replayed() {
 
     // An entry that names a file outside the output dir, or one of an
     // unknown diagnostic code: refused, and nothing is written outside.
-    let text = std::fs::read_to_string(entry(&bench.cache)).unwrap();
+    let text = std::fs::read_to_string(common::replay_entry(&bench.cache)).unwrap();
     for (from, to) in [
         ("\"index.html\"", "\"../escaped.html\""),
         ("\"unsafe-url\"", "\"made-up-code\""),
     ] {
         assert!(text.contains(from), "the entry holds no {from}");
-        std::fs::write(entry(&bench.cache), text.replacen(from, to, 1)).unwrap();
+        std::fs::write(
+            common::replay_entry(&bench.cache),
+            text.replacen(from, to, 1),
+        )
+        .unwrap();
         let built = bench.ci(&[]);
         assert!(!built.replayed, "an entry with {to} was replayed");
         assert_eq!(differing(&built.files, &cold.files), Vec::<String>::new());

@@ -407,25 +407,28 @@ fn markdown_body(site: &SiteData<'_>, i: usize, out: &mut String) {
     let doc = &site.catalog.docs[i];
     let filled = fill_heading_lines(doc.body(), doc.fill_source());
     let body = filled.as_deref().unwrap_or(doc.body());
-    // The heading that gave the title, as written (its markup, which the
-    // title leaves out, included).
-    let title_heading = (doc.headings.iter())
+    // The file line of the heading that gave the title: it is left out
+    // however it is written (markup or code the title shows otherwise).
+    let title_line = (doc.headings.iter())
         .find(|h| h.level == 1)
         .filter(|h| Some(h.title()) == doc.title.as_deref())
-        .map(|h| h.text.as_str());
-    let mut skipped_title = false;
-    for line in body.lines() {
-        if !skipped_title {
+        .map(|h| h.line);
+    let first_line = doc.text[..doc.body_offset].matches('\n').count() + 1;
+    // Blank lines before the first text, and after a title left out, are
+    // left out too: the header ends in one already.
+    let (mut started, mut title_left_out) = (false, false);
+    for (n, line) in body.lines().enumerate() {
+        if !started {
             if line.trim().is_empty() {
                 continue;
             }
-            skipped_title = true;
-            if let Some(h1) = line.strip_prefix("# ") {
-                let h1 = Some(h1.trim());
-                if h1 == doc.title.as_deref() || h1 == title_heading {
+            if let Some(h1) = line.strip_prefix("# ").filter(|_| !title_left_out) {
+                if Some(h1.trim()) == doc.title.as_deref() || title_line == Some(first_line + n) {
+                    title_left_out = true;
                     continue;
                 }
             }
+            started = true;
         }
         out.push_str(line);
         out.push('\n');
