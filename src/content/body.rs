@@ -279,10 +279,8 @@ pub fn scan(
             }
             Event::InlineHtml(h) => {
                 // In a heading, markup is part of the text as written (its
-                // anchor). What is shown keeps only what a reader would see
-                // of it; a tag that names no HTML element (`<concept>`, a
-                // template's stand-in) is shown as written, as it is text to
-                // whoever wrote it.
+                // anchor); what is shown keeps what a reader sees of it
+                // (`shown_html`).
                 if let Some((_, _, _, raw, shown)) = heading.as_mut() {
                     raw.push_str(&h);
                     shown.push_str(&shown_html(&h));
@@ -326,10 +324,12 @@ static ALT_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// What a reader sees of one piece of inline HTML in a heading: nothing of
-/// a comment or an element's tag, an image's alt text, and anything else
-/// (not HTML to a browser either) as written.
+/// a comment or an element's tag, an image's alt text. A tag that names no
+/// HTML element is kept as written: in a heading it is a stand-in
+/// (`<concept>`) or a type (`Vec<String>`) far more often than markup.
 fn shown_html(html: &str) -> String {
-    if html.starts_with("<!--") || html.starts_with("<?") || html.starts_with("<!") {
+    // Comments, declarations, processing instructions.
+    if html.starts_with("<!") || html.starts_with("<?") {
         return String::new();
     }
     let Some(name) = TAG_RE.captures(html).and_then(|c| c.get(1)) else {
