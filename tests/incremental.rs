@@ -1688,11 +1688,12 @@ fn a_build_keeping_pages_keeps_their_highlighting_and_drops_replaced_code() {
 }
 
 /// A bucket's bundle is keyed by what Pagefind reads of its pages, not by
-/// the pages as written. A new document changes every page's sidebar, so
-/// a CI build renders every page again, yet re-indexes only the bucket the
-/// new page falls in; the home page's catalog table lists every document,
-/// yet a retitle elsewhere leaves the home document's bucket alone. Each
-/// build equals a cold build byte for byte.
+/// the pages as written. A new document changes the frame, so a CI build
+/// renders every page again, and its neighbours' pages (their pager
+/// links), yet re-indexes only the bucket the new page falls in; the home
+/// page's catalog table lists every document, yet a retitle elsewhere
+/// leaves the home document's bucket alone. Each build equals a cold
+/// build byte for byte.
 #[test]
 fn a_new_document_reindexes_only_its_own_bucket() {
     let site = example_site();

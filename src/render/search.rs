@@ -32,11 +32,12 @@ pub fn build_index(
 }
 
 /// A page's digests: as written, and of what Pagefind reads of it (its
-/// bucket's key: a page whose indexed part is unchanged, when a new
-/// document changes every page's sidebar or any row the home page's
-/// table, leaves its bucket's bundle as it was). The second is taken when
-/// the bucket is indexed, from the page read back for it, unless the
-/// last build's entry gives it for a page it keeps.
+/// bucket's key: a page whose indexed part is unchanged leaves its
+/// bucket's bundle as it was, when a new document changes its
+/// neighbours' pager links or any row changes the home page's table).
+/// The second is taken when the bucket is indexed, from the page read
+/// back for it, unless the last build's entry gives it for a page it
+/// keeps.
 #[derive(Clone)]
 pub struct PageDigests {
     written: String,
