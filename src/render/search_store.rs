@@ -23,8 +23,9 @@ use std::path::{Path, PathBuf};
 // 4: with several buckets, each page carries its bucket as a filter, and
 // the bucket is part of the key.
 // 5: pages are keyed by the digest of what Pagefind reads of them again,
-// taken as each page is written (a kept page's from the last build), so a
-// change to a pager link or the home page's table rebuilds no bundle.
+// taken from each page read back for its bucket (a kept page's from the
+// last build's entry), so a change to a pager link or the home page's
+// table rebuilds no bundle.
 const FORMAT: &str = "portolan-search-bundle-5";
 /// The Pagefind crate in Cargo.lock (a unit test keeps the two equal).
 pub(super) const PAGEFIND: &str = "1.6.0";
