@@ -405,6 +405,21 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The home page, introduced by the home document's body when there is
+    /// one. The rows file changes exactly when the home page does.
+    fn home_page(
+        &self,
+        sink: &dyn Sink,
+        intro: Option<&pages::DocPage>,
+    ) -> Result<Vec<u8>, RunError> {
+        let site = &self.site;
+        sink.put(super::home::ROWS_PATH, site.home_rows_json().into_bytes())?;
+        match intro {
+            Some(doc) => self.template("home.html", &[("home", &site.home()), ("intro", doc)]),
+            None => self.template("home.html", &[("home", &site.home())]),
+        }
+    }
+
     fn render_one(&self, page: &Page, sink: &dyn Sink) -> Result<usize, RunError> {
         let site = &self.site;
         let html = match page {
@@ -415,8 +430,7 @@ impl<'a> Renderer<'a> {
                     feeds::markdown_copy(site, *i).into_bytes(),
                 )?;
                 if site.home_doc() == Some(*i) {
-                    sink.put(super::home::ROWS_PATH, site.home_rows_json().into_bytes())?;
-                    self.template("home.html", &[("home", &site.home()), ("intro", &doc)])?
+                    self.home_page(sink, Some(&doc))?
                 } else {
                     let nav = site.doc_nav(*i);
                     self.template("doc.html", &[("doc", &doc), ("nav", &nav)])?
@@ -437,9 +451,7 @@ impl<'a> Renderer<'a> {
                 if let Some(i) = site.home_doc() {
                     return self.render_one(&Page::Doc(i), sink);
                 }
-                // The rows change exactly when the home page does.
-                sink.put(super::home::ROWS_PATH, site.home_rows_json().into_bytes())?;
-                self.template("home.html", &[("home", &site.home())])?
+                self.home_page(sink, None)?
             }
             Page::TagsIndex => self.template("tags.html", &[("tags", &site.tag_rows())])?,
             Page::AgentsIndex => self.template("agents.html", &[("agents", &site.agent_rows())])?,
