@@ -631,6 +631,9 @@ mod tests {
                 "Old x",
             ]
         );
+        // An entity XML does not know stays as written in the alt text.
+        let s2 = scan_text("## <img alt=\"A&nbsp;B\" src=x.png>\n");
+        assert_eq!(s2.headings[0].title(), "A&nbsp;B");
         // Anchors are made from the text as written, as before.
         assert_eq!(s.headings[1].id, "using-coderetrycode----todo----here");
         assert_eq!(s.headings[5].marker, Some(Marker::Required));
