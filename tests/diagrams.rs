@@ -530,3 +530,68 @@ fn wide_diagrams_stay_readable_on_a_phone_in_chromium() {
     );
     assert_eq!(v["pressed"], "true");
 }
+
+/// A build that takes its diagrams from the cache writes what a cold
+/// build writes, byte for byte, the build marker included (it once
+/// recorded how many diagrams were rendered and how many came from the
+/// cache); and a build into a cold build's output finds it current.
+#[test]
+fn diagrams_from_the_cache_write_what_a_cold_build_writes() {
+    let Some(mmdc) = mmdc() else { return };
+    let page = format!("# A\n\n{GOOD}\n{SEQUENCE}\nProse.\n");
+    let built = build_new(
+        &[
+            ("content/a.md", page.as_bytes()),
+            ("content/b.md", format!("# B\n\n{GOOD}").as_bytes()),
+        ],
+        &mmdc,
+    );
+    assert!(
+        stdout(&built.run).contains("2 rendered"),
+        "{}",
+        stdout(&built.run)
+    );
+    // An edit elsewhere: the next build is not a replay, and its diagrams
+    // come from the cache.
+    write(
+        built.dir.path(),
+        "content/a.md",
+        format!("{page}\nMore prose.\n").as_bytes(),
+    );
+    let cached_out = built.dir.path().join("cached");
+    let o = run_with(
+        built.dir.path(),
+        built.cache.path(),
+        &mmdc,
+        &["build", "--out", cached_out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 from cache"), "{}", stdout(&o));
+    let cold_cache = tempfile::tempdir().unwrap();
+    let cold_out = built.dir.path().join("cold");
+    let o = run_with(
+        built.dir.path(),
+        cold_cache.path(),
+        &mmdc,
+        &["build", "--out", cold_out.to_str().unwrap()],
+    );
+    assert!(stdout(&o).contains("2 rendered"), "{}", stdout(&o));
+    let cold = read_tree(&cold_out);
+    assert!(cold.contains_key(".portolan-build"));
+    assert_same_files(
+        &cold,
+        &read_tree(&cached_out),
+        "cached diagrams against rendered ones",
+    );
+    // Without replay, a build checks the output's marker against its inputs.
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(built.dir.path())
+        .args(["--out", cold_out.to_str().unwrap()])
+        .env("PORTOLAN_CACHE_DIR", built.cache.path())
+        .env("PORTOLAN_MMDC", &mmdc)
+        .env("PORTOLAN_REPLAY", "off")
+        .output()
+        .expect("portolan runs");
+    assert!(stdout(&o).contains("is up to date"), "{}", stdout(&o));
+}

@@ -1777,3 +1777,58 @@ fn a_new_document_reindexes_only_its_own_bucket() {
     );
     common::assert_same_files(&cold, &common::read_tree(&out), "a bent entry");
 }
+
+/// The build marker (`.portolan-build`, the output's second line) names
+/// the inputs by content, never by a file's time: a CI checkout gives
+/// every file a new time. A build that replays the last one then writes
+/// what a cold build writes, marker included, and a build into the output
+/// it wrote finds it current.
+#[test]
+fn new_file_times_change_nothing_a_build_writes() {
+    let site = example_site();
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let first_out = work.path().join("first");
+    let (first, _) = ci_build(None, root, &cache, &first_out);
+    // Files other than documents that pages depend on: the linked specs.
+    assert!(
+        first.keys().any(|p| p.ends_with(".openapi.yaml")),
+        "the example publishes a spec"
+    );
+    let long_ago = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    for path in common::read_tree(root).keys() {
+        std::fs::File::options()
+            .write(true)
+            .open(root.join(path))
+            .and_then(|f| f.set_modified(long_ago))
+            .unwrap();
+    }
+    let (replayed, kept) = ci_build(None, root, &cache, &work.path().join("again"));
+    assert_eq!(kept, Some(replayed.len()), "nothing changed: a replay");
+    let (cold, _) = ci_build(
+        None,
+        root,
+        &work.path().join("cold-cache"),
+        &work.path().join("cold"),
+    );
+    common::assert_same_files(&cold, &replayed, "a replay after new file times");
+    common::assert_same_files(&cold, &first, "the build before new file times");
+    let o = common::bin()
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(&first_out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .env("PORTOLAN_CACHE_DIR", &cache)
+        .env("PORTOLAN_REPLAY", "off")
+        .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
+        .output()
+        .expect("portolan runs");
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(
+        common::stdout(&o).contains("is up to date"),
+        "{}",
+        common::stdout(&o)
+    );
+}

@@ -76,6 +76,33 @@ impl Diagrams {
     pub fn get(&self, definition: &str) -> Option<&Outcome> {
         self.by_definition.get(definition).map(|o| &**o)
     }
+
+    /// What the diagrams put on pages, as one digest: each definition with
+    /// its SVG, title and description, or its error. Not how each was
+    /// obtained (`stats`): a build that takes them from the cache writes
+    /// what a cold build that renders them writes, marker included.
+    pub fn digest(&self) -> String {
+        let mut definitions: Vec<(&String, &Arc<Outcome>)> = self.by_definition.iter().collect();
+        definitions.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut parts: Vec<&str> = Vec::with_capacity(definitions.len() * 5);
+        for (definition, outcome) in definitions {
+            parts.push(definition);
+            match &**outcome {
+                Ok(svg) => {
+                    for text in [&svg.title, &svg.desc] {
+                        // None and Some("") differ on the page.
+                        parts.push(text.as_deref().map_or("none", |_| "some"));
+                        parts.push(text.as_deref().unwrap_or(""));
+                    }
+                    parts.push(&svg.svg);
+                }
+                Err(message) => {
+                    parts.extend(["error", message.as_str()]);
+                }
+            }
+        }
+        crate::hash::digest(&parts)
+    }
 }
 
 /// What rendering needs: Node, mermaid-cli's package folder, Chromium.
@@ -693,5 +720,62 @@ mod tests {
         assert!(!text.contains("at Parser"), "{text}");
         assert!(text.starts_with("Parse error on line 3:"));
         assert!(text.ends_with("Expecting 'X'"));
+    }
+
+    #[test]
+    fn the_digest_is_of_what_pages_show_not_of_how_it_was_obtained() {
+        let of = |outcomes: &[(&str, Outcome)], stats: DiagramStats| {
+            Diagrams {
+                by_definition: outcomes
+                    .iter()
+                    .map(|(d, o)| ((*d).to_owned(), Arc::new(o.clone())))
+                    .collect(),
+                stats,
+            }
+            .digest()
+        };
+        let svg = |svg: &str, title: Option<&str>| -> Outcome {
+            Ok(Svg {
+                svg: svg.to_owned(),
+                title: title.map(str::to_owned),
+                desc: None,
+            })
+        };
+        let rendered = DiagramStats {
+            total: 2,
+            rendered: 2,
+            renderer_started: true,
+            ..DiagramStats::default()
+        };
+        let cached = DiagramStats {
+            total: 2,
+            cached: 2,
+            ..DiagramStats::default()
+        };
+        let both = [
+            ("a", svg("<svg>a</svg>", None)),
+            ("b", svg("<svg>b</svg>", None)),
+        ];
+        let reversed = [
+            ("b", svg("<svg>b</svg>", None)),
+            ("a", svg("<svg>a</svg>", None)),
+        ];
+        assert_eq!(of(&both, rendered), of(&reversed, cached));
+        let other = [
+            ("a", svg("<svg>A</svg>", None)),
+            ("b", svg("<svg>b</svg>", None)),
+        ];
+        assert_ne!(of(&both, rendered), of(&other, rendered));
+        let titled = [
+            ("a", svg("<svg>a</svg>", Some(""))),
+            ("b", svg("<svg>b</svg>", None)),
+        ];
+        assert_ne!(of(&both, rendered), of(&titled, rendered));
+        let failed = [
+            ("a", Err("<svg>a</svg>".to_owned())),
+            ("b", svg("<svg>b</svg>", None)),
+        ];
+        assert_ne!(of(&both, rendered), of(&failed, rendered));
+        assert_ne!(of(&both[..1], rendered), of(&both, rendered));
     }
 }

@@ -324,25 +324,40 @@ fn absolute(path: &Path) -> Result<PathBuf, RunError> {
 }
 
 /// Everything the output depends on: portolan's version, the configuration,
-/// the theme, every document, the diagrams, the date (stale badges).
+/// the theme, every document, the diagrams, the date (stale badges), the
+/// linked files. By content alone, never by a file's time or by whether a
+/// diagram came from the cache: it is the marker's second line, and two
+/// builds of the same inputs write the same marker (a CI checkout gives
+/// every file a new time; a CI build takes its diagrams from the cache).
 fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
+    use rayon::prelude::*;
     let mut parts: Vec<String> = vec![
         env!("CARGO_PKG_VERSION").to_owned(),
         binary_identity().to_owned(),
         format!("{:?}", checked.config),
         crate::validate::today().to_string(),
-        format!("{:?}", checked.diagrams.stats),
+        checked.diagrams.digest(),
     ];
     parts.extend(theme.fingerprint_parts());
     for doc in &checked.catalog.docs {
         parts.push(doc.source_path.clone());
         parts.push(crate::hash::digest(&[&doc.text]));
     }
-    for asset in crate::render::renderer::referenced_assets(checked) {
-        let meta = std::fs::metadata(checked.catalog.content_dir.join(asset)).ok();
-        let stamp = meta.map(|m| format!("{}:{:?}", m.len(), m.modified().ok()));
-        parts.push(format!("{asset}={stamp:?}"));
-    }
+    let assets = crate::render::renderer::referenced_assets(checked);
+    parts.extend(
+        assets
+            .par_iter()
+            .map(|asset| {
+                let path = checked.catalog.content_dir.join(asset);
+                let content =
+                    match crate::safe_fs::read_limited(&path, crate::safe_fs::MAX_ASSET_BYTES) {
+                        Ok(bytes) => crate::hash::digest_bytes(&bytes),
+                        Err(e) => format!("unreadable: {e}"),
+                    };
+                format!("{asset}={content}")
+            })
+            .collect::<Vec<String>>(),
+    );
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
     crate::hash::digest(&refs)
 }

@@ -402,7 +402,8 @@ pub fn search_index(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 }
 
 /// Asserts that two trees of files hold the same paths and bytes, naming
-/// the first that differs.
+/// every file that differs (the build's marker, which lists the others'
+/// hashes, sorts first and differs whenever another does).
 pub fn assert_same_files(
     a: &std::collections::BTreeMap<String, Vec<u8>>,
     b: &std::collections::BTreeMap<String, Vec<u8>>,
@@ -413,9 +414,12 @@ pub fn assert_same_files(
         b.keys().collect::<Vec<_>>(),
         "{what}"
     );
-    for (path, bytes) in a {
-        assert!(*bytes == b[path], "{path} differs: {what}");
-    }
+    let differing: Vec<&String> = a
+        .iter()
+        .filter(|(path, bytes)| **bytes != b[*path])
+        .map(|(path, _)| path)
+        .collect();
+    assert!(differing.is_empty(), "{differing:?} differ: {what}");
 }
 
 /// The repository's mermaid-cli (installed by `npm ci`), or None (after
