@@ -1832,3 +1832,43 @@ fn new_file_times_change_nothing_a_build_writes() {
         common::stdout(&o)
     );
 }
+
+/// How the index is split (a test setting of the environment) is an input
+/// like the others: a build into the output of a build split otherwise
+/// writes the index again, as a cold build would.
+#[test]
+fn a_build_split_otherwise_is_not_up_to_date() {
+    let site = example_site();
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let build = |pages: &str, cache: &Path, out: &Path| {
+        let o = common::bin()
+            .args(["build", "--root"])
+            .arg(root)
+            .arg("--out")
+            .arg(out)
+            .env("PORTOLAN_DIAGRAMS", "off")
+            .env("PORTOLAN_CACHE_DIR", cache)
+            .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", pages)
+            .output()
+            .expect("portolan runs");
+        assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+        common::stdout(&o)
+    };
+    let cache = work.path().join("cache");
+    build("3", &cache, &out);
+    assert!(build("3", &cache, &out).contains("is up to date"));
+    let said = build("5", &cache, &out);
+    assert!(!said.contains("is up to date"), "{said}");
+    build(
+        "5",
+        &work.path().join("cold-cache"),
+        &work.path().join("cold"),
+    );
+    common::assert_same_files(
+        &common::read_tree(&work.path().join("cold")),
+        &common::read_tree(&out),
+        "a build split otherwise against a cold one",
+    );
+}

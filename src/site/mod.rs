@@ -337,6 +337,10 @@ fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
         format!("{:?}", checked.config),
         crate::validate::today().to_string(),
         checked.diagrams.digest(),
+        // What the environment changes in the index and highlighting (the
+        // replay key holds them too).
+        crate::render::search::settings(),
+        crate::render::highlight::settings(),
     ];
     parts.extend(theme.fingerprint_parts());
     for doc in &checked.catalog.docs {
