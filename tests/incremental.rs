@@ -1060,16 +1060,7 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
         assert!(!page.contains("<img/x>"));
         // Nothing changed since: the next CI build replays this one.
         let again = work.path().join(format!("again-{step}"));
-        let o = common::bin()
-            .args(["build", "--root"])
-            .arg(root)
-            .arg("--out")
-            .arg(&again)
-            .env("PORTOLAN_DIAGRAMS", "off")
-            .env("PORTOLAN_CACHE_DIR", &cache)
-            .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
-            .output()
-            .expect("portolan runs");
+        let o = build_output(root, &cache, &again, &[]);
         assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
         assert!(
             common::stdout(&o).contains("replayed from the cache"),
@@ -1301,6 +1292,20 @@ fn ci_build_like_cold(
 /// timings on, and several search buckets (so an edit reuses some and not
 /// others), on the given date or the clock's.
 fn ci_output(today: Option<&str>, root: &Path, cache: &Path, out: &Path) -> std::process::Output {
+    let mut env = vec![("PORTOLAN_TIMINGS", "1")];
+    env.extend(today.map(|today| ("PORTOLAN_TODAY", today)));
+    build_output(root, cache, out, &env)
+}
+
+/// `portolan build` of `root` into `out` with `cache`, diagrams off, in
+/// search buckets of three pages, with `env` besides (which may override
+/// the buckets).
+fn build_output(
+    root: &Path,
+    cache: &Path,
+    out: &Path,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let mut command = common::bin();
     command
         .args(["build", "--root"])
@@ -1309,10 +1314,9 @@ fn ci_output(today: Option<&str>, root: &Path, cache: &Path, out: &Path) -> std:
         .arg(out)
         .env("PORTOLAN_DIAGRAMS", "off")
         .env("PORTOLAN_CACHE_DIR", cache)
-        .env("PORTOLAN_TIMINGS", "1")
         .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3");
-    if let Some(today) = today {
-        command.env("PORTOLAN_TODAY", today);
+    for (key, value) in env {
+        command.env(key, value);
     }
     command.output().expect("portolan runs")
 }
@@ -1814,17 +1818,7 @@ fn new_file_times_change_nothing_a_build_writes() {
     );
     common::assert_same_files(&cold, &replayed, "a replay after new file times");
     common::assert_same_files(&cold, &first, "the build before new file times");
-    let o = common::bin()
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--out")
-        .arg(&first_out)
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .env("PORTOLAN_CACHE_DIR", &cache)
-        .env("PORTOLAN_REPLAY", "off")
-        .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", "3")
-        .output()
-        .expect("portolan runs");
+    let o = build_output(root, &cache, &first_out, &[("PORTOLAN_REPLAY", "off")]);
     assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
     assert!(
         common::stdout(&o).contains("is up to date"),
@@ -1843,16 +1837,12 @@ fn a_build_split_otherwise_is_not_up_to_date() {
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("out");
     let build = |pages: &str, cache: &Path, out: &Path| {
-        let o = common::bin()
-            .args(["build", "--root"])
-            .arg(root)
-            .arg("--out")
-            .arg(out)
-            .env("PORTOLAN_DIAGRAMS", "off")
-            .env("PORTOLAN_CACHE_DIR", cache)
-            .env("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", pages)
-            .output()
-            .expect("portolan runs");
+        let o = build_output(
+            root,
+            cache,
+            out,
+            &[("PORTOLAN_TEST_SEARCH_BUCKET_PAGES", pages)],
+        );
         assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
         common::stdout(&o)
     };
