@@ -5,7 +5,17 @@ import { launch } from "./chromium.mjs";
 
 const [base, chromium, mode] = process.argv.slice(2);
 const browser = await launch(chromium);
-const out = { errors: [] };
+const out = { errors: [], console: [] };
+
+// A page error fails a test. Console errors are only reported: Pagefind
+// names there the chunk it could not load or decode, so a rare failure
+// says which.
+function watch(p) {
+  p.on("pageerror", (e) => out.errors.push(e.message));
+  p.on("console", (m) => {
+    if (m.type() === "error" && out.console.length < 50) out.console.push(m.text().slice(0, 300));
+  });
+}
 
 async function search(page, query) {
   await page.goto(`${base}search/${query}`, { waitUntil: "networkidle0" });
@@ -30,7 +40,7 @@ async function search(page, query) {
 
 try {
   const page = await browser.newPage();
-  page.on("pageerror", (e) => out.errors.push(e.message));
+  watch(page);
   await page.setViewport({ width: 1280, height: 900 });
   if (mode === "hostile") {
     out.hostile = await search(page, "?q=alert");
@@ -40,7 +50,7 @@ try {
     // The filter index is missing: the phone's results still come, and
     // unfolding the facets leaves no "Loading filters…" behind.
     const phone = await browser.newPage();
-    phone.on("pageerror", (e) => out.errors.push(e.message));
+    watch(phone);
     await phone.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
     await search(phone, "?q=integration");
     await phone.click("#search-filter-box summary");
@@ -132,7 +142,7 @@ try {
       counts: [...document.querySelectorAll("#search-filters .count")].map((c) => c.textContent),
     }));
     const phone = await browser.newPage();
-    phone.on("pageerror", (e) => out.errors.push(e.message));
+    watch(phone);
     await phone.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
     await search(phone, "?q=integration");
     await phone.waitForNetworkIdle({ idleTime: 500, timeout: 15000 });
@@ -146,7 +156,7 @@ try {
     // A fresh context: nothing the phone fetched is reused.
     const context = await browser.createBrowserContext();
     const wide = await context.newPage();
-    wide.on("pageerror", (e) => out.errors.push(e.message));
+    watch(wide);
     await wide.setViewport({ width: 1280, height: 900 });
     await search(wide, "?q=integration");
     await wide.waitForNetworkIdle({ idleTime: 500, timeout: 15000 });
@@ -227,7 +237,7 @@ try {
   // On a phone the results come first: the filters fold away above them
   // unless a link chose some, and unfold from their summary.
   const phone = await browser.newPage();
-  phone.on("pageerror", (e) => out.errors.push(e.message));
+  watch(phone);
   await phone.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
   const fold = () => phone.evaluate(() => {
     const box = document.getElementById("search-filter-box");
