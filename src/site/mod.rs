@@ -133,7 +133,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
 
     // Same inputs as the build that wrote the output dir, and that output
     // untouched since: there is nothing to do.
-    let fingerprint = input_fingerprint(&checked, &theme);
+    let fingerprint = input_fingerprint(&checked, &theme, inputs.as_ref().map(|i| &i.other));
     if output_is_current(&out_dir, |m| m.lines().nth(1) == Some(&fingerprint)) {
         timer.lap("output is up to date");
         return Ok(BuildOutcome::Built {
@@ -329,7 +329,13 @@ fn absolute(path: &Path) -> Result<PathBuf, RunError> {
 /// diagram came from the cache: it is the marker's second line, and two
 /// builds of the same inputs write the same marker (a CI checkout gives
 /// every file a new time; a CI build takes its diagrams from the cache).
-fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
+/// `read` holds the digests of the linked files the replay key read in
+/// this build, in the same form; a file it lacks is read here.
+fn input_fingerprint(
+    checked: &crate::CheckResult,
+    theme: &Theme,
+    read: Option<&std::collections::HashMap<PathBuf, String>>,
+) -> String {
     use rayon::prelude::*;
     let mut parts: Vec<String> = vec![
         env!("CARGO_PKG_VERSION").to_owned(),
@@ -353,17 +359,25 @@ fn input_fingerprint(checked: &crate::CheckResult, theme: &Theme) -> String {
             .par_iter()
             .map(|asset| {
                 let path = checked.catalog.content_dir.join(asset);
-                let content =
-                    match crate::safe_fs::read_limited(&path, crate::safe_fs::MAX_ASSET_BYTES) {
-                        Ok(bytes) => crate::hash::digest_bytes(&bytes),
-                        Err(e) => format!("unreadable: {e}"),
-                    };
+                let content = match read.and_then(|read| read.get(&path)) {
+                    Some(digest) => digest.clone(),
+                    None => file_digest(&path),
+                };
                 format!("{asset}={content}")
             })
             .collect::<Vec<String>>(),
     );
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
     crate::hash::digest(&refs)
+}
+
+/// A linked file's digest, or why it cannot be read, as the replay key
+/// writes it (`replay::key`).
+fn file_digest(path: &Path) -> String {
+    match crate::safe_fs::read_limited(path, crate::safe_fs::MAX_ASSET_BYTES) {
+        Ok(bytes) => crate::hash::digest_bytes(&bytes),
+        Err(e) => format!("unreadable: {e}"),
+    }
 }
 
 const FINGERPRINT_FILE: &str = ".portolan-build";
@@ -949,6 +963,43 @@ fn is_indexed_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The marker's fingerprint takes a linked file's digest from the
+    /// replay key's reading when it has one (no second read), and comes
+    /// out the same as when it reads the file itself.
+    #[test]
+    fn the_fingerprint_reuses_what_the_key_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/pay")).unwrap();
+        std::fs::write(root.join("site.toml"), "title = \"T\"\n").unwrap();
+        std::fs::write(
+            root.join("content/pay/a.md"),
+            "---\ntitle: A\n---\n\nSee [the notes](notes.txt).\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("content/pay/notes.txt"), "retry after 5 s\n").unwrap();
+        let config = Config::load(root).unwrap();
+        let read = crate::content::read_site(root, &config).unwrap();
+        let theme = Theme::load(root, &config).unwrap();
+        let inputs = replay::key(root, &config, false, &read, Some(&theme)).unwrap();
+        let options = CheckOptions {
+            strict: false,
+            progress: false,
+            skip_diagrams: true,
+        };
+        let checked = check_read(root, config, options, read).unwrap();
+        let notes = checked.catalog.content_dir.join("pay/notes.txt");
+        assert!(inputs.other.contains_key(&notes), "{:?}", inputs.other);
+        let by_itself = input_fingerprint(&checked, &theme, None);
+        assert_eq!(
+            input_fingerprint(&checked, &theme, Some(&inputs.other)),
+            by_itself
+        );
+        let mut other = inputs.other.clone();
+        other.insert(notes, "another digest".to_owned());
+        assert_ne!(input_fingerprint(&checked, &theme, Some(&other)), by_itself);
+    }
 
     #[cfg(target_os = "linux")]
     #[test]

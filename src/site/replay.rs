@@ -61,6 +61,10 @@ pub(super) struct Inputs {
     /// Each document's path from the site root and the digest of its
     /// bytes (or why they cannot be read).
     documents: Vec<(String, String)>,
+    /// Each other file (attachment, spec) as read for the key: its digest,
+    /// or why it cannot be read. The output marker's fingerprint takes
+    /// them from here rather than reading and hashing them again.
+    pub other: std::collections::HashMap<PathBuf, String>,
 }
 
 type Stamp = (u64, Option<std::time::SystemTime>);
@@ -119,23 +123,22 @@ pub(super) fn key(
         .map(|(path, bytes)| (name(path), content(bytes)))
         .collect();
     // Stamped before they are read, so a change after this read shows.
-    let other: Vec<(String, (PathBuf, Option<Stamp>))> = read
+    let read_other: Vec<(String, Option<Stamp>)> = read
         .other
         .par_iter()
         .map(|path| {
             let was = stamp(path);
             let bytes = crate::safe_fs::read_limited(path, crate::safe_fs::MAX_ASSET_BYTES)
                 .map_err(|e| e.to_string());
-            (
-                format!("{}\t{}", name(path), content(&bytes)),
-                (path.clone(), was),
-            )
+            (content(&bytes), was)
         })
         .collect();
-    let mut stamps = Vec::with_capacity(other.len());
-    for (part, stamped) in other {
-        parts.push(part);
-        stamps.push(stamped);
+    let mut stamps = Vec::with_capacity(read_other.len());
+    let mut other = std::collections::HashMap::with_capacity(read_other.len());
+    for (path, (digest, was)) in read.other.iter().zip(read_other) {
+        parts.push(format!("{}\t{digest}", name(path)));
+        stamps.push((path.clone(), was));
+        other.insert(path.clone(), digest);
     }
     // The date decides only whether each document is stale and how old
     // it says it is, on its own page (`SiteData::dated`): the frame leaves
@@ -158,6 +161,7 @@ pub(super) fn key(
         frame: digest(&framed),
         stamps,
         documents,
+        other,
     })
 }
 
@@ -605,6 +609,7 @@ mod tests {
                 ("content/b.md", "9"),
                 ("content/new.md", "4"),
             ]),
+            other: Default::default(),
         };
         assert!(!entry.is_for(&inputs));
         assert_eq!(
