@@ -806,3 +806,43 @@ fn the_markdown_copy_leaves_out_the_heading_that_gave_the_title() {
     let c = read(&out.join("c/index.html.md"));
     assert_eq!(c, "# C\n\n# C\n\nTwice.\n");
 }
+
+/// The browser tests' server fails the test that started it when it
+/// refused a connection, past its bound or its time limit: a page that
+/// lost a file passes or fails at random otherwise.
+#[test]
+fn a_test_server_past_its_limits_fails_its_test() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "a").unwrap();
+    let get = |port: u16| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        write!(stream, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    };
+    let dropped = |server: StaticServer| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(server)))
+            .err()
+            .and_then(|e| e.downcast_ref::<String>().cloned())
+    };
+    // Within both limits: answered, and dropped quietly.
+    let server = StaticServer::start(dir.path().to_path_buf(), "/", 2, 600);
+    assert!(get(server.port).ends_with("\r\n\r\na"));
+    assert_eq!(dropped(server), None);
+    // Past the bound: the second connection is closed unanswered.
+    let server = StaticServer::start(dir.path().to_path_buf(), "/", 1, 600);
+    assert!(get(server.port).starts_with("HTTP/1.1 200"));
+    assert_eq!(get(server.port), "");
+    let message = dropped(server).expect("the refusal fails the test");
+    assert!(message.contains("refused 1 connection"), "{message}");
+    // Past the time limit (none at all).
+    let server = StaticServer::start(dir.path().to_path_buf(), "/", 10, 0);
+    assert_eq!(get(server.port), "");
+    let message = dropped(server).expect("the refusal fails the test");
+    assert!(message.contains("time limit of 0 s"), "{message}");
+}
