@@ -1,17 +1,61 @@
 //! `**Key**: value` lines of the templates without frontmatter (seeds 001,
 //! 003, 004). Only lines before the first H2 count: later ones are prose.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::field::{snake_case, Field, FieldOrigin, FieldValue};
 
-static META_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    // `**Key**: value`, `**Key:** value`, `- **Key**: value`.
-    Regex::new(r"^(\s*(?:[-*+]\s+)?)\*\*([^*\n]+?)(:?)\*\*(:?)[ \t]*(.*?)\s*$")
-        .expect("valid regex")
-});
+/// A `**Key**: value` line taken apart (`**Key**: value`, `**Key:** value`,
+/// `- **Key**: value`); whether it is a field is the caller's rule.
+struct MetaLine<'a> {
+    /// The bold text, without a colon closing it.
+    key: &'a str,
+    /// A colon closing the bold text, and one right after it.
+    colons: (bool, bool),
+    /// The rest of the line, trimmed, and its byte offset in the line.
+    value: &'a str,
+    value_start: usize,
+}
+
+/// Takes `line` apart as the regex
+/// `^\s*(?:[-*+]\s+)?\*\*([^*\n]+?)(:?)\*\*(:?)[ \t]*(.*?)\s*$` would (the
+/// tests hold it to that). A regex with captures, run on every list line
+/// of every document, was half the time of reading systems from
+/// documents (10,000 light ones: 112 ms, now 56 ms).
+fn meta_line(line: &str) -> Option<MetaLine<'_>> {
+    let rest = line.trim_start();
+    // A list marker counts only with space after it: `***Key**` is not one.
+    let rest = match rest.strip_prefix(['-', '*', '+']) {
+        Some(after) if after.starts_with(char::is_whitespace) => after.trim_start(),
+        _ => rest,
+    };
+    let inner = rest.strip_prefix("**")?;
+    // The bold text runs to the first star, which must open the closing `**`.
+    let end = inner.find(['*', '\n'])?;
+    if end == 0 || !inner[end..].starts_with("**") {
+        return None;
+    }
+    let bold = &inner[..end];
+    let (key, colon_in) = match bold.strip_suffix(':') {
+        Some(key) if !key.is_empty() => (key, true),
+        _ => (bold, false),
+    };
+    let after = &inner[end + 2..];
+    let (colon_after, after) = match after.strip_prefix(':') {
+        Some(after) => (true, after),
+        None => (false, after),
+    };
+    let after = after.trim_start_matches([' ', '\t']);
+    let value = after.trim_end();
+    // Lines come without their end, but a value never spans one.
+    if value.contains('\n') {
+        return None;
+    }
+    Some(MetaLine {
+        key,
+        colons: (colon_in, colon_after),
+        value,
+        value_start: line.len() - after.len(),
+    })
+}
 
 /// Fields from the lines of `body` (whose first line is `first_line` of the
 /// file): those before the first H2, and those of a closing block after the
@@ -74,19 +118,18 @@ fn scan_lines(body: &str, first_line: usize, stop_at_h2: bool) -> Vec<Field> {
         if stop_at_h2 && (trimmed.starts_with("## ") || trimmed == "##") {
             break;
         }
-        let Some(caps) = META_LINE.captures(line) else {
+        let Some(meta) = meta_line(line) else {
             continue;
         };
         // Exactly one colon, inside or right after the bold key.
-        if caps[3].is_empty() == caps[4].is_empty() {
+        if meta.colons.0 == meta.colons.1 {
             continue;
         }
-        let key = snake_case(&caps[2]);
+        let key = snake_case(meta.key);
         if key.is_empty() || fields.iter().any(|f| f.key == key) {
             continue;
         }
-        let value_match = caps.get(5).expect("group 5 always participates");
-        let value = value_match.as_str().to_owned();
+        let value = meta.value.to_owned();
         fields.push(Field {
             key,
             value: if value.is_empty() {
@@ -96,7 +139,7 @@ fn scan_lines(body: &str, first_line: usize, stop_at_h2: bool) -> Vec<Field> {
             },
             raw: value,
             line: first_line + i,
-            column: Some(line[..value_match.start()].chars().count() + 1),
+            column: Some(line[..meta.value_start].chars().count() + 1),
             origin: FieldOrigin::Inline,
         });
     }
@@ -124,7 +167,7 @@ pub fn find_anywhere_at(body: &str, wanted: &str) -> Option<Found> {
     find_all_at(body, &[wanted]).pop().flatten()
 }
 
-/// Whether `line` starts as [`META_LINE`] requires: `**` after optional
+/// Whether `line` starts as [`meta_line`] requires: `**` after optional
 /// space and an optional list marker with space after it.
 fn may_be_meta_line(line: &str) -> bool {
     let line = line.trim_start();
@@ -152,27 +195,26 @@ pub fn find_all_at(body: &str, wanted: &[&str]) -> Vec<Option<Found>> {
             fence = !fence;
             continue;
         }
-        // Most lines are prose, many with bold words: skip the regex
-        // unless the line starts as a `**Key**` line must.
+        // Most lines are prose, many with bold words: skip them unless
+        // the line starts as a `**Key**` line must.
         if fence || !may_be_meta_line(line) {
             continue;
         }
-        let Some(caps) = META_LINE.captures(line) else {
+        let Some(meta) = meta_line(line) else {
             continue;
         };
-        if caps[3].is_empty() == caps[4].is_empty() {
+        if meta.colons.0 == meta.colons.1 {
             continue;
         }
-        let key = snake_case(&caps[2]);
+        let key = snake_case(meta.key);
         let Some(slot) = wanted.iter().position(|w| *w == key) else {
             continue;
         };
-        let value = caps.get(5).expect("group 5 always participates");
-        if found[slot].is_none() && !value.as_str().trim().is_empty() {
+        if found[slot].is_none() && !meta.value.trim().is_empty() {
             found[slot] = Some(Found {
-                value: value.as_str().trim().to_owned(),
+                value: meta.value.trim().to_owned(),
                 line: i,
-                column: line[..value.start()].chars().count() + 1,
+                column: line[..meta.value_start].chars().count() + 1,
             });
             missing -= 1;
         }
@@ -215,6 +257,64 @@ mod tests {
 
     const WHITESPACE: [&str; 4] = [" ", "\t", "\u{a0}", "\u{2003}"];
 
+    /// The regex `meta_line` stands for: the tests' oracle.
+    static META_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(\s*(?:[-*+]\s+)?)\*\*([^*\n]+?)(:?)\*\*(:?)[ \t]*(.*?)\s*$")
+            .expect("valid regex")
+    });
+
+    /// What the regex makes of `line`, in `meta_line`'s terms.
+    fn by_regex(line: &str) -> Option<(String, (bool, bool), String, usize)> {
+        META_LINE.captures(line).map(|caps| {
+            let value = caps.get(5).expect("group 5 always participates");
+            (
+                caps[2].to_owned(),
+                (!caps[3].is_empty(), !caps[4].is_empty()),
+                value.as_str().to_owned(),
+                value.start(),
+            )
+        })
+    }
+
+    fn by_hand(line: &str) -> Option<(String, (bool, bool), String, usize)> {
+        meta_line(line).map(|m| {
+            (
+                m.key.to_owned(),
+                m.colons,
+                m.value.to_owned(),
+                m.value_start,
+            )
+        })
+    }
+
+    #[test]
+    fn meta_lines_come_apart_as_the_regex_takes_them() {
+        for line in [
+            "**Key**: value",
+            "**Purpose:** Sync orders  ",
+            "- **SEV Level**: SEV-2",
+            "  * **Owner**:\tpayments\u{a0}",
+            "**Key::** x",
+            "**a:b**: c",
+            "**:**: x",
+            "***Key**: x",
+            "**Key***: x",
+            "**Key*x**: y",
+            "-**Key**: x",
+            "**Key**",
+            "**Key**:",
+            "****: x",
+            "* **K**:\u{a0}",
+            "\u{2003}+\t**Ünïcode**: välue é",
+        ] {
+            assert_eq!(by_hand(line), by_regex(line), "{line:?}");
+        }
+        assert_eq!(
+            by_hand("- **Owner**: payments team "),
+            Some(("Owner".into(), (false, true), "payments team".into(), 13))
+        );
+    }
+
     proptest::proptest! {
         /// The cheap test before the regex never turns a line away that
         /// the regex would read.
@@ -236,6 +336,24 @@ mod tests {
             if META_LINE.is_match(&line) {
                 proptest::prop_assert!(may_be_meta_line(&line), "{line:?}");
             }
+        }
+
+        /// Any line of the characters that matter takes apart alike, most
+        /// of them shaped like a field line.
+        #[test]
+        fn meta_line_agrees_with_the_regex(
+            shaped in proptest::bool::ANY,
+            parts in proptest::collection::vec(proptest::collection::vec(proptest::sample::select(vec![
+                "*", "**", ":", " ", "\t", "-", "+", "a", "Key", "\u{a0}", "\r", "é", "\n", "1.",
+            ]), 0..5), 4),
+        ) {
+            let [lead, key, after, rest] = [0, 1, 2, 3].map(|i| parts[i].concat());
+            let line = if shaped {
+                format!("{lead}**{key}**{after}{rest}")
+            } else {
+                format!("{lead}{key}{after}{rest}")
+            };
+            proptest::prop_assert_eq!(by_hand(&line), by_regex(&line), "{:?}", line);
         }
     }
 
