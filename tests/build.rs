@@ -846,3 +846,47 @@ fn a_test_server_past_its_limits_fails_its_test() {
     let message = dropped(server).expect("the refusal fails the test");
     assert!(message.contains("time limit of 0 s"), "{message}");
 }
+
+/// A title heading keeps its code and emphasis in the page header; the
+/// plain title stays everywhere text is wanted (the window title, lists,
+/// the search index's title), and a title with raw HTML shows as text.
+#[test]
+fn titles_keep_their_code_and_emphasis_in_the_page_header() {
+    let site = common::site(&[
+        (
+            "content/events/orders.md",
+            b"# Order Service \xe2\x86\x92 Kafka `order-events` *v2*\n\nText.\n",
+        ),
+        (
+            "content/events/raw.md",
+            b"# Refunds <img src=x onerror=alert(1)> `refunds`\n\nText.\n",
+        ),
+        ("content/events/plain.md", b"# Plain title\n\nText.\n"),
+    ]);
+    let out = site.path().join("out");
+    let o = build(site.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let page = read(&out.join("events/orders/index.html"));
+    assert!(
+        page.contains(
+            "<h1 data-pagefind-meta=\"title\">Order Service \u{2192} Kafka <code>order-events</code> <em>v2</em></h1>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<title>Order Service \u{2192} Kafka order-events v2 \u{b7} "),
+        "{page}"
+    );
+    // The title heading is in the header, not again in the body.
+    assert_eq!(page.matches("<code>order-events</code>").count(), 1);
+    let raw = read(&out.join("events/raw/index.html"));
+    let h1 = raw
+        .split("<h1 data-pagefind-meta=\"title\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</h1>").next())
+        .expect("a title heading");
+    assert!(!h1.contains('<'), "as text: {h1}");
+    assert!(!raw.contains("onerror=alert(1)>"), "no live tag: {raw}");
+    let plain = read(&out.join("events/plain/index.html"));
+    assert!(plain.contains("<h1 data-pagefind-meta=\"title\">Plain title</h1>"));
+}

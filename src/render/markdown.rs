@@ -70,6 +70,9 @@ pub struct TocEntry {
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// The title heading's inline markup (code, emphasis), when it has
+    /// some: the page header shows it instead of the plain title.
+    pub title_html: Option<String>,
 }
 
 pub fn escape_html(text: &str) -> String {
@@ -338,6 +341,7 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     let mut heading: Option<(u8, Vec<Event<'_>>)> = None;
     let mut code: Option<(String, String)> = None;
     let mut dropped_title = false;
+    let mut title_html = None;
     let mut pending: Option<PendingDiagram> = None;
     let mut diagram_count = 0usize;
 
@@ -413,6 +417,7 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                     if is_title {
                         // The page header shows the title already.
                         dropped_title = true;
+                        title_html = title_markup(&inner);
                         continue;
                     }
                     let id = escape_html(&id);
@@ -521,7 +526,52 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
             title: h.title().to_owned(),
         })
         .collect();
-    Rendered { html, toc }
+    Rendered {
+        html,
+        toc,
+        title_html,
+    }
+}
+
+/// A title heading's inline markup as HTML: code, emphasis, strong and
+/// struck text, the rest as text. None for a plain title, and for one
+/// holding raw HTML (the plain title stands, escaped, rather than a
+/// second sanitizer pass for a heading).
+fn title_markup(inner: &[Event<'_>]) -> Option<String> {
+    let formatted = inner.iter().any(|e| {
+        matches!(
+            e,
+            Event::Code(_) | Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+        )
+    });
+    let raw = inner
+        .iter()
+        .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+    if !formatted || raw {
+        return None;
+    }
+    let mut out = String::new();
+    for event in inner {
+        match event {
+            Event::Text(t) => out.push_str(&escape_html(t)),
+            Event::Code(t) => {
+                out.push_str("<code>");
+                out.push_str(&escape_html(t));
+                out.push_str("</code>");
+            }
+            Event::Start(Tag::Emphasis) => out.push_str("<em>"),
+            Event::End(TagEnd::Emphasis) => out.push_str("</em>"),
+            Event::Start(Tag::Strong) => out.push_str("<strong>"),
+            Event::End(TagEnd::Strong) => out.push_str("</strong>"),
+            Event::Start(Tag::Strikethrough) => out.push_str("<del>"),
+            Event::End(TagEnd::Strikethrough) => out.push_str("</del>"),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            // Links, images and the like: their text alone, as in the
+            // plain title.
+            _ => {}
+        }
+    }
+    Some(out)
 }
 
 /// `</th><th` and `</td><td` with a newline between. One pass with SIMD

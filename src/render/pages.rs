@@ -377,6 +377,9 @@ pub struct DocPage {
     pub fields: Vec<FieldRow>,
     pub contributors: Vec<String>,
     pub toc: Vec<TocRow>,
+    /// The title with its inline markup (code, emphasis), as HTML; empty
+    /// for a plain title.
+    pub title_html: String,
     pub body_html: String,
     pub related: Vec<RelatedRow>,
     pub referenced_by: Vec<RelatedRow>,
@@ -498,6 +501,7 @@ pub fn doc_page(site: &SiteData<'_>, i: usize) -> DocPage {
         fields,
         contributors,
         toc,
+        title_html: rendered.title_html.unwrap_or_default(),
         body_html: rendered.html,
         related,
         referenced_by,
