@@ -361,7 +361,7 @@ fn input_fingerprint(
                 let path = checked.catalog.content_dir.join(asset);
                 let content = match read.and_then(|read| read.get(&path)) {
                     Some(digest) => digest.clone(),
-                    None => file_digest(&path),
+                    None => replay::file_digest(&path),
                 };
                 format!("{asset}={content}")
             })
@@ -369,15 +369,6 @@ fn input_fingerprint(
     );
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
     crate::hash::digest(&refs)
-}
-
-/// A linked file's digest, or why it cannot be read, as the replay key
-/// writes it (`replay::key`).
-fn file_digest(path: &Path) -> String {
-    match crate::safe_fs::read_limited(path, crate::safe_fs::MAX_ASSET_BYTES) {
-        Ok(bytes) => crate::hash::digest_bytes(&bytes),
-        Err(e) => format!("unreadable: {e}"),
-    }
 }
 
 const FINGERPRINT_FILE: &str = ".portolan-build";

@@ -87,6 +87,15 @@ impl Inputs {
     }
 }
 
+/// A file's digest, or why it cannot be read: how the key and the output
+/// marker's fingerprint name an attachment or spec.
+pub(super) fn file_digest(path: &Path) -> String {
+    match crate::safe_fs::read_limited(path, crate::safe_fs::MAX_ASSET_BYTES) {
+        Ok(bytes) => crate::hash::digest_bytes(&bytes),
+        Err(e) => format!("unreadable: {e}"),
+    }
+}
+
 /// Every input of a build of `root`, as one digest. None when replay is
 /// off, or without a theme (one that does not load is reported by the
 /// full build).
@@ -128,9 +137,7 @@ pub(super) fn key(
         .par_iter()
         .map(|path| {
             let was = stamp(path);
-            let bytes = crate::safe_fs::read_limited(path, crate::safe_fs::MAX_ASSET_BYTES)
-                .map_err(|e| e.to_string());
-            (content(&bytes), was)
+            (file_digest(path), was)
         })
         .collect();
     let mut stamps = Vec::with_capacity(read_other.len());
