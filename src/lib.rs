@@ -61,6 +61,9 @@ pub struct CheckOptions {
     pub progress: bool,
     /// Leave diagrams unrendered (commands that print the landscape).
     pub skip_diagrams: bool,
+    /// Leave diagrams the cache lacks pending, for `serve` to render in
+    /// the background.
+    pub defer_diagrams: bool,
 }
 
 /// A failure of the run itself (exit code 2), as opposed to problems in the
@@ -128,7 +131,12 @@ pub fn check_read(
     let (diagrams, diagram_diagnostics) = if options.skip_diagrams {
         Default::default()
     } else {
-        render_diagrams(root, &config, &catalog, None, options.progress)
+        let missing = if options.defer_diagrams {
+            render::diagrams::Missing::Defer
+        } else {
+            render::diagrams::Missing::Render
+        };
+        render_diagrams(root, &config, &catalog, None, missing, options.progress)
     };
     timer.lap("diagrams");
     site_diagnostics.extend(diagram_diagnostics);
@@ -152,9 +160,10 @@ pub fn render_diagrams(
     config: &Config,
     catalog: &Catalog,
     previous: Option<&render::diagrams::Diagrams>,
+    missing: render::diagrams::Missing,
     progress: bool,
 ) -> (render::diagrams::Diagrams, Vec<Diagnostic>) {
-    render::diagrams::prepare(root, config, catalog, previous, progress)
+    render::diagrams::prepare(root, config, catalog, previous, missing, progress)
 }
 
 /// One sorted, deduplicated list of per-document and site problems.

@@ -128,8 +128,16 @@ pub fn recheck(root: &Path, checked: &mut CheckResult, edit: &Edit<'_>, diagrams
         &catalog, &config, &landscape,
     ));
     if diagrams {
-        let (diagrams, diagram_diagnostics) =
-            render_diagrams(root, &config, &catalog, Some(&checked.diagrams), false);
+        // What an edit adds is rendered now (the reload shows it); what
+        // the background renders stays pending.
+        let (diagrams, diagram_diagnostics) = render_diagrams(
+            root,
+            &config,
+            &catalog,
+            Some(&checked.diagrams),
+            crate::render::diagrams::Missing::Render,
+            false,
+        );
         site.extend(diagram_diagnostics);
         checked.diagrams = diagrams;
     }

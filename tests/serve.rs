@@ -32,10 +32,20 @@ impl Served {
     }
 
     fn start_on(root: &Path, port: u16) -> Served {
-        let mut child = bin()
+        Self::start_with(root, port, &[])
+    }
+
+    /// With these variables set after the defaults (diagrams off).
+    fn start_with(root: &Path, port: u16, env: &[(&str, &std::ffi::OsStr)]) -> Served {
+        let mut command = bin();
+        command
             .args(["serve", "--port", &port.to_string(), "--root"])
             .arg(root)
-            .env("PORTOLAN_DIAGRAMS", "off")
+            .env("PORTOLAN_DIAGRAMS", "off");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -69,7 +79,11 @@ impl Served {
     fn wait_log(&self, needle: &str) -> String {
         // Far longer than a rebuild of these small sites takes on a loaded
         // machine: it only bounds a test that would otherwise hang.
-        let deadline = Instant::now() + Duration::from_secs(60);
+        self.wait_log_for(needle, 60)
+    }
+
+    fn wait_log_for(&self, needle: &str, seconds: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.log.recv_timeout(left) {
                 Ok(line) if line.contains(needle) => return line,
@@ -867,4 +881,127 @@ fn inotify_watches(pid: u32) -> usize {
                 .count()
         })
         .sum()
+}
+
+/// The `<figure class="diagram…">…</figure>` elements of a page.
+fn diagram_figures(html: &str) -> Vec<&str> {
+    html.match_indices("<figure class=\"diagram")
+        .map(|(at, _)| {
+            let end = html[at..].find("</figure>").expect("figure closes");
+            &html[at..at + end + "</figure>".len()]
+        })
+        .collect()
+}
+
+/// A cold diagram cache does not hold the preview back: serve answers at
+/// once, each diagram shown as its source and marked as being rendered,
+/// renders them in the background, then reloads the browser onto pages
+/// whose figures are the build's (a broken diagram an error at its
+/// fence), from a cache a build then takes whole. The background waits
+/// for a gate file, so the first look never races it.
+#[test]
+fn a_cold_diagram_cache_does_not_hold_the_preview_back() {
+    let Some(mmdc) = mmdc() else { return };
+    let good = "```mermaid\ngraph LR\n    A[Orders] --> B[Kafka]\n```\n";
+    let broken = "```mermaid\ngraph LR\n    A --> \n```\n";
+    let doc = format!("# Flows\n\n{good}\nText.\n\n{broken}");
+    let dir = site(&[
+        ("content/flows.md", doc.as_bytes()),
+        ("content/plain.md", b"# Plain\n\nNo diagrams.\n"),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let gate = cache.path().join("gate");
+    let served = Served::start_with(
+        dir.path(),
+        0,
+        &[
+            ("PORTOLAN_DIAGRAMS", "on".as_ref()),
+            ("PORTOLAN_MMDC", mmdc.as_os_str()),
+            ("PORTOLAN_CACHE_DIR", cache.path().as_os_str()),
+            ("PORTOLAN_TEST_DIAGRAMS_GATE", gate.as_os_str()),
+        ],
+    );
+    served.wait_log("rendering 2 diagrams in the background");
+
+    let before = served.get("/flows/").text();
+    let figures = diagram_figures(&before);
+    assert_eq!(figures.len(), 2, "{before}");
+    for figure in &figures {
+        assert!(figure.contains("diagram-pending"), "{figure}");
+        assert!(figure.contains("being rendered"), "{figure}");
+        assert!(!figure.contains("<svg"), "{figure}");
+    }
+    assert!(before.contains("A[Orders] --&gt; B[Kafka]"), "{before}");
+    assert!(
+        !before.contains("portolan-overlay"),
+        "no verdict yet: {before}"
+    );
+
+    // An edit meanwhile renders what it adds at once (the reload shows
+    // it) and leaves the background's diagrams to the background.
+    let mut events = EventStream::open(served.port);
+    let sequence = "```mermaid\nsequenceDiagram\n    A->>B: hello\n```\n";
+    std::fs::write(
+        dir.path().join("content/plain.md"),
+        format!("# Plain\n\nNow with a diagram.\n\n{sequence}"),
+    )
+    .unwrap();
+    served.wait_log_for("content/plain.md changed", 300);
+    events.read_until("event: reload");
+    let plain = served.get("/plain/").text();
+    assert_eq!(diagram_figures(&plain).len(), 1, "{plain}");
+    assert!(diagram_figures(&plain)[0].contains("<svg"), "{plain}");
+    let still = served.get("/flows/").text();
+    assert_eq!(diagram_figures(&still), figures, "{still}");
+    // The edit rendered its own diagram only.
+    let entries = |dir: &Path| std::fs::read_dir(dir.join("diagrams")).map_or(0, |d| d.count());
+    assert_eq!(entries(cache.path()), 1);
+
+    std::fs::write(&gate, b"").unwrap();
+    // Starting Chromium and drawing two diagrams: generous, as a bound only.
+    let line = served.wait_log_for("2 diagrams rendered", 300);
+    assert!(line.contains("full rebuild"), "{line}");
+    events.read_until("event: reload");
+
+    let after = served.get("/flows/").text();
+    assert!(!after.contains("diagram-pending"), "{after}");
+    assert!(after.contains(r#"id="portolan-overlay""#), "{after}");
+    assert!(after.contains("content/flows.md:10"), "{after}");
+    assert!(
+        after.contains("mermaid cannot render this diagram"),
+        "{after}"
+    );
+    let shown = diagram_figures(&after);
+    assert_eq!(shown.len(), 2, "{after}");
+    assert!(shown[0].contains("<svg"), "{}", shown[0]);
+    assert!(!shown[1].contains("<svg"), "{}", shown[1]);
+    assert_eq!(entries(cache.path()), 3, "every verdict is cached");
+    drop(served);
+
+    // A build from the cache serve filled renders nothing and shows the
+    // same figure (a build refuses a broken diagram, so it goes first).
+    std::fs::write(
+        dir.path().join("content/flows.md"),
+        format!("# Flows\n\n{good}\nText.\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("content/plain.md"), b"# Plain\n").unwrap();
+    let out = dir.path().join("public");
+    let built = bin()
+        .args(["build", "--out"])
+        .arg(&out)
+        .arg("--root")
+        .arg(dir.path())
+        .env("PORTOLAN_MMDC", &mmdc)
+        .env("PORTOLAN_CACHE_DIR", cache.path())
+        .output()
+        .unwrap();
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(
+        stdout(&built).contains("0 rendered, 1 from cache, 0 broken; renderer not started"),
+        "{}",
+        stdout(&built)
+    );
+    let page = std::fs::read_to_string(out.join("flows/index.html")).unwrap();
+    assert_eq!(diagram_figures(&page), shown[..1]);
 }

@@ -4,7 +4,7 @@
 //! by a hash of the definition, the mermaid-cli version and the theme, so a
 //! build whose diagrams are all cached starts no Node process at all.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -69,12 +69,49 @@ pub struct Diagrams {
     /// Shared, so a rebuild that keeps a diagram copies a pointer, not
     /// its SVG.
     by_definition: HashMap<String, Arc<Outcome>>,
+    /// Definitions `serve` renders in the background (`Missing::Defer`):
+    /// shown as source, marked as being rendered, until `settle`.
+    pending: BTreeSet<String>,
     pub stats: DiagramStats,
+}
+
+/// What `prepare` does with a definition neither in memory nor in the
+/// disk cache.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Renders it before returning: check, build, and an edit in serve.
+    #[default]
+    Render,
+    /// Leaves it pending: `serve` answers at once, whatever a cold cache
+    /// holds, and renders the pending ones in the background
+    /// (`render_pending`).
+    Defer,
 }
 
 impl Diagrams {
     pub fn get(&self, definition: &str) -> Option<&Outcome> {
         self.by_definition.get(definition).map(|o| &**o)
+    }
+
+    /// Whether the definition is being rendered in the background.
+    pub fn is_pending(&self, definition: &str) -> bool {
+        self.pending.contains(definition)
+    }
+
+    /// The definitions being rendered in the background, in order.
+    pub fn pending(&self) -> Vec<String> {
+        self.pending.iter().cloned().collect()
+    }
+
+    /// Takes in what the background rendered. A definition no longer
+    /// pending (its document was edited meanwhile) is left out: the
+    /// check after the edit decided what it shows.
+    pub fn settle(&mut self, outcomes: Vec<(String, Outcome)>) {
+        for (definition, outcome) in outcomes {
+            if self.pending.remove(&definition) {
+                self.by_definition.insert(definition, Arc::new(outcome));
+            }
+        }
     }
 
     /// What the diagrams put on pages, as one digest: each definition with
@@ -197,11 +234,14 @@ struct Occurrence<'a> {
 }
 
 /// Renders (or loads from cache) every diagram of the catalog; returns them with `diagram` diagnostics for broken ones.
+/// A definition `previous` holds pending stays pending, whatever `missing`
+/// says: the background is rendering it already.
 pub fn prepare(
     root: &Path,
     config: &Config,
     catalog: &Catalog,
     previous: Option<&Diagrams>,
+    missing_ones: Missing,
     progress: bool,
 ) -> (Diagrams, Vec<Diagnostic>) {
     let occurrences: Vec<Occurrence<'_>> = catalog
@@ -286,16 +326,6 @@ pub fn prepare(
 
     let cache_dir = cache_root(root).join("diagrams");
     let cache_ok = std::fs::create_dir_all(&cache_dir).is_ok();
-    // Keyed by what mermaid renders: the cleaned definition.
-    let key = |definition: &str| {
-        crate::hash::digest(&[
-            &toolchain.cli_version,
-            worker_digest(),
-            THEME_CONFIG,
-            SANITIZER_VERSION,
-            &clean_of(definition),
-        ])
-    };
     let mut missing: Vec<&str> = Vec::new();
     for &definition in &definitions {
         if let Some(outcome) = previous.and_then(|p| p.by_definition.get(definition)) {
@@ -305,10 +335,13 @@ pub fn prepare(
                 .insert(definition.to_owned(), Arc::clone(outcome));
             continue;
         }
+        if previous.is_some_and(|p| p.is_pending(definition)) {
+            diagrams.pending.insert(definition.to_owned());
+            continue;
+        }
+        let key = cache_key(&toolchain, &clean_of(definition));
         let cached = cache_ok
-            .then(|| {
-                std::fs::read_to_string(cache_dir.join(format!("{}.json", key(definition)))).ok()
-            })
+            .then(|| std::fs::read_to_string(cache_dir.join(format!("{key}.json"))).ok())
             .flatten()
             .and_then(|text| serde_json::from_str::<CacheEntry>(&text).ok())
             // Never trusted blindly: sanitized again, and an entry whose SVG
@@ -325,29 +358,19 @@ pub fn prepare(
                     .by_definition
                     .insert(definition.to_owned(), Arc::new(outcome));
             }
+            None if missing_ones == Missing::Defer => {
+                diagrams.pending.insert(definition.to_owned());
+            }
             None => missing.push(definition),
         }
     }
     if !missing.is_empty() {
         diagrams.stats.renderer_started = true;
-        let timeout = Duration::from_secs(config.diagrams.timeout_seconds.max(1));
         let to_render: Vec<String> = missing.iter().map(|d| clean_of(d)).collect();
-        let to_render: Vec<&str> = to_render.iter().map(String::as_str).collect();
-        let results = render_all(&toolchain, root, &to_render, timeout, progress);
-        for (definition, (outcome, verdict)) in missing.iter().zip(results) {
+        let cache = cache_ok.then_some(cache_dir.as_path());
+        let outcomes = render_and_keep(&toolchain, root, config, cache, &to_render, progress);
+        for (definition, outcome) in missing.iter().zip(outcomes) {
             diagrams.stats.rendered += 1;
-            let outcome = sanitized(outcome);
-            // Only verdicts on the definition are cached: a timeout or a
-            // renderer that died says nothing about the diagram.
-            if cache_ok && verdict {
-                let entry = CacheEntry::from(&outcome);
-                if let Ok(text) = serde_json::to_string(&entry) {
-                    write_atomically(
-                        &cache_dir.join(format!("{}.json", key(definition))),
-                        text.as_bytes(),
-                    );
-                }
-            }
             diagrams
                 .by_definition
                 .insert((*definition).to_owned(), Arc::new(outcome));
@@ -365,6 +388,89 @@ pub fn prepare(
         }
     }
     (diagrams, diagnostics)
+}
+
+/// A cache entry's name: what mermaid renders (the cleaned definition)
+/// and everything that decides how.
+fn cache_key(toolchain: &Toolchain, cleaned: &str) -> String {
+    crate::hash::digest(&[
+        &toolchain.cli_version,
+        worker_digest(),
+        THEME_CONFIG,
+        SANITIZER_VERSION,
+        cleaned,
+    ])
+}
+
+/// Renders cleaned definitions, sanitized, keeping each verdict in
+/// `cache` (a folder of entries named by `cache_key`).
+fn render_and_keep(
+    toolchain: &Toolchain,
+    root: &Path,
+    config: &Config,
+    cache: Option<&Path>,
+    cleaned: &[String],
+    progress: bool,
+) -> Vec<Outcome> {
+    let timeout = Duration::from_secs(config.diagrams.timeout_seconds.max(1));
+    let to_render: Vec<&str> = cleaned.iter().map(String::as_str).collect();
+    let results = render_all(toolchain, root, &to_render, timeout, progress);
+    (cleaned.iter().zip(results))
+        .map(|(clean, (outcome, verdict))| {
+            let outcome = sanitized(outcome);
+            // Only verdicts on the definition are cached: a timeout or a
+            // renderer that died says nothing about the diagram.
+            if let Some(dir) = cache.filter(|_| verdict) {
+                if let Ok(text) = serde_json::to_string(&CacheEntry::from(&outcome)) {
+                    let path = dir.join(format!("{}.json", cache_key(toolchain, clean)));
+                    write_atomically(&path, text.as_bytes());
+                }
+            }
+            outcome
+        })
+        .collect()
+}
+
+/// Renders what `prepare` left pending (`Missing::Defer`), as `prepare`
+/// would have, cache included; for `Diagrams::settle`. Run off the thread
+/// that holds the site: it takes as long as a cold `check` does.
+pub fn render_pending(
+    root: &Path,
+    config: &Config,
+    definitions: &[String],
+) -> Vec<(String, Outcome)> {
+    wait_for_test_gate();
+    let outcomes = match find_toolchain(root, config) {
+        Ok(toolchain) => {
+            let cache_dir = cache_root(root).join("diagrams");
+            let cache = std::fs::create_dir_all(&cache_dir)
+                .is_ok()
+                .then_some(cache_dir.as_path());
+            let cleaned: Vec<String> = (definitions.iter())
+                .map(|d| super::directives::clean(d).definition)
+                .collect();
+            render_and_keep(&toolchain, root, config, cache, &cleaned, false)
+        }
+        // Found when serve started, gone since: as the renderer dying.
+        Err(why) => (definitions.iter())
+            .map(|_| Err(format!("the diagram renderer failed: {why}")))
+            .collect(),
+    };
+    definitions.iter().cloned().zip(outcomes).collect()
+}
+
+/// Tests only: `PORTOLAN_TEST_DIAGRAMS_GATE` names a file the background
+/// rendering waits for (at most two minutes), so a test sees the pages as
+/// they are before it, whatever the machine's speed.
+fn wait_for_test_gate() {
+    let Some(gate) = std::env::var_os("PORTOLAN_TEST_DIAGRAMS_GATE").filter(|g| !g.is_empty())
+    else {
+        return;
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !Path::new(&gate).exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// A rendered SVG as it may be inlined: see `sanitize::clean_svg`. One that
@@ -723,6 +829,31 @@ mod tests {
     }
 
     #[test]
+    fn settling_takes_in_only_what_is_still_pending() {
+        let mut diagrams = Diagrams::default();
+        diagrams
+            .pending
+            .extend(["graph A".to_owned(), "graph B".to_owned()]);
+        let drawn = |svg: &str| -> Outcome {
+            Ok(Svg {
+                svg: svg.to_owned(),
+                title: None,
+                desc: None,
+            })
+        };
+        // "graph C" left the site while it rendered (its page was edited).
+        diagrams.settle(vec![
+            ("graph A".to_owned(), drawn("<svg>a</svg>")),
+            ("graph C".to_owned(), drawn("<svg>c</svg>")),
+        ]);
+        assert_eq!(diagrams.pending(), ["graph B"]);
+        assert!(!diagrams.is_pending("graph A"));
+        assert!(matches!(diagrams.get("graph A"), Some(Ok(s)) if s.svg == "<svg>a</svg>"));
+        assert!(diagrams.get("graph C").is_none());
+        assert!(diagrams.get("graph B").is_none());
+    }
+
+    #[test]
     fn the_digest_is_of_what_pages_show_not_of_how_it_was_obtained() {
         let of = |outcomes: &[(&str, Outcome)], stats: DiagramStats| {
             Diagrams {
@@ -730,6 +861,7 @@ mod tests {
                     .iter()
                     .map(|(d, o)| ((*d).to_owned(), Arc::new(o.clone())))
                     .collect(),
+                pending: BTreeSet::new(),
                 stats,
             }
             .digest()

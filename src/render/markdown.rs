@@ -116,10 +116,7 @@ fn code_block(lang: &str, code: &str) -> String {
     let lang_attr = escape_html(lang);
     if diagrams::is_diagram(lang) {
         // Rendered to SVG by the diagrams stage; until then readable source.
-        return format!(
-            "<figure class=\"diagram diagram-source\" data-lang=\"mermaid\" data-pagefind-ignore><pre tabindex=\"0\"><code>{}</code></pre><figcaption>Mermaid diagram (source)</figcaption></figure>\n",
-            escape_html(code)
-        );
+        return source_figure(code, "", "");
     }
     let (class, body) = match highlight::highlight(lang, code) {
         Some(html) if !lang.is_empty() => ("highlight", html),
@@ -135,6 +132,25 @@ fn code_block(lang: &str, code: &str) -> String {
     };
     format!(
         "<div class=\"code-block\" data-lang=\"{lang_attr}\"{index}><button type=\"button\" class=\"copy\" hidden data-pagefind-ignore>Copy</button><pre class=\"{class}\" tabindex=\"0\"><code>{body}</code></pre></div>\n"
+    )
+}
+
+/// A diagram `serve` is still rendering in the background: its source,
+/// saying so; the page reloads when the diagram is in. A build never
+/// writes this (it renders every diagram first).
+fn pending_diagram(code: &str) -> String {
+    source_figure(
+        code,
+        " diagram-pending",
+        ": being rendered; the page reloads when it is ready",
+    )
+}
+
+/// A mermaid fence shown as its source.
+fn source_figure(code: &str, class: &str, note: &str) -> String {
+    format!(
+        "<figure class=\"diagram diagram-source{class}\" data-lang=\"mermaid\" data-pagefind-ignore><pre tabindex=\"0\"><code>{}</code></pre><figcaption>Mermaid diagram (source){note}</figcaption></figure>\n",
+        escape_html(code)
     )
 }
 
@@ -457,6 +473,9 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                                 description: None,
                             });
                             events.push(Event::Html("".into()));
+                        }
+                        None if diagrams::is_diagram(&lang) && links.diagrams.is_pending(&text) => {
+                            events.push(generated.html(pending_diagram(&text)))
                         }
                         _ => events.push(generated.html(code_block(&lang, &text))),
                     }

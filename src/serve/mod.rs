@@ -119,8 +119,7 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
         .build()
         .map_err(|e| RunError(format!("cannot start worker threads: {e}")))?;
     let started = std::time::Instant::now();
-    let mut session =
-        pool.install(|| Session::with_search(&options.root, Some(url.clone()), false))?;
+    let mut session = pool.install(|| Session::for_serve(&options.root, Some(url.clone())))?;
     // The next build or serve starts with what this first render highlighted.
     let _ = crate::render::highlight::save_cache();
     let shared = Arc::new(RwLock::new(Shared::default()));
@@ -195,6 +194,9 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
     let mut search_generation = 0u64;
     let mut search_announced = false;
     index_in_background(&session, &tx, search_generation);
+    // Diagrams the cache lacks are rendered one batch at a time, off this
+    // thread; their pages show the source until the batch is in.
+    let mut drawing = render_in_background(&session, &tx);
     // Indexing takes every core for a while on a large site: it starts only
     // once saves have paused, so it never delays the next reload.
     let mut search_due: Option<std::time::Instant> = None;
@@ -224,6 +226,22 @@ pub fn run(options: ServeOptions) -> Result<(), RunError> {
                     search_generation += 1;
                     search_due = Some(std::time::Instant::now() + SEARCH_QUIET);
                 }
+                // A full rebuild starts again from the cache.
+                if !drawing {
+                    drawing = render_in_background(&session, &tx);
+                }
+            }
+            Message::Diagrams(outcomes) => {
+                let count = outcomes.len();
+                let settled = pool.install(|| session.settle_diagrams(outcomes));
+                let what = format!(
+                    "{count} diagram{} rendered",
+                    if count == 1 { "" } else { "s" }
+                );
+                announce(&session, &shared, &hub, settled, &what);
+                search_generation += 1;
+                search_due = Some(std::time::Instant::now() + SEARCH_QUIET);
+                drawing = render_in_background(&session, &tx);
             }
             Message::Search(generation, Ok(index)) if generation == search_generation => {
                 session.apply_search(index);
@@ -251,6 +269,30 @@ const SEARCH_QUIET: Duration = Duration::from_millis(1500);
 enum Message {
     Files(batch::Batch),
     Search(u64, Result<Vec<(String, Vec<u8>)>, RunError>),
+    Diagrams(Vec<(String, crate::render::diagrams::Outcome)>),
+}
+
+/// Renders the session's pending diagrams on a thread of its own, if it
+/// has any; returns whether it started.
+fn render_in_background(session: &Session, tx: &mpsc::Sender<Message>) -> bool {
+    let pending = session.pending_diagrams();
+    if pending.is_empty() {
+        return false;
+    }
+    crate::outln!(
+        "[{}] rendering {} diagram{} in the background; their pages show the source until then",
+        clock(),
+        pending.len(),
+        if pending.len() == 1 { "" } else { "s" }
+    );
+    let root = session.root().to_path_buf();
+    let config = session.config().clone();
+    let tx = tx.clone();
+    std::thread::spawn(move || {
+        let outcomes = crate::render::diagrams::render_pending(&root, &config, &pending);
+        let _ = tx.send(Message::Diagrams(outcomes));
+    });
+    true
 }
 
 /// Cuts the watcher's events into saves (see [`batch`]) on a thread of
@@ -316,26 +358,40 @@ fn rebuild(
     } else {
         session.rebuild_all()
     };
-    let what = changes.describe(root);
+    let what = format!("{} changed", changes.describe(root));
     match result {
         Ok(report) if report.pages == 0 && !report.full => {
             // A temp file or an unrelated path: nothing to reload.
             false
         }
+        result => announce(session, shared, hub, result, &what),
+    }
+}
+
+/// Serves the session as it now stands, says `what` happened and tells
+/// the browsers to reload; returns whether the site changed.
+fn announce(
+    session: &Session,
+    shared: &RwLock<Shared>,
+    hub: &Hub,
+    result: Result<Rebuild, RunError>,
+    what: &str,
+) -> bool {
+    match result {
         Ok(report) => {
             let timer = crate::timings::Timer::start();
             publish(session, shared, None);
             timer.lap("serve: publish");
             // Said once the new site is served: a reader (or a test) that
             // requests a page after this line gets the new one.
-            crate::outln!("[{}] {what} changed: {}", clock(), summary(&report));
+            crate::outln!("[{}] {what}: {}", clock(), summary(&report));
             hub.broadcast(&format!("{{\"pages\":{}}}", report.pages));
             true
         }
         Err(e) => {
             // The last good site stays up; the overlay says what is wrong.
             publish(session, shared, Some(e.0.clone()));
-            crate::outln!("[{}] {what} changed: rebuild failed: {e}", clock());
+            crate::outln!("[{}] {what}: rebuild failed: {e}", clock());
             hub.broadcast("{\"failed\":true}");
             false
         }

@@ -43,6 +43,9 @@ pub struct Session {
     /// succeeds: edits to documents go on with the last good configuration,
     /// and the overlay keeps saying what is wrong.
     config_error: Option<String>,
+    /// Leave diagrams the cache lacks pending, for `serve` to render in
+    /// the background (`settle_diagrams`): the preview answers at once.
+    defer_diagrams: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -221,7 +224,23 @@ impl Session {
         base_url: Option<String>,
         search_sync: bool,
     ) -> Result<Session, RunError> {
-        let (checked, theme) = Self::load(root, base_url.as_deref())?;
+        Self::start(root, base_url, search_sync, false)
+    }
+
+    /// As `serve` holds the site: the search index and the diagrams the
+    /// cache lacks are left to the caller, who builds them in the
+    /// background (`search_input`, `pending_diagrams`).
+    pub fn for_serve(root: &Path, base_url: Option<String>) -> Result<Session, RunError> {
+        Self::start(root, base_url, false, true)
+    }
+
+    fn start(
+        root: &Path,
+        base_url: Option<String>,
+        search_sync: bool,
+        defer_diagrams: bool,
+    ) -> Result<Session, RunError> {
+        let (checked, theme) = Self::load(root, base_url.as_deref(), defer_diagrams)?;
         let routes = crate::urls::routes(&checked.catalog);
         let mut session = Session {
             root: root.to_path_buf(),
@@ -233,19 +252,58 @@ impl Session {
             files: MemorySink::default(),
             search_sync,
             config_error: None,
+            defer_diagrams,
         };
         session.render_all()?;
         Ok(session)
     }
 
-    fn load(root: &Path, base_url: Option<&str>) -> Result<(CheckResult, Theme), RunError> {
+    fn load(
+        root: &Path,
+        base_url: Option<&str>,
+        defer_diagrams: bool,
+    ) -> Result<(CheckResult, Theme), RunError> {
         let mut config = Config::load(root)?;
         if let Some(url) = base_url {
             config.base_url = url.to_owned();
         }
         let theme = Theme::load(root, &config)?;
-        let checked = check_with(root, config, CheckOptions::default())?;
+        let options = CheckOptions {
+            defer_diagrams,
+            ..CheckOptions::default()
+        };
+        let checked = check_with(root, config, options)?;
         Ok((checked, theme))
+    }
+
+    /// The diagrams left for the background to render.
+    pub fn pending_diagrams(&self) -> Vec<String> {
+        self.checked.diagrams.pending()
+    }
+
+    /// Takes in diagrams the background rendered (`render_pending`): the
+    /// check runs again over the site as it stands (a broken diagram is an
+    /// error at its fence) and every page is rendered again, so the site
+    /// is what a build with these diagrams in its cache writes.
+    pub fn settle_diagrams(
+        &mut self,
+        outcomes: Vec<(String, crate::render::diagrams::Outcome)>,
+    ) -> Result<Rebuild, RunError> {
+        let started = Instant::now();
+        self.checked.diagrams.settle(outcomes);
+        let old_landscape = std::mem::take(&mut self.checked.landscape);
+        crate::recheck::recheck(
+            &self.root,
+            &mut self.checked,
+            &crate::recheck::Edit {
+                changed: &BTreeSet::new(),
+                same_docs: true,
+                old_landscape: &old_landscape,
+            },
+            true,
+        );
+        let pages = self.render_all()?;
+        Ok(self.report(pages, started, true))
     }
 
     pub fn config(&self) -> &Config {
@@ -329,13 +387,14 @@ impl Session {
     /// previous site stays in place.
     pub fn rebuild_all(&mut self) -> Result<Rebuild, RunError> {
         let started = Instant::now();
-        let (checked, theme) = match Self::load(&self.root, self.base_url.as_deref()) {
-            Ok(loaded) => loaded,
-            Err(e) => {
-                self.config_error = Some(e.0.clone());
-                return Err(e);
-            }
-        };
+        let (checked, theme) =
+            match Self::load(&self.root, self.base_url.as_deref(), self.defer_diagrams) {
+                Ok(loaded) => loaded,
+                Err(e) => {
+                    self.config_error = Some(e.0.clone());
+                    return Err(e);
+                }
+            };
         self.config_error = None;
         self.checked = checked;
         self.theme = theme;
