@@ -154,7 +154,6 @@ fn source_figure(code: &str, class: &str, note: &str) -> String {
     )
 }
 
-/// Renders document `index` of the catalog.
 /// "Flowchart", "Sequence diagram"...: the accessible name of a diagram
 /// with neither a description nor a title.
 fn diagram_kind(definition: &str) -> String {
@@ -341,6 +340,7 @@ struct Safety {
     raw_html: bool,
 }
 
+/// Renders document `index` of the catalog.
 pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     let doc: &Doc = &links.catalog.docs[index];
     let filled = fill_heading_lines(doc.body(), doc.fill_source());
