@@ -61,9 +61,9 @@ pub struct CheckOptions {
     pub progress: bool,
     /// Leave diagrams unrendered (commands that print the landscape).
     pub skip_diagrams: bool,
-    /// Leave diagrams the cache lacks pending, for `serve` to render in
-    /// the background.
-    pub defer_diagrams: bool,
+    /// What becomes of diagrams the cache lacks: rendered now, or left
+    /// pending for `serve` to render in the background.
+    pub missing_diagrams: render::diagrams::Missing,
 }
 
 /// A failure of the run itself (exit code 2), as opposed to problems in the
@@ -131,12 +131,14 @@ pub fn check_read(
     let (diagrams, diagram_diagnostics) = if options.skip_diagrams {
         Default::default()
     } else {
-        let missing = if options.defer_diagrams {
-            render::diagrams::Missing::Defer
-        } else {
-            render::diagrams::Missing::Render
-        };
-        render_diagrams(root, &config, &catalog, None, missing, options.progress)
+        render_diagrams(
+            root,
+            &config,
+            &catalog,
+            None,
+            options.missing_diagrams,
+            options.progress,
+        )
     };
     timer.lap("diagrams");
     site_diagnostics.extend(diagram_diagnostics);

@@ -155,7 +155,7 @@ fn run(cli: Cli) -> Result<u8, RunError> {
                 strict,
                 progress: std::io::stderr().is_terminal(),
                 skip_diagrams: false,
-                defer_diagrams: false,
+                missing_diagrams: portolan::render::diagrams::Missing::Render,
             };
             let (diagnostics, documents) = site::check_report(&root, options)?;
             let summary = Summary { documents };

@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{count, Diagnostic, Severity};
 use crate::landscape::Landscape;
+use crate::render::diagrams::Missing;
 use crate::render::footprint::{nav_input, Footprint};
 use crate::render::markdown::LinkContext;
 use crate::render::pages::{Memory, Reuse};
@@ -43,9 +44,10 @@ pub struct Session {
     /// succeeds: edits to documents go on with the last good configuration,
     /// and the overlay keeps saying what is wrong.
     config_error: Option<String>,
-    /// Leave diagrams the cache lacks pending, for `serve` to render in
-    /// the background (`settle_diagrams`): the preview answers at once.
-    defer_diagrams: bool,
+    /// What becomes of diagrams the cache lacks: `serve` leaves them
+    /// pending and renders them in the background (`settle_diagrams`), so
+    /// the preview answers at once.
+    missing_diagrams: Missing,
 }
 
 #[derive(Debug, Clone)]
@@ -224,23 +226,23 @@ impl Session {
         base_url: Option<String>,
         search_sync: bool,
     ) -> Result<Session, RunError> {
-        Self::start(root, base_url, search_sync, false)
+        Self::start(root, base_url, search_sync, Missing::Render)
     }
 
     /// As `serve` holds the site: the search index and the diagrams the
     /// cache lacks are left to the caller, who builds them in the
     /// background (`search_input`, `pending_diagrams`).
     pub fn for_serve(root: &Path, base_url: Option<String>) -> Result<Session, RunError> {
-        Self::start(root, base_url, false, true)
+        Self::start(root, base_url, false, Missing::Defer)
     }
 
     fn start(
         root: &Path,
         base_url: Option<String>,
         search_sync: bool,
-        defer_diagrams: bool,
+        missing_diagrams: Missing,
     ) -> Result<Session, RunError> {
-        let (checked, theme) = Self::load(root, base_url.as_deref(), defer_diagrams)?;
+        let (checked, theme) = Self::load(root, base_url.as_deref(), missing_diagrams)?;
         let routes = crate::urls::routes(&checked.catalog);
         let mut session = Session {
             root: root.to_path_buf(),
@@ -252,7 +254,7 @@ impl Session {
             files: MemorySink::default(),
             search_sync,
             config_error: None,
-            defer_diagrams,
+            missing_diagrams,
         };
         session.render_all()?;
         Ok(session)
@@ -261,7 +263,7 @@ impl Session {
     fn load(
         root: &Path,
         base_url: Option<&str>,
-        defer_diagrams: bool,
+        missing_diagrams: Missing,
     ) -> Result<(CheckResult, Theme), RunError> {
         let mut config = Config::load(root)?;
         if let Some(url) = base_url {
@@ -269,7 +271,7 @@ impl Session {
         }
         let theme = Theme::load(root, &config)?;
         let options = CheckOptions {
-            defer_diagrams,
+            missing_diagrams,
             ..CheckOptions::default()
         };
         let checked = check_with(root, config, options)?;
@@ -388,7 +390,7 @@ impl Session {
     pub fn rebuild_all(&mut self) -> Result<Rebuild, RunError> {
         let started = Instant::now();
         let (checked, theme) =
-            match Self::load(&self.root, self.base_url.as_deref(), self.defer_diagrams) {
+            match Self::load(&self.root, self.base_url.as_deref(), self.missing_diagrams) {
                 Ok(loaded) => loaded,
                 Err(e) => {
                     self.config_error = Some(e.0.clone());

@@ -113,7 +113,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildOutcome, RunErr
             strict: options.strict,
             progress: options.progress,
             skip_diagrams: false,
-            defer_diagrams: false,
+            missing_diagrams: crate::render::diagrams::Missing::Render,
         },
         read,
     )?;
@@ -979,7 +979,7 @@ mod tests {
             strict: false,
             progress: false,
             skip_diagrams: true,
-            defer_diagrams: false,
+            missing_diagrams: crate::render::diagrams::Missing::Render,
         };
         let checked = check_read(root, config, options, read).unwrap();
         let notes = checked.catalog.content_dir.join("pay/notes.txt");
