@@ -368,7 +368,15 @@ pub fn prepare(
         diagrams.stats.renderer_started = true;
         let to_render: Vec<String> = missing.iter().map(|d| clean_of(d)).collect();
         let cache = cache_ok.then_some(cache_dir.as_path());
-        let outcomes = render_and_keep(&toolchain, root, config, cache, &to_render, progress);
+        let mut counter = |done: usize, total: usize| {
+            if progress {
+                crate::err!("\rdiagrams {done}/{total}");
+            }
+        };
+        let outcomes = render_and_keep(&toolchain, root, config, cache, &to_render, &mut counter);
+        if progress {
+            crate::errln!();
+        }
         for (definition, outcome) in missing.iter().zip(outcomes) {
             diagrams.stats.rendered += 1;
             diagrams
@@ -403,14 +411,15 @@ fn cache_key(toolchain: &Toolchain, cleaned: &str) -> String {
 }
 
 /// Renders cleaned definitions, sanitized, keeping each verdict in
-/// `cache` (a folder of entries named by `cache_key`).
+/// `cache` (a folder of entries named by `cache_key`). `progress` is told
+/// how many of how many have an answer, after each answer.
 fn render_and_keep(
     toolchain: &Toolchain,
     root: &Path,
     config: &Config,
     cache: Option<&Path>,
     cleaned: &[String],
-    progress: bool,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Vec<Outcome> {
     let timeout = Duration::from_secs(config.diagrams.timeout_seconds.max(1));
     let to_render: Vec<&str> = cleaned.iter().map(String::as_str).collect();
@@ -438,6 +447,7 @@ pub fn render_pending(
     root: &Path,
     config: &Config,
     definitions: &[String],
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Vec<(String, Outcome)> {
     wait_for_test_gate();
     let outcomes = match find_toolchain(root, config) {
@@ -449,7 +459,7 @@ pub fn render_pending(
             let cleaned: Vec<String> = (definitions.iter())
                 .map(|d| super::directives::clean(d).definition)
                 .collect();
-            render_and_keep(&toolchain, root, config, cache, &cleaned, false)
+            render_and_keep(&toolchain, root, config, cache, &cleaned, progress)
         }
         // Found when serve started, gone since: as the renderer dying.
         Err(why) => (definitions.iter())
@@ -566,7 +576,7 @@ fn render_all(
     root: &Path,
     definitions: &[&str],
     timeout: Duration,
-    progress: bool,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Vec<(Outcome, bool)> {
     let mut results: Vec<Option<(Outcome, bool)>> = vec![None; definitions.len()];
     let mut last_failure = String::new();
@@ -586,9 +596,6 @@ fn render_all(
             }
             Err(e) => last_failure = e,
         }
-    }
-    if progress {
-        crate::errln!();
     }
     results
         .into_iter()
@@ -740,7 +747,7 @@ impl Worker {
         pending: &[usize],
         results: &mut [Option<(Outcome, bool)>],
         timeout: Duration,
-        progress: bool,
+        progress: &mut dyn FnMut(usize, usize),
     ) -> Option<String> {
         let Some(mut stdin) = self.child.stdin.take() else {
             return Some("no stdin".to_owned());
@@ -796,9 +803,7 @@ impl Worker {
                     });
                     outstanding -= 1;
                     done += 1;
-                    if progress {
-                        crate::err!("\rdiagrams {done}/{total}");
-                    }
+                    progress(done, total);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     break Some(format!("no answer for {} s", watchdog.as_secs()))

@@ -289,10 +289,62 @@ fn render_in_background(session: &Session, tx: &mpsc::Sender<Message>) -> bool {
     let config = session.config().clone();
     let tx = tx.clone();
     std::thread::spawn(move || {
-        let outcomes = crate::render::diagrams::render_pending(&root, &config, &pending);
+        // A cold cache can take minutes: say how far it is now and then.
+        let mut beat = Heartbeat::new(std::time::Instant::now(), HEARTBEAT);
+        let mut progress = |done: usize, total: usize| {
+            if done < total && beat.due(std::time::Instant::now()) {
+                crate::outln!("[{}] diagrams: {done} of {total} rendered", clock());
+            }
+        };
+        let render =
+            || crate::render::diagrams::render_pending(&root, &config, &pending, &mut progress);
+        let outcomes = caught(render).unwrap_or_else(|why| {
+            // Not cached: nothing was learnt about the definitions.
+            let message = format!(
+                "portolan failed while rendering the diagrams ({why}); this is a bug in portolan: please report it; restart serve to try again"
+            );
+            (pending.iter()).map(|d| (d.clone(), Err(message.clone()))).collect()
+        });
         let _ = tx.send(Message::Diagrams(outcomes));
     });
     true
+}
+
+/// How often the background diagrams say how far they are.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// Says when a long task should report again: at most once per `every`.
+struct Heartbeat {
+    next: std::time::Instant,
+    every: Duration,
+}
+
+impl Heartbeat {
+    fn new(start: std::time::Instant, every: Duration) -> Self {
+        Heartbeat {
+            next: start + every,
+            every,
+        }
+    }
+
+    fn due(&mut self, now: std::time::Instant) -> bool {
+        if now < self.next {
+            return false;
+        }
+        self.next = now + self.every;
+        true
+    }
+}
+
+/// Runs `work`, turning a panic into its message. A background thread that
+/// died silently would leave `serve` waiting for an answer that never
+/// comes: pending diagrams forever, or no search index.
+fn caught<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|payload| {
+        (payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned())
+    })
 }
 
 /// Cuts the watcher's events into saves (see [`batch`]) on a thread of
@@ -333,10 +385,13 @@ fn index_in_background(session: &Session, tx: &mpsc::Sender<Message>, generation
     let cache = crate::render::diagrams::cache_root(session.root());
     let tx = tx.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(Message::Search(
-            generation,
-            crate::render::search::build_index(pages, Some(&cache)),
-        ));
+        let index = caught(|| crate::render::search::build_index(pages, Some(&cache)))
+            .unwrap_or_else(|why| {
+                Err(RunError(format!(
+                    "indexing failed ({why}); this is a bug in portolan: please report it; the next save tries again"
+                )))
+            });
+        let _ = tx.send(Message::Search(generation, index));
     });
 }
 
@@ -406,5 +461,40 @@ fn open_browser(url: &str) {
     };
     if std::process::Command::new(opener).arg(url).spawn().is_err() {
         crate::errln!("could not open a browser; visit {url}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_heartbeat_beats_at_most_once_per_period() {
+        let start = Instant::now();
+        let every = Duration::from_secs(5);
+        let mut beat = Heartbeat::new(start, every);
+        assert!(!beat.due(start), "not at once");
+        assert!(!beat.due(start + Duration::from_millis(4999)));
+        assert!(beat.due(start + Duration::from_secs(5)));
+        // Counted from the last beat, not from the start.
+        assert!(!beat.due(start + Duration::from_secs(9)));
+        assert!(beat.due(start + Duration::from_secs(10)));
+        assert!(
+            beat.due(start + Duration::from_secs(60)),
+            "after a long pause"
+        );
+        assert!(!beat.due(start + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn a_panic_in_background_work_becomes_its_message() {
+        assert_eq!(caught(|| 7), Ok(7));
+        let text = caught(|| -> u8 { panic!("the worker fell over") });
+        assert_eq!(text, Err("the worker fell over".to_owned()));
+        let formatted = caught(|| -> u8 { panic!("{} of {}", 3, 4) });
+        assert_eq!(formatted, Err("3 of 4".to_owned()));
+        let odd = caught(|| -> u8 { std::panic::panic_any(42_u32) });
+        assert_eq!(odd, Err("a panic without a message".to_owned()));
     }
 }
