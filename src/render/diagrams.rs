@@ -324,8 +324,7 @@ pub fn prepare(
         }
     };
 
-    let cache_dir = cache_root(root).join("diagrams");
-    let cache_ok = std::fs::create_dir_all(&cache_dir).is_ok();
+    let cache = entries_folder(root);
     let mut missing: Vec<&str> = Vec::new();
     for &definition in &definitions {
         if let Some(outcome) = previous.and_then(|p| p.by_definition.get(definition)) {
@@ -340,9 +339,8 @@ pub fn prepare(
             continue;
         }
         let key = cache_key(&toolchain, &clean_of(definition));
-        let cached = cache_ok
-            .then(|| std::fs::read_to_string(cache_dir.join(format!("{key}.json"))).ok())
-            .flatten()
+        let cached = (cache.as_deref())
+            .and_then(|dir| std::fs::read_to_string(dir.join(format!("{key}.json"))).ok())
             .and_then(|text| serde_json::from_str::<CacheEntry>(&text).ok())
             // Never trusted blindly: sanitized again, and an entry whose SVG
             // does not survive that is rendered anew.
@@ -367,13 +365,19 @@ pub fn prepare(
     if !missing.is_empty() {
         diagrams.stats.renderer_started = true;
         let to_render: Vec<String> = missing.iter().map(|d| clean_of(d)).collect();
-        let cache = cache_ok.then_some(cache_dir.as_path());
         let mut counter = |done: usize, total: usize| {
             if progress {
                 crate::err!("\rdiagrams {done}/{total}");
             }
         };
-        let outcomes = render_and_keep(&toolchain, root, config, cache, &to_render, &mut counter);
+        let outcomes = render_and_keep(
+            &toolchain,
+            root,
+            config,
+            cache.as_deref(),
+            &to_render,
+            &mut counter,
+        );
         if progress {
             crate::errln!();
         }
@@ -396,6 +400,13 @@ pub fn prepare(
         }
     }
     (diagrams, diagnostics)
+}
+
+/// The folder of diagram cache entries, made if need be; None when it
+/// cannot be (the diagrams are then rendered, not kept).
+fn entries_folder(root: &Path) -> Option<PathBuf> {
+    let dir = cache_root(root).join("diagrams");
+    std::fs::create_dir_all(&dir).is_ok().then_some(dir)
 }
 
 /// A cache entry's name: what mermaid renders (the cleaned definition)
@@ -452,14 +463,18 @@ pub fn render_pending(
     wait_for_test_gate();
     let outcomes = match find_toolchain(root, config) {
         Ok(toolchain) => {
-            let cache_dir = cache_root(root).join("diagrams");
-            let cache = std::fs::create_dir_all(&cache_dir)
-                .is_ok()
-                .then_some(cache_dir.as_path());
+            let cache = entries_folder(root);
             let cleaned: Vec<String> = (definitions.iter())
                 .map(|d| super::directives::clean(d).definition)
                 .collect();
-            render_and_keep(&toolchain, root, config, cache, &cleaned, progress)
+            render_and_keep(
+                &toolchain,
+                root,
+                config,
+                cache.as_deref(),
+                &cleaned,
+                progress,
+            )
         }
         // Found when serve started, gone since: as the renderer dying.
         Err(why) => (definitions.iter())
