@@ -996,6 +996,13 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
                 replace_bytes(&mut bytes, b"=\"l", b"=\"x", 3);
                 assert_eq!(bytes.len(), len);
                 std::fs::write(pack(), bytes).unwrap();
+                // And a new site description, which every page shows: every
+                // page is rendered, so every tampered entry is read.
+                let config = root.join("site.toml");
+                let text = std::fs::read_to_string(&config).unwrap();
+                let described = text.replacen("description = \"", "description = \"Step 2: ", 1);
+                assert_ne!(described, text);
+                std::fs::write(&config, described).unwrap();
             }
             4 => {
                 // Cut short mid-entry, as an interrupted restore leaves it.
@@ -1029,10 +1036,11 @@ fn cached_builds_into_fresh_dirs_equal_cold_builds() {
         // kept from the last build, which are not rendered at all).
         let kept = *kept_pages.borrow().last().unwrap();
         assert!(added >= 1, "step {step}: {added} added");
-        match (step, kept) {
-            (2, 0) => assert!(refused >= 1, "tampered entries were used"),
-            (2, _) => {}
-            _ => assert_eq!(refused, 0, "step {step}"),
+        if step == 2 {
+            assert_eq!(kept, 0, "a new description kept pages");
+            assert!(refused >= 1, "tampered entries were used");
+        } else {
+            assert_eq!(refused, 0, "step {step}");
         }
         if kept == 0 {
             assert!(reused > 20, "step {step}: {reused} reused");
@@ -1246,8 +1254,8 @@ fn ci_builds_render_the_home_document_again_when_the_catalog_changes() {
             &format!("{}", n + 1),
             what,
         );
-        // The first three keep pages (the frame holds); the last two change
-        // the folders, and with them every page's sidebar.
+        // The first three keep pages; the last two move the home page,
+        // which the other pages' breadcrumbs show, and may keep fewer.
         if n < 3 {
             assert!(kept.is_some_and(|k| k > 0), "{what}: nothing kept");
         }
@@ -1405,14 +1413,15 @@ fn kept_pages_of(err: &str) -> Option<usize> {
         .and_then(|rest| rest.split(' ').next()?.parse().ok())
 }
 
-/// A CI build keeps the last build's pages of unchanged documents and its
-/// system pages only while everything pages show but the documents' own
-/// text is the same (the frame). Edits that stay inside a document keep
-/// every other page; edits that show elsewhere (a system named in prose, a
-/// new title, a renamed linked heading, random edits) keep what is still
-/// right, or nothing. Each build equals a cold build byte for byte.
+/// A CI build keeps the last build's page of an unchanged document, or of
+/// a system, while what that page shows of the rest of the site is the
+/// same (its view, `site::frame`). Edits that stay inside a document keep
+/// every other page; edits that show elsewhere (a system named in prose,
+/// a new title) keep the pages that do not show them; a new site
+/// description keeps none; random edits keep what is still right. Each
+/// build equals a cold build byte for byte.
 #[test]
-fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
+fn ci_builds_keep_the_pages_whose_view_of_the_site_holds() {
     let site = example_site();
     let root = site.path();
     let work = tempfile::tempdir().unwrap();
@@ -1420,7 +1429,6 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
     let content = root.join("content");
     let (_, kept) = ci_build(None, root, &cache, &work.path().join("first"));
     assert_eq!(kept, None, "a first build has nothing to keep");
-    let documents = docs(root).len();
     let append = |path: &str, text: &str| {
         let path = content.join(path);
         let old = std::fs::read_to_string(&path).unwrap();
@@ -1432,29 +1440,42 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
         assert!(old.contains(from), "{from} in {}", path.display());
         std::fs::write(&path, old.replacen(from, to, 1)).unwrap();
     };
-    // (what, whether pages of other documents may be kept)
+    // How many pages a step's build must keep.
+    #[derive(Debug, Clone, Copy)]
+    enum Keeps {
+        /// Every page but the edited document's.
+        AllBut1,
+        /// At least half of them: the edit shows on a few other pages.
+        Most,
+        /// None: the edit shows on every page.
+        Nothing,
+        /// A random edit: whatever it reaches.
+        Any,
+    }
+    // (what, whether pages of other documents were kept)
     let mut steps: Vec<(String, Option<bool>)> = Vec::new();
     let mut rng = Lcg(20_261_206);
     for step in 0..24 {
         let (what, keeps) = match step {
             0 => {
                 append("messaging/twilio-sms.md", "One more paragraph of prose.");
-                ("a paragraph".to_owned(), Some(true))
+                ("a paragraph".to_owned(), Keeps::AllBut1)
             }
             1 => {
                 append(
                     "crm/hubspot-marketing.md",
                     "```yaml\nretries: 3\nbackoff: exponential\n```",
                 );
-                ("a code block".to_owned(), Some(true))
+                ("a code block".to_owned(), Keeps::AllBut1)
             }
             2 => {
-                // The landscape lists the documents naming a system.
+                // The landscape lists the documents naming a system: the
+                // system's page and the document's own change.
                 append(
                     "auth/okta-customer-identity.md",
                     "Stock levels come from Logiport WMS.",
                 );
-                ("a system named in prose".to_owned(), Some(false))
+                ("a system named in prose".to_owned(), Keeps::Most)
             }
             3 => {
                 replace(
@@ -1467,7 +1488,10 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
                     "stripe-payments.md#error-handling-and-resilience",
                     "stripe-payments.md#when-stripe-fails",
                 );
-                ("a linked heading renamed, and the link".to_owned(), None)
+                (
+                    "a linked heading renamed, and the link".to_owned(),
+                    Keeps::Any,
+                )
             }
             4 => {
                 replace(
@@ -1475,7 +1499,39 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
                     "title: Adyen",
                     "title: Renamed Adyen",
                 );
-                ("a title".to_owned(), Some(false))
+                // Shown by its neighbours' related lists and pagers.
+                ("a title".to_owned(), Keeps::Most)
+            }
+            5 => {
+                let config = root.join("site.toml");
+                let text = std::fs::read_to_string(&config).unwrap();
+                std::fs::write(
+                    &config,
+                    text.replacen("description = \"", "description = \"Renamed: ", 1),
+                )
+                .unwrap();
+                ("the site's description".to_owned(), Keeps::Nothing)
+            }
+            6 => {
+                // The usual edit's companion: only the page itself shows
+                // the date.
+                replace(
+                    "payments/stripe-payments.md",
+                    "last_updated: 2026-09-14",
+                    "last_updated: 2026-11-02",
+                );
+                ("a date bumped".to_owned(), Keeps::AllBut1)
+            }
+            7 => {
+                // Shown by the pages listing it: its neighbours' related
+                // lists, the systems it names.
+                replace(
+                    "payments/stripe-payments.md",
+                    "title: Stripe",
+                    "title: Renamed Stripe",
+                );
+                append("payments/stripe-payments.md", "And a paragraph.");
+                ("a title and prose".to_owned(), Keeps::Most)
             }
             _ => {
                 let before = common::read_tree(&content);
@@ -1502,7 +1558,7 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
                     steps.push((format!("{what} (refused, undone)"), None));
                     continue;
                 }
-                (what, None)
+                (what, Keeps::Any)
             }
         };
         let (_, kept) = ci_build_like_cold(
@@ -1513,14 +1569,17 @@ fn ci_builds_keep_other_pages_only_while_the_frame_holds() {
             &format!("{step}"),
             &format!("step {step} ({what})"),
         );
-        match keeps {
-            Some(true) => assert!(
-                kept.is_some_and(|n| n >= documents - 1),
-                "step {step} ({what}): kept {kept:?} pages of {documents} documents"
-            ),
-            Some(false) => assert_eq!(kept, None, "step {step} ({what}) kept pages"),
-            None => {}
-        }
+        let documents = docs(root).len();
+        let enough = match keeps {
+            Keeps::AllBut1 => kept.is_some_and(|n| n >= documents - 1),
+            Keeps::Most => kept.is_some_and(|n| n >= documents / 2),
+            Keeps::Nothing => kept.is_none(),
+            Keeps::Any => true,
+        };
+        assert!(
+            enough,
+            "step {step} ({what}): kept {kept:?} pages of {documents} documents, expected {keeps:?}"
+        );
         steps.push((what, kept.map(|_| true)));
     }
     eprintln!("steps and whether pages were kept: {steps:?}");
@@ -1677,24 +1736,26 @@ fn a_build_keeping_pages_keeps_their_highlighting_and_drops_replaced_code() {
     assert_eq!(highlighted(&second)[2], 1, "the new block is highlighted");
     assert_eq!(pack_blocks(&cache), blocks, "the old block left the pack");
 
-    // A new title renders every page: every block comes from the pack,
-    // those of the pages the second build kept included.
-    let adyen = root.join("content/payments/adyen-pos-terminals.md");
-    let text = std::fs::read_to_string(&adyen).unwrap();
-    std::fs::write(
-        &adyen,
-        text.replacen("title: Adyen", "title: Renamed Adyen", 1),
-    )
-    .unwrap();
+    // A new site title renders every page: every block comes from the
+    // pack, those of the pages the second build kept included.
+    let config = root.join("site.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let retitled = text.replacen(
+        "title = \"Harborline Integration Catalog\"",
+        "title = \"Harborline Integrations\"",
+        1,
+    );
+    assert_ne!(retitled, text);
+    std::fs::write(&config, retitled).unwrap();
     let third = ci_output(None, root, &cache, &work.path().join("third"));
     assert_eq!(kept_pages_of(&common::stderr(&third)), None);
     assert_eq!(highlighted(&third), vec![blocks, 0, 0]);
 }
 
 /// A bucket's bundle is keyed by what Pagefind reads of its pages, not by
-/// the pages as written. A new document changes the frame, so a CI build
-/// renders every page again, and its neighbours' pages (their pager
-/// links), yet re-indexes only the bucket the new page falls in; the home
+/// the pages as written. A new document changes its neighbours' pages
+/// (their pager links), yet a CI build re-indexes only the bucket the new
+/// page falls in, and keeps the pages that show nothing of it; the home
 /// page's catalog table lists every document, yet a retitle elsewhere
 /// leaves the home document's bucket alone. Each build equals a cold
 /// build byte for byte.
@@ -1730,9 +1791,16 @@ fn a_new_document_reindexes_only_its_own_bucket() {
         let (buckets, reused) = bucket_counts(&err);
         assert!(buckets >= 4, "{what}: {buckets} buckets");
         assert_eq!(
-            (buckets - reused, kept_pages_of(&err).unwrap_or(0)),
-            (1, 0),
-            "{what}: every page rendered again, one bucket indexed again\n{err}"
+            buckets - reused,
+            1,
+            "{what}: one bucket indexed again\n{err}"
+        );
+        // Most pages show nothing of either edit: kept.
+        let documents = docs(root).len();
+        let kept = kept_pages_of(&err).unwrap_or(0);
+        assert!(
+            kept >= documents / 2,
+            "{what}: {kept} pages kept of {documents} documents\n{err}"
         );
         let (cold, _) = ci_build(
             None,

@@ -1,7 +1,7 @@
 //! What pages other than a document's own show of it. `serve` compares a
 //! document's footprint before and after an edit to find the pages to
-//! render again; a CI build compares every document's with the last
-//! build's (`site::frame`) to know which pages it may keep.
+//! render again. (A CI build compares each page's own view instead,
+//! `site::frame`: it has no edit to start from, only the last build.)
 
 use crate::catalog::{Catalog, EdgeKind};
 use crate::content::Doc;

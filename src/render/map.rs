@@ -4,6 +4,7 @@
 
 use super::layout::{self, Placed, NODE_HEIGHT};
 
+#[derive(Debug)]
 pub struct MapNode {
     pub label: String,
     pub url: String,
@@ -13,6 +14,7 @@ pub struct MapNode {
     pub title: String,
 }
 
+#[derive(Debug)]
 pub struct MapEdge {
     pub from: usize,
     pub to: usize,

@@ -370,17 +370,30 @@ pub struct TocRow {
     pub title: String,
 }
 
+/// A document's page: its frame, and what its own text renders to.
 #[derive(Serialize)]
 pub struct DocPage {
     #[serde(flatten)]
-    pub summary: DocSummary,
-    pub fields: Vec<FieldRow>,
-    pub contributors: Vec<String>,
+    pub frame: DocFrame,
     pub toc: Vec<TocRow>,
     /// The title with its inline markup (code, emphasis), as HTML; empty
     /// for a plain title.
     pub title_html: String,
     pub body_html: String,
+}
+
+/// Everything a document's page shows but its rendered body: what the
+/// page takes of other documents (titles and URLs of its neighbours), of
+/// the landscape and the specs, and of its own frontmatter. A CI build
+/// compares it, with the page's navigation and its links' targets, with
+/// the last build's to know whether the page may be kept (`site::frame`),
+/// so it is the very value the page is rendered from, not a summary of it.
+#[derive(Serialize)]
+pub struct DocFrame {
+    #[serde(flatten)]
+    pub summary: DocSummary,
+    pub fields: Vec<FieldRow>,
+    pub contributors: Vec<String>,
     pub related: Vec<RelatedRow>,
     pub referenced_by: Vec<RelatedRow>,
     /// The specs it references, rendered in a "Specification" section.
@@ -407,8 +420,35 @@ pub(super) const CARD_FIELDS: &[(&str, &str)] = &[
 ];
 
 pub fn doc_page(site: &SiteData<'_>, i: usize) -> DocPage {
-    let doc: &Doc = &site.catalog.docs[i];
+    let frame = doc_frame(site, i);
     let rendered = markdown::render(i, &site.links);
+    let mut toc: Vec<TocRow> = rendered
+        .toc
+        .into_iter()
+        .map(|t| TocRow {
+            level: t.level,
+            id: t.id,
+            title: t.title,
+        })
+        .collect();
+    if !frame.specs.is_empty() && !toc.is_empty() {
+        toc.push(TocRow {
+            level: 2,
+            id: "spec-section".to_owned(),
+            title: "Specification".to_owned(),
+        });
+    }
+    DocPage {
+        frame,
+        toc,
+        title_html: rendered.title_html.unwrap_or_default(),
+        body_html: rendered.html,
+    }
+}
+
+/// Document `i`'s page but its rendered body (see `DocFrame`).
+pub fn doc_frame(site: &SiteData<'_>, i: usize) -> DocFrame {
+    let doc: &Doc = &site.catalog.docs[i];
     let summary = site.summaries[i].clone();
     let mut fields = Vec::new();
     for (key, label) in CARD_FIELDS {
@@ -479,30 +519,11 @@ pub fn doc_page(site: &SiteData<'_>, i: usize) -> DocPage {
         .map(|prefix| format!("{prefix}{}", encode_path(&doc.source_path)))
         .unwrap_or_default();
     let specs = super::specs::doc_specs(site, i);
-    let mut toc: Vec<TocRow> = rendered
-        .toc
-        .into_iter()
-        .map(|t| TocRow {
-            level: t.level,
-            id: t.id,
-            title: t.title,
-        })
-        .collect();
-    if !specs.is_empty() && !toc.is_empty() {
-        toc.push(TocRow {
-            level: 2,
-            id: "spec-section".to_owned(),
-            title: "Specification".to_owned(),
-        });
-    }
-    DocPage {
+    DocFrame {
         markdown_url: format!("{}index.html.md", summary.url),
         summary,
         fields,
         contributors,
-        toc,
-        title_html: rendered.title_html.unwrap_or_default(),
-        body_html: rendered.html,
         related,
         referenced_by,
         specs,

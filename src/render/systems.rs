@@ -236,6 +236,17 @@ impl Ctx<'_, '_> {
 
     /// A map of `systems` and the integrations among them.
     fn map_of(&self, id: &str, systems: &[usize], focus: Option<usize>, label: &str) -> String {
+        self.map_input(id, systems, focus, label).svg()
+    }
+
+    /// What `map_of` draws: the drawing is a function of it alone.
+    fn map_input(
+        &self,
+        id: &str,
+        systems: &[usize],
+        focus: Option<usize>,
+        label: &str,
+    ) -> MapInput {
         let index: BTreeMap<usize, usize> =
             systems.iter().enumerate().map(|(i, &s)| (s, i)).collect();
         let nodes: Vec<MapNode> = systems
@@ -268,7 +279,29 @@ impl Ctx<'_, '_> {
                 Some(self.edge(e, *a, *b))
             })
             .collect();
-        map::svg(id, &nodes, &edges, label)
+        MapInput {
+            id: id.to_owned(),
+            nodes,
+            edges,
+            label: label.to_owned(),
+        }
+    }
+}
+
+/// A map to draw (`map::svg`'s arguments). Laying it out is most of a
+/// system page's cost, so a CI build compares this instead of the
+/// drawing to know whether the page changed (`site::frame`).
+#[derive(Debug)]
+pub(crate) struct MapInput {
+    id: String,
+    nodes: Vec<map::MapNode>,
+    edges: Vec<map::MapEdge>,
+    label: String,
+}
+
+impl MapInput {
+    fn svg(&self) -> String {
+        map::svg(&self.id, &self.nodes, &self.edges, &self.label)
     }
 }
 
@@ -402,6 +435,20 @@ pub fn landscape_page(site: &SiteData<'_>, landscape: &Landscape) -> LandscapePa
 }
 
 pub fn system_page(site: &SiteData<'_>, landscape: &Landscape, s: usize) -> SystemPage {
+    let (mut page, map) = system_page_unmapped(site, landscape, s);
+    if let Some(map) = map {
+        page.map_svg = map.svg();
+    }
+    page
+}
+
+/// System `s`'s page without its map drawn (`map_svg` is empty), and the
+/// map to draw, if the system has neighbours.
+pub(crate) fn system_page_unmapped(
+    site: &SiteData<'_>,
+    landscape: &Landscape,
+    s: usize,
+) -> (SystemPage, Option<MapInput>) {
     let ctx = Ctx { site, landscape };
     let system = &landscape.systems[s];
     let mut around: BTreeSet<usize> = BTreeSet::from([s]);
@@ -426,11 +473,9 @@ pub fn system_page(site: &SiteData<'_>, landscape: &Landscape, s: usize) -> Syst
             }
         })
         .collect();
-    documents.sort_by(|a, b| {
-        b.describes
-            .cmp(&a.describes)
-            .then(a.title.to_lowercase().cmp(&b.title.to_lowercase()))
-    });
+    // Each title lowered once, not at every comparison: a hub's list
+    // holds thousands.
+    documents.sort_by_cached_key(|d| (!d.describes, d.title.to_lowercase()));
     let agents: BTreeSet<&String> = site
         .agents
         .iter()
@@ -446,7 +491,15 @@ pub fn system_page(site: &SiteData<'_>, landscape: &Landscape, s: usize) -> Syst
         .clone()
         .filter(|u| super::sanitize::is_safe_url(u) && u.contains("://"))
         .unwrap_or_default();
-    SystemPage {
+    let map = (around.len() > 1).then(|| {
+        ctx.map_input(
+            "neighbours",
+            &around,
+            Some(s),
+            &format!("{} and the systems it talks to", system.name),
+        )
+    });
+    let page = SystemPage {
         id: system.id.clone(),
         name: system.name.clone(),
         kind: kind_label(system.kind),
@@ -462,16 +515,7 @@ pub fn system_page(site: &SiteData<'_>, landscape: &Landscape, s: usize) -> Syst
             .chain(&system.also_called)
             .cloned()
             .collect(),
-        map_svg: if around.len() > 1 {
-            ctx.map_of(
-                "neighbours",
-                &around,
-                Some(s),
-                &format!("{} and the systems it talks to", system.name),
-            )
-        } else {
-            String::new()
-        },
+        map_svg: String::new(),
         sections: vec![
             Section {
                 id: "inbound",
@@ -496,5 +540,6 @@ pub fn system_page(site: &SiteData<'_>, landscape: &Landscape, s: usize) -> Syst
                 url: site.agent_url(a),
             })
             .collect(),
-    }
+    };
+    (page, map)
 }

@@ -1,97 +1,122 @@
 //! The frame of a build: everything its pages show but the documents'
-//! own text. Two builds with the same frame differ only in the pages of
-//! the documents that changed between them (and in what quotes whole
-//! documents: context packs, the search index), so a CI build whose frame
-//! is the last build's keeps that build's other document pages and system
-//! pages, and renders the changed documents' pages alone.
+//! own text, page by page. A CI build keeps the last build's page of an
+//! unchanged document, or a system's page, when that page's view of the
+//! rest of the site is the same as it was then, and renders the others:
+//! an edit to one document's title renders the pages that show that
+//! title, and a new document the pages that list or link it, not the
+//! whole site.
 //!
-//! The frame is what `serve` compares before and after an edit to find the
-//! pages to render again (document footprints, navigation, the landscape's
-//! view of each system), taken for every document at once, with the
-//! inputs that are not documents (configuration, theme, portolan itself,
-//! attachments and specs). Not the date: it decides only whether a
-//! document is stale and how old it says it is, on its own page, so a
-//! build on another day renders those pages again (`keep_pages`) and keeps
-//! the rest. Anything left out would let a stale page through, so the
-//! comparison is of whole views, never of guesses about which of them an
-//! edit can reach; `tests/incremental.rs` builds random edit sequences
-//! both ways and compares them byte for byte.
+//! What is compared is what the page is rendered from, not a guess at
+//! which of it an edit can reach:
+//! - a document's page: its `DocFrame` (summary, fields, neighbours'
+//!   titles and URLs, specs), its navigation (`DocNav`), where each link
+//!   of its text points now, and its route; its text itself is compared
+//!   by the replay entry (`Entry::changed_documents`);
+//! - a system's page: its whole `SystemPage`;
+//! - every page: the inputs that are not documents (configuration, theme,
+//!   portolan itself, attachments and specs), as one digest.
+//!
+//! Not the date: it decides only whether a document is stale and how old
+//! it says it is, on its own page, so a build on another day renders
+//! those pages again (`keep_pages`) and keeps the rest. `serve` finds the
+//! pages an edit reaches its own way, from the edited documents'
+//! footprints (`render::footprint`). `tests/incremental.rs` builds random
+//! edit sequences both ways and compares them byte for byte.
 
-use crate::render::footprint::{nav_input, Footprint};
-use crate::render::renderer::Renderer;
+use std::collections::BTreeMap;
 
-/// The frame of a build whose inputs other than document text digest to
-/// `inputs`, as one digest.
-pub(super) fn digest(inputs: &str, renderer: &Renderer) -> String {
-    use rayon::prelude::*;
+use crate::render::renderer::{Page, Renderer};
+
+/// A build's frame: what all its pages show alike, and each keepable
+/// page's view of the rest of the site.
+pub(super) struct Frame {
+    /// The digest of the inputs that are not documents.
+    pub global: String,
+    /// Page path → the digest of its view (`view_of`).
+    pub views: BTreeMap<String, String>,
+}
+
+impl Frame {
+    /// The frame of a build whose inputs other than documents digest to
+    /// `inputs`.
+    pub fn of(inputs: &str, renderer: &Renderer) -> Frame {
+        use rayon::prelude::*;
+        let site = &renderer.site;
+        let global = crate::hash::digest(&[
+            FORMAT,
+            inputs,
+            // The base context every page is rendered with (the rest of
+            // it is configuration).
+            site.specs.index_route.as_deref().unwrap_or(""),
+        ]);
+        let pages: Vec<Page> = (0..site.catalog.docs.len())
+            .map(Page::Doc)
+            .chain(renderer.system_pages())
+            .collect();
+        let views = pages
+            .par_iter()
+            .filter_map(|page| {
+                let path = renderer.path_of(page)?;
+                let view = view_of(renderer, page)?;
+                Some((path, view))
+            })
+            .collect();
+        Frame { global, views }
+    }
+}
+
+/// The digest of what `page` shows besides its document's text; None for
+/// a page that is never kept.
+fn view_of(renderer: &Renderer, page: &Page) -> Option<String> {
     let site = &renderer.site;
-    let catalog = site.catalog;
-    let landscape = site.landscape;
-    let specs = site.specs;
-    // Per document, in catalog order: every view another page takes of it,
-    // and the views its own page takes of others (navigation, systems,
-    // specs), which its text alone does not decide.
-    let documents: Vec<String> = (0..catalog.docs.len())
-        .into_par_iter()
-        .map(|i| {
-            let doc = &catalog.docs[i];
-            let systems: Vec<(&str, &str)> = landscape
-                .doc_systems
-                .get(i)
-                .into_iter()
-                .flatten()
-                .filter_map(|&s| landscape.systems.get(s))
-                .map(|s| (s.id.as_str(), s.name.as_str()))
+    let parts: Vec<String> = match page {
+        Page::Doc(i) => {
+            let i = *i;
+            let doc = site.catalog.docs.get(i)?;
+            let mut frame = crate::render::pages::doc_frame(site, i);
+            // Without what the date decides, which `keep_pages` compares
+            // on its own.
+            frame.summary.stale = false;
+            frame.summary.age_days = 0;
+            // Where each link of the text points now: the body's URLs.
+            let links: Vec<Option<String>> = doc
+                .links
+                .iter()
+                .map(|l| site.links.rewrite(i, &l.dest))
                 .collect();
-            let doc_specs: Vec<(&str, &str, &str)> = specs
-                .doc_specs
-                .get(i)
-                .into_iter()
-                .flatten()
-                .filter_map(|&s| specs.specs.get(s))
-                .map(|s| (s.content_path.as_str(), s.route.as_str(), s.title.as_str()))
+            // The markdown copy names each spec's page.
+            let specs: Vec<(&str, &str)> = (site.specs.doc_specs.get(i).into_iter().flatten())
+                .filter_map(|&s| site.specs.specs.get(s))
+                .map(|s| (s.content_path.as_str(), s.route.as_str()))
                 .collect();
-            // Without what the date decides (whether the document is
-            // stale, and its age), which only its own page shows:
-            // `keep_pages` renders again a page whose dating changed.
-            let mut footprint = Footprint::of(catalog, &site.summaries, i);
-            if let Some(summary) = footprint.summary.as_mut() {
-                summary.stale = false;
-                summary.age_days = 0;
-            }
-            format!(
-                "{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
-                doc.content_path,
-                renderer.routes.get(i).map_or("", String::as_str),
-                footprint,
-                nav_input(doc),
-                site.doc_nav(i),
-                systems,
-                doc_specs,
-                specs.matched.get(i),
-            )
-        })
-        .collect();
-    let mut parts: Vec<String> = vec![
-        FORMAT.to_owned(),
-        inputs.to_owned(),
-        format!("{:?}", site.terms),
-        format!("{:?}", site.tags),
-        format!("{:?}", site.agents),
-        format!("{:?}", site.folders),
-        format!("{:?}", catalog.assets),
-        format!("{:?}", specs.index_route),
-        // Everything a system page shows of the landscape (see
-        // `Landscape::page_view`, which takes these apart per system).
-        format!("{:?}", landscape.systems),
-        format!("{:?}", landscape.integrations),
-        format!("{:?}", landscape.mentions),
-        format!("{:?}", landscape.findings),
-    ];
-    parts.extend(documents);
+            vec![
+                "doc".to_owned(),
+                renderer.routes.get(i)?.clone(),
+                json(&frame)?,
+                json(&site.doc_nav(i))?,
+                format!("{links:?}"),
+                format!("{specs:?}"),
+            ]
+        }
+        Page::System(id) => {
+            let landscape = site.landscape;
+            let s = landscape.find_id(id)?;
+            // The map as what it is drawn from: drawing it costs more
+            // than rendering the rest of the page.
+            let (page, map) = crate::render::systems::system_page_unmapped(site, landscape, s);
+            vec!["system".to_owned(), json(&page)?, format!("{map:?}")]
+        }
+        _ => return None,
+    };
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-    crate::hash::digest(&refs)
+    Some(crate::hash::digest(&refs))
+}
+
+/// A view as JSON; None if it cannot be serialized, so the page is
+/// rendered rather than kept on a view that says nothing.
+fn json<T: serde::Serialize>(value: &T) -> Option<String> {
+    serde_json::to_string(value).ok()
 }
 
 /// Bumped whenever what the frame holds changes.
-const FORMAT: &str = "portolan-frame-2";
+const FORMAT: &str = "portolan-frame-3";

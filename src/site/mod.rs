@@ -628,7 +628,7 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), RunError> {
 type Written = std::collections::BTreeMap<String, (usize, String)>;
 
 /// What a build knows of its frame (see `frame`): the digest of its inputs
-/// but the documents' text, and the last build of the site, if kept.
+/// but the documents, and the last build of the site, if kept.
 #[derive(Clone, Copy)]
 struct Framing<'a> {
     inputs: &'a str,
@@ -643,7 +643,7 @@ struct Rendered {
     /// Path → digest of what Pagefind reads, of each indexed page.
     indexed: std::collections::BTreeMap<String, String>,
     /// The build's frame (empty without `framing`).
-    frame: String,
+    frame: frame::Frame,
     /// The date the pages were rendered on.
     today: crate::validate::Date,
 }
@@ -663,7 +663,13 @@ fn render_into(
     let timer = crate::timings::Timer::start();
     let renderer = Renderer::new(checked, theme, &routes, &base_path);
     timer.lap("page data");
-    let frame = framing.map_or_else(String::new, |f| frame::digest(f.inputs, &renderer));
+    let frame = match framing {
+        Some(f) => frame::Frame::of(f.inputs, &renderer),
+        None => frame::Frame {
+            global: String::new(),
+            views: Default::default(),
+        },
+    };
     timer.lap("frame");
     // The documents changed since the last build, by index: rendered
     // first, and never kept.
@@ -772,25 +778,31 @@ fn render_into(
 }
 
 /// Puts into `dir` the pages of the last build (`entry`) that this build
-/// would write alike, when its frame is this build's: the pages of the
-/// documents not `changed` since, with their markdown copies, and the
-/// system pages. A build on another day also renders again the pages of
-/// the documents whose staleness or age (which a stale one shows) differs
-/// between that day and today. Each comes from its object, checked
+/// would write alike, when what all pages show alike is as it was: the
+/// pages of the documents not `changed` since, with their markdown
+/// copies, and the system pages, each if its view of the rest of the site
+/// is the same (`frame`). A build on another day also renders again the
+/// pages of the documents whose staleness or age (which a stale one shows)
+/// differs between that day and today. Each comes from its object, checked
 /// against its hash; the index is given the document pages' digests.
 /// Returns the pages kept, or why none were (a missing or changed object:
 /// every page that was linked is taken out again, and all are rendered).
 fn keep_pages(
     renderer: &Renderer,
     entry: &replay::Entry,
-    frame: &str,
+    frame: &frame::Frame,
     changed: &HashSet<usize>,
     cache_root: &Path,
     sink: &DirSink,
     indexing: &crate::render::search::IndexingSink,
 ) -> Result<HashSet<Page>, String> {
-    let Some(files) = entry.files_if_framed(frame) else {
+    let Some(files) = entry.files_if_framed(&frame.global) else {
         return Err("the frame changed".to_owned());
+    };
+    // A page whose view of the rest of the site changed is rendered.
+    let same_view = |path: &str| match (entry.view(path), frame.views.get(path)) {
+        (Some(then), Some(now)) => then == now,
+        _ => false,
     };
     let site = &renderer.site;
     let Some(then) = entry.today() else {
@@ -817,7 +829,10 @@ fn keep_pages(
     let systems = renderer.system_pages().map(|p| (p, Vec::new()));
     let mut kept: Vec<(Page, Vec<replay::KeptFile<'_>>, Option<&str>)> = Vec::new();
     for (page, mut paths) in unchanged.chain(systems) {
-        paths.extend(renderer.path_of(&page));
+        let Some(path) = renderer.path_of(&page).filter(|p| same_view(p)) else {
+            continue;
+        };
+        paths.push(path);
         let found: Option<Vec<replay::KeptFile<'_>>> = paths
             .iter()
             .map(|p| {

@@ -35,7 +35,7 @@ use crate::render::theme::Theme;
 use crate::Config;
 
 /// Bumped whenever the entry's layout or the key's parts change.
-const FORMAT: &str = "portolan-replay-6";
+const FORMAT: &str = "portolan-replay-7";
 
 /// Where entries and objects live, under the cache root.
 const DIR: &str = "builds";
@@ -54,8 +54,9 @@ fn enabled() -> bool {
 /// read for it.
 pub(super) struct Inputs {
     pub key: String,
-    /// The same inputs with the documents by path alone and without the
-    /// date: the part of the key that `frame` takes in.
+    /// The same inputs without the documents and the date: the part of
+    /// the key every page shows (`frame`). Which documents there are, and
+    /// what they say, each page's own view holds.
     pub frame: String,
     stamps: Vec<(PathBuf, Option<Stamp>)>,
     /// Each document's path from the site root and the digest of its
@@ -151,8 +152,7 @@ pub(super) fn key(
     // it says it is, on its own page (`SiteData::dated`): the frame leaves
     // it out, and a build on another day renders again the pages whose
     // dating changed (`Entry::today`).
-    let mut framed = parts.clone();
-    framed.extend(documents.iter().map(|(path, _)| path.clone()));
+    let framed = parts.clone();
     parts.push(crate::validate::today().to_string());
     parts.extend(
         documents
@@ -190,9 +190,11 @@ pub(super) struct Entry {
     files: Vec<(String, u64, String)>,
     /// The documents it read, as `Inputs::documents`.
     documents_read: Vec<(String, String)>,
-    /// Everything its pages show but the documents' own text and the
-    /// date (`site::frame`).
+    /// What all its pages show alike but the date (`Frame::global`).
     frame: String,
+    /// Page path → what the page showed of the rest of the site
+    /// (`Frame::views`).
+    views: std::collections::BTreeMap<String, String>,
     /// The date its pages were rendered on.
     today: String,
     /// Path → digest of what Pagefind read, of each indexed page: the
@@ -259,8 +261,9 @@ impl Entry {
     }
 
     /// The files this build wrote, by path (size and content hash), if
-    /// its frame is `frame`: then its pages of unchanged documents and its
-    /// system pages are what a build now would write.
+    /// what all its pages showed alike is `frame`: then its pages of
+    /// unchanged documents and its system pages whose view (`view`) is
+    /// the same now are what a build now would write.
     pub fn files_if_framed(
         &self,
         frame: &str,
@@ -271,6 +274,12 @@ impl Entry {
                 .map(|(path, len, hash)| (path.as_str(), (*len, hash.as_str())))
                 .collect()
         })
+    }
+
+    /// The digest of what the page at `path` showed of the rest of the
+    /// site (`Frame::views`).
+    pub fn view(&self, path: &str) -> Option<&str> {
+        self.views.get(path).map(String::as_str)
     }
 
     /// The digest of what Pagefind read of the page at `path`.
@@ -437,7 +446,7 @@ pub(super) struct Outcome<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub check_diagnostics: &'a [Diagnostic],
     pub marker: &'a str,
-    pub frame: &'a str,
+    pub frame: &'a super::frame::Frame,
     pub today: crate::validate::Date,
     pub indexed: &'a std::collections::BTreeMap<String, String>,
 }
@@ -488,7 +497,8 @@ pub(super) fn store(
         marker: outcome.marker.to_owned(),
         files,
         documents_read: inputs.documents.clone(),
-        frame: outcome.frame.to_owned(),
+        frame: outcome.frame.global.clone(),
+        views: outcome.frame.views.clone(),
         today: outcome.today.to_string(),
         indexed: outcome.indexed.clone(),
     };
@@ -610,6 +620,7 @@ mod tests {
             marker: String::new(),
             files: Vec::new(),
             frame: String::new(),
+            views: Default::default(),
             today: String::new(),
             indexed: Default::default(),
             documents_read: docs(&[
