@@ -1585,6 +1585,75 @@ fn ci_builds_keep_the_pages_whose_view_of_the_site_holds() {
     eprintln!("steps and whether pages were kept: {steps:?}");
 }
 
+/// A system's page draws its neighbours and the integrations among them.
+/// A new integration between two of its neighbours changes that map alone
+/// (its tables list only the system's own integrations): a CI build
+/// renders the page again, though it keeps others.
+#[test]
+fn a_new_integration_between_neighbours_redraws_their_neighbours_map() {
+    let site = common::site(&[
+        ("content/a.md", "# Billing → Ledger\n".as_bytes()),
+        ("content/b.md", "# Billing → Bank\n".as_bytes()),
+        ("content/notes/n.md", b"# Notes\n\nText.\n"),
+    ]);
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let (files, _) = ci_build_like_cold(None, root, &cache, work.path(), "0", "first");
+    let billing = |files: &BTreeMap<String, Vec<u8>>| {
+        String::from_utf8_lossy(&files["systems/billing/index.html"]).into_owned()
+    };
+    assert!(!billing(&files).contains("Ledger → Bank"));
+    common::write(root, "content/notes/n.md", "# Ledger → Bank\n".as_bytes());
+    let (files, kept) = ci_build_like_cold(
+        None,
+        root,
+        &cache,
+        work.path(),
+        "1",
+        "an integration between two neighbours",
+    );
+    assert!(kept.is_some_and(|k| k > 0), "nothing kept: {kept:?}");
+    assert!(
+        billing(&files).contains("Ledger → Bank"),
+        "{}",
+        billing(&files)
+    );
+}
+
+/// A link to a heading its target lacks makes no relation (a warning
+/// here, so the site still builds), yet the page links the target's URL.
+/// When the target goes, the link is left as written: a CI build renders
+/// the linking page again, though nothing else on it changed.
+#[test]
+fn a_link_that_makes_no_relation_still_follows_its_target() {
+    let site = common::site(&[
+        (
+            "site.toml",
+            b"[validation]\nbroken_links = \"warn\"\n".as_slice(),
+        ),
+        ("content/b/index.md", b"# Bee\n\nText.\n"),
+        ("content/b/d.md", b"# Dee\n\nText.\n"),
+        (
+            "content/x/a.md",
+            b"# Ay\n\nSee [the part](../b/index.md#no-such-part).\n",
+        ),
+        ("content/x/c.md", b"# Cee\n\nText.\n"),
+    ]);
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let (files, _) = ci_build_like_cold(None, root, &cache, work.path(), "0", "first");
+    let ay = |files: &BTreeMap<String, Vec<u8>>| {
+        String::from_utf8_lossy(&files["x/a/index.html"]).into_owned()
+    };
+    assert!(ay(&files).contains("/b/#no-such-part"), "{}", ay(&files));
+    std::fs::remove_file(root.join("content/b/index.md")).unwrap();
+    let (files, kept) = ci_build_like_cold(None, root, &cache, work.path(), "1", "b gone");
+    assert!(kept.is_some_and(|k| k > 0), "nothing kept: {kept:?}");
+    assert!(!ay(&files).contains("/b/#no-such-part"), "{}", ay(&files));
+}
+
 /// Replaces the first `n` occurrences of `from` by `to` (same length).
 fn replace_bytes(bytes: &mut [u8], from: &[u8], to: &[u8], n: usize) {
     let mut done = 0;

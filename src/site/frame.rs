@@ -8,11 +8,12 @@
 //!
 //! What is compared is what the page is rendered from, not a guess at
 //! which of it an edit can reach:
-//! - a document's page: its `DocFrame` (summary, fields, neighbours'
-//!   titles and URLs, specs), its navigation (`DocNav`), where each link
-//!   of its text points now, and its route; its text itself is compared
+//! - a document's page: its `DocFrame` (summary with its URL, fields,
+//!   neighbours' titles and URLs, specs), its navigation (`DocNav`), and
+//!   where each link of its text points now; its text itself is compared
 //!   by the replay entry (`Entry::changed_documents`);
-//! - a system's page: its whole `SystemPage`;
+//! - a system's page: its whole `SystemPage`, the map as what it is drawn
+//!   from (`MapInput`);
 //! - every page: the inputs that are not documents (configuration, theme,
 //!   portolan itself, attachments and specs), as one digest.
 //!
@@ -78,24 +79,23 @@ fn view_of(renderer: &Renderer, page: &Page) -> Option<String> {
             // on its own.
             frame.summary.stale = false;
             frame.summary.age_days = 0;
-            // Where each link of the text points now: the body's URLs.
+            // Where each link of the text points now. Most links show in
+            // the frame's related rows too, but not every link makes a
+            // relation (one to a heading its target lacks, or to a
+            // document that is gone, when broken links only warn), and
+            // the body shows every link's URL.
             let links: Vec<Option<String>> = doc
                 .links
                 .iter()
                 .map(|l| site.links.rewrite(i, &l.dest))
                 .collect();
-            // The markdown copy names each spec's page.
-            let specs: Vec<(&str, &str)> = (site.specs.doc_specs.get(i).into_iter().flatten())
-                .filter_map(|&s| site.specs.specs.get(s))
-                .map(|s| (s.content_path.as_str(), s.route.as_str()))
-                .collect();
+            // The route is the summary's URL; each spec's page is its
+            // view's URL.
             vec![
                 "doc".to_owned(),
-                renderer.routes.get(i)?.clone(),
                 json(&frame)?,
                 json(&site.doc_nav(i))?,
                 format!("{links:?}"),
-                format!("{specs:?}"),
             ]
         }
         Page::System(id) => {
