@@ -694,7 +694,11 @@ fn render_into(
         timer.lap(&format!("kept no page of the last build: {why}"));
         HashSet::new()
     });
-    timer.lap(&format!("kept {} pages of the last build", kept.len()));
+    let documents = kept.iter().filter(|p| matches!(p, Page::Doc(_))).count();
+    timer.lap(&format!(
+        "kept {} pages of the last build, {documents} of them documents'",
+        kept.len()
+    ));
     let all = renderer.all_pages();
     // Spec pages are indexed with the documents: each operation is a
     // heading with an id, so a query finds it deep-linked.
