@@ -29,7 +29,9 @@ use std::collections::BTreeMap;
 use crate::render::renderer::{Page, Renderer};
 
 /// A build's frame: what all its pages show alike, and each keepable
-/// page's view of the rest of the site.
+/// page's view of the rest of the site. Empty (the default) for a build
+/// that keeps nothing for the next one.
+#[derive(Default)]
 pub(super) struct Frame {
     /// The digest of the inputs that are not documents.
     pub global: String,

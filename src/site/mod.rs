@@ -663,13 +663,9 @@ fn render_into(
     let timer = crate::timings::Timer::start();
     let renderer = Renderer::new(checked, theme, &routes, &base_path);
     timer.lap("page data");
-    let frame = match framing {
-        Some(f) => frame::Frame::of(f.inputs, &renderer),
-        None => frame::Frame {
-            global: String::new(),
-            views: Default::default(),
-        },
-    };
+    let frame = framing.map_or_else(frame::Frame::default, |f| {
+        frame::Frame::of(f.inputs, &renderer)
+    });
     timer.lap("frame");
     // The documents changed since the last build, by index: rendered
     // first, and never kept.
