@@ -117,6 +117,7 @@ enum ListFormat {
 }
 
 fn main() -> ExitCode {
+    no_transparent_huge_pages();
     // Before any thread starts: it sets the environment.
     portolan::render::search::configure_process();
     let cli = match Cli::try_parse() {
@@ -133,6 +134,24 @@ fn main() -> ExitCode {
             portolan::errln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Turns transparent huge pages off for this process. mimalloc asks the
+/// kernel for them, and a fault on one zeroes 2 MB: on a 6.18 kernel that
+/// zeroing was a quarter of a CI build's CPU (`clear_page_erms`), as
+/// mimalloc returns and takes memory again. Without them a light 10,000
+/// CI build with one document changed took 2.9-3.05 s against 3.3-4.0 s,
+/// a cold one 8.6-8.8 s against 9.2-9.4 s, and both peaked 60-90 MB
+/// lower (bench/RESULTS.md, twentieth session). Set before the first
+/// large allocation: the kernel checks the flag at each fault.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes no pointer; it sets a flag of this
+    // process (and of the children it starts) and fails harmlessly where
+    // the kernel lacks it.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

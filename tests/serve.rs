@@ -722,6 +722,25 @@ fn bind_addresses_are_printed_as_they_are() {
     }
 }
 
+/// portolan turns transparent huge pages off for itself (src/main.rs:
+/// zeroing them cost a quarter of a CI build's CPU). The kernel reports
+/// the flag in the process's status, which a long-running `serve` lets a
+/// test read.
+#[cfg(target_os = "linux")]
+#[test]
+fn portolan_runs_without_transparent_huge_pages() {
+    let temp = small_site();
+    let served = Served::start(temp.path());
+    let status = std::fs::read_to_string(format!("/proc/{}/status", served.child.id()))
+        .expect("the process's status");
+    let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) else {
+        // Kernels before 5.0 do not report it.
+        eprintln!("skipped: this kernel does not report THP_enabled");
+        return;
+    };
+    assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+}
+
 #[cfg(unix)]
 #[test]
 fn serve_reads_nothing_through_links_out_of_the_content_dir() {
