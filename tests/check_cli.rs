@@ -393,6 +393,24 @@ fn corpora_are_checked_without_panic() {
             placeholders <= 10,
             "{name}: {placeholders} placeholder findings"
         );
+        // dapr's pages are written for Hugo (`{{< ref >}}` links, alerts,
+        // tabs): one warning for each page holding any, none for
+        // mermaid's VitePress pages.
+        let documents = v["summary"]["documents"].as_u64().unwrap() as usize;
+        let shortcodes = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "hugo-shortcode")
+            .count();
+        if name == "dapr-docs" {
+            assert!(
+                (300..=documents).contains(&shortcodes),
+                "{name}: {shortcodes} shortcode findings"
+            );
+        } else {
+            assert_eq!(shortcodes, 0, "{name}");
+        }
     }
 }
 
@@ -459,4 +477,71 @@ Text[^1].\n\
         .map(|(_, l, _)| *l)
         .collect();
     assert_eq!(refs, [8, 8], "{found:?}");
+}
+
+/// A page written for Hugo: its shortcodes are not run, and a link written
+/// with one is no link to CommonMark. `check` says so once per document,
+/// at the first, with the count of each; shortcodes in code are text.
+#[test]
+fn hugo_shortcodes_are_reported_once_per_document_at_the_first() {
+    let hugo = "---\ntitle: Moved from Hugo\n---\n\n# Moved from Hugo\n\n\
+Read [the setup]({{< ref \"setup.md\" >}}) first.\n\
+\n\
+{{% alert title=\"Note\" %}}\nKeep it.\n{{% /alert %}}\n\
+\n\
+See [more]({{< ref setup >}}).\n";
+    let documented =
+        "# How to write a ref\n\n`{{< ref \"x\" >}}` and\n\n```\n{{< ref \"y\" >}}\n```\n";
+    let dir = site(&[
+        ("content/hugo.md", hugo.as_bytes()),
+        ("content/setup.md", b"# Setup\n\nSteps.\n"),
+        ("content/documented.md", documented.as_bytes()),
+    ]);
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    // Warnings only: the site still checks.
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v = json(&o);
+    let found: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "hugo-shortcode")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", stdout(&o));
+    let d = found[0];
+    assert_eq!(d["file"], "content/hugo.md");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(7), Some(18))
+    );
+    assert_eq!(d["severity"], "warning");
+    let message = d["message"].as_str().unwrap();
+    assert!(message.starts_with("3 Hugo shortcodes"), "{message}");
+    assert!(message.contains("`ref` ×2, `alert` ×1"), "{message}");
+    // The help gives the path to write for the first `ref` it can find.
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains(r#"here `{{< ref "setup.md" >}}` is `setup.md`"#),
+        "{help}"
+    );
+    // The page shows the text as written: no link was made of it.
+    let out = dir.path().join("public");
+    let b = bin()
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&out)
+        .env("PORTOLAN_DIAGRAMS", "off")
+        .output()
+        .unwrap();
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    let page = std::fs::read_to_string(out.join("hugo/index.html")).unwrap();
+    assert!(
+        page.contains(r#"Read [the setup]({{&lt; ref "setup.md" &gt;}}) first."#),
+        "{page}"
+    );
 }

@@ -111,6 +111,9 @@ pub struct BodyScan {
     pub html_anchors: Vec<String>,
     /// `[text][label]` and `[text][]` whose label no definition gives.
     pub undefined_refs: Vec<UndefinedRef>,
+    /// Hugo shortcodes outside code (`{{< ref x >}}`, `{{% alert %}}`),
+    /// their opening tags only: portolan does not run them.
+    pub shortcodes: Vec<Shortcode>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +122,24 @@ pub struct UndefinedRef {
     pub line: usize,
     pub column: usize,
 }
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shortcode {
+    /// As written after `{{<` or `{{%`: `ref`, `alert`, `tabs`.
+    pub name: String,
+    /// Its first positional argument, unquoted (`ref`'s target).
+    pub argument: Option<String>,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// An opening or closing Hugo shortcode tag's start, name and first
+/// positional argument (`{{< ref "x" >}}`, `{{% /alert %}}`; not
+/// `{{</* escaped */>}}`).
+static SHORTCODE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\{\{([<%])\s*(/?)\s*([A-Za-z][A-Za-z0-9_.-]*)(?:\s+(?:"([^"]*)"|([^\s"=%>]+)(?:[\s%>]|$)))?"#)
+        .expect("valid regex")
+});
 
 static HTML_ANCHOR_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -157,6 +178,8 @@ pub fn scan(
     let mut footnote_depth = 0usize;
     let mut prose = ProseBuffer::default();
     let mut undefined = Vec::new();
+    // Code blocks and spans, where `{{<` is text, not a shortcode.
+    let mut code_ranges: Vec<std::ops::Range<usize>> = Vec::new();
     let mut on_broken = |broken: pulldown_cmark::BrokenLink<'_>| {
         use pulldown_cmark::LinkType;
         // `[text][label]` and `[text][]` are references by their syntax;
@@ -218,6 +241,7 @@ pub fn scan(
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, range.start, String::new()));
+                code_ranges.push(range.clone());
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, start, content)) = code.take() {
@@ -271,6 +295,7 @@ pub fn scan(
                 }
             }
             Event::Code(t) => {
+                code_ranges.push(range.clone());
                 if let Some((_, _, _, raw, shown)) = heading.as_mut() {
                     raw.push_str(&t);
                     shown.push_str(&t);
@@ -307,7 +332,40 @@ pub fn scan(
             column,
         });
     }
+    scan.shortcodes = shortcodes(body, &code_ranges)
+        .map(|(offset, name, argument)| {
+            let (line, column) = position(offset);
+            Shortcode {
+                name,
+                argument,
+                line,
+                column,
+            }
+        })
+        .collect();
     scan
+}
+
+/// The opening Hugo shortcode tags of `body` outside `code` (ranges in
+/// document order), with their offsets. Hugo runs a shortcode written
+/// `{{</* x */>}}` as text: that is not one either.
+fn shortcodes<'a>(
+    body: &'a str,
+    code: &'a [std::ops::Range<usize>],
+) -> impl Iterator<Item = (usize, String, Option<String>)> + 'a {
+    let any = body.contains("{{<") || body.contains("{{%");
+    SHORTCODE_RE
+        .captures_iter(if any { body } else { "" })
+        .filter_map(move |caps| {
+            let whole = caps.get(0)?;
+            let closing = caps.get(2).is_some_and(|m| !m.as_str().is_empty());
+            // The ranges are in order and apart: the one that may hold it
+            // is the first not ending before it.
+            let next = code.partition_point(|r| r.end <= whole.start());
+            let in_code = code.get(next).is_some_and(|r| r.contains(&whole.start()));
+            let argument = caps.get(4).or(caps.get(5)).map(|m| m.as_str().to_owned());
+            (!closing && !in_code).then(|| (whole.start(), caps[3].to_owned(), argument))
+        })
 }
 
 /// Phrasing elements a heading may hold: their tags show nothing.
@@ -591,6 +649,61 @@ mod tests {
 
     fn scan_text(text: &str) -> BodyScan {
         scan(text, 0, &LineIndex::new(text), &|s| s.to_owned())
+    }
+
+    #[test]
+    fn hugo_shortcodes_are_found_outside_code_by_their_opening_tags() {
+        let s = scan_text(concat!(
+            "See [the guide]({{< ref \"guide.md#setup\" >}}) and {{% alert title=\"Note\" %}}.\n",
+            "{{% /alert %}}\n",
+            "<a href=\"{{< relref getting-started >}}\">start</a>\n",
+            "\n",
+            "Escaped: {{</* ref x */>}}; in a span: `{{< ref y >}}`.\n",
+            "\n",
+            "```\n",
+            "{{< tabs A B >}}\n",
+            "```\n",
+            "\n",
+            "    {{< indented >}}\n",
+            "\n",
+            "Last {{<button page=\"x\">}} and {{ .Title }} and {{< >}}.\n",
+        ));
+        let found: Vec<(&str, usize, usize)> = s
+            .shortcodes
+            .iter()
+            .map(|c| (c.name.as_str(), c.line, c.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("ref", 1, 17),
+                ("alert", 1, 51),
+                ("relref", 3, 10),
+                ("button", 13, 6)
+            ]
+        );
+        let arguments: Vec<Option<&str>> =
+            s.shortcodes.iter().map(|c| c.argument.as_deref()).collect();
+        // Named parameters are not the first positional argument.
+        assert_eq!(
+            arguments,
+            [Some("guide.md#setup"), None, Some("getting-started"), None]
+        );
+        let tight = scan_text("[x]({{< ref contributing-overview>}})\n");
+        assert_eq!(
+            tight.shortcodes[0].argument.as_deref(),
+            Some("contributing-overview")
+        );
+    }
+
+    #[test]
+    fn shortcodes_between_many_code_spans_are_each_found_once() {
+        // Each `{{<` is looked up among the code ranges by bisection, and
+        // none sits in a span here.
+        let text = "`{{<a>}}` {{<x>}} ".repeat(20_000);
+        let s = scan_text(&text);
+        assert_eq!(s.shortcodes.len(), 20_000);
+        assert!(s.shortcodes.iter().all(|c| c.name == "x"));
     }
 
     #[test]

@@ -5,7 +5,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use super::body::{self, AgentNote, BodyLink, CodeBlock, Heading, ProsePlaceholder, UndefinedRef};
+use super::body::{
+    self, AgentNote, BodyLink, CodeBlock, Heading, ProsePlaceholder, Shortcode, UndefinedRef,
+};
 use super::field::{Field, FieldOrigin};
 use super::frontmatter::{self, SyntaxError};
 use super::inline_meta;
@@ -73,6 +75,8 @@ pub struct Doc {
     pub html_anchors: Vec<String>,
     /// Reference links whose label nothing defines.
     pub undefined_refs: Vec<UndefinedRef>,
+    /// Hugo shortcodes, shown as written.
+    pub shortcodes: Vec<Shortcode>,
     pub repaired_lines: Vec<usize>,
     pub yaml_errors: Vec<SyntaxError>,
     pub invalid_utf8_line: Option<usize>,
@@ -271,6 +275,7 @@ impl Doc {
             agent_notes: scan.agent_notes,
             html_anchors: scan.html_anchors,
             undefined_refs: scan.undefined_refs,
+            shortcodes: scan.shortcodes,
             fields,
             repaired_lines,
             yaml_errors,

@@ -9,6 +9,7 @@ mod links;
 mod placeholders;
 mod routes;
 mod safety;
+mod shortcodes;
 mod suggest;
 mod systems;
 
@@ -43,11 +44,13 @@ pub fn doc_diagnostics(ctx: &Ctx<'_>, doc: &Doc) -> Vec<Diagnostic> {
 }
 
 /// Problems between documents: duplicate ids, broken related entries and
-/// links. Cheap, so recomputed whole after any change.
+/// links, Hugo shortcodes (whose help names the document a `ref` finds).
+/// Cheap, so recomputed whole after any change.
 pub fn cross_doc_diagnostics(ctx: &Ctx<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     links::check(ctx, &mut out);
     routes::check(ctx, &mut out);
+    shortcodes::check(ctx, &mut out);
     out
 }
 
