@@ -117,6 +117,10 @@ pub const CODES: &[(&str, &str)] = &[
         "A reference-style link [text][label] whose label is never defined",
     ),
     (
+        "hugo-shortcode",
+        "Hugo shortcodes ({{< ref >}}, {{% alert %}}), which portolan shows as written",
+    ),
+    (
         "highlight",
         "A code block whose highlighting took too long: shown as plain text",
     ),

@@ -72,19 +72,25 @@ fn message(doc: &Doc) -> String {
 }
 
 fn help(doc: &Doc, example: Option<(&str, &str, String)>) -> String {
-    let others = "replace the other shortcodes with markdown (a callout as a blockquote, tabs as headings) or remove them";
-    if let Some((name, target, path)) = example {
-        return format!(
-            "write each `ref` link's target as a path relative to this document, which portolan checks and rewrites: here `{{{{< {name} \"{target}\" >}}}}` is `{path}`; {others}"
-        );
+    let other = "with markdown (a callout as a blockquote, tabs as headings) or remove";
+    let (refs, others): (Vec<_>, Vec<_>) = doc.shortcodes.iter().partition(|s| is_ref(&s.name));
+    if refs.is_empty() {
+        return format!("replace each {other} it");
     }
-    if doc.shortcodes.iter().any(|s| is_ref(&s.name)) {
-        return format!(
-            "write each `ref` link's target as a path relative to this document (`[text](../guide.md#heading)`), which portolan checks and rewrites; {others}"
-        );
-    }
-    "replace each with markdown (a callout as a blockquote, tabs as headings) or remove it"
-        .to_owned()
+    let how = match example {
+        Some((name, target, path)) => {
+            format!(": here `{{{{< {name} \"{target}\" >}}}}` is `{path}`")
+        }
+        None => " (`[text](../guide.md#heading)`)".to_owned(),
+    };
+    let rest = if others.is_empty() {
+        String::new()
+    } else {
+        format!("; replace the other shortcodes {other} them")
+    };
+    format!(
+        "write each `ref` link's target as a path relative to this document, which portolan checks and rewrites{how}{rest}"
+    )
 }
 
 /// The documents by the names Hugo's `ref` finds a page by when no path
