@@ -141,10 +141,10 @@ fn main() -> ExitCode {
 /// kernel for them, and a fault on one zeroes 2 MB: on a 6.18 kernel that
 /// zeroing was a quarter of a CI build's CPU (`clear_page_erms`), as
 /// mimalloc returns and takes memory again. Without them a light 10,000
-/// CI build with one document changed took 2.9-3.05 s against 3.3-4.0 s,
-/// a cold one 8.6-8.8 s against 9.2-9.4 s, and both peaked 60-90 MB
-/// lower (bench/RESULTS.md, twentieth session). Set before the first
-/// large allocation: the kernel checks the flag at each fault.
+/// CI build with one document changed took 2.85-3.12 s against
+/// 3.04-3.52 s, a cold one 8.6-8.8 s against 9.2-9.4 s, and both peaked
+/// 60-90 MB lower (bench/RESULTS.md, twentieth session). Set before the
+/// first large allocation: the kernel checks the flag at each fault.
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes no pointer; it sets a flag of this
