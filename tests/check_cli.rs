@@ -384,12 +384,15 @@ fn corpora_are_checked_without_panic() {
         assert!(v["summary"]["documents"].as_u64().unwrap() > 90, "{name}");
         // False positives would bury real problems: the count of placeholder
         // findings on real-world prose stays small (see docs/diagnostics.md).
-        let placeholders = v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["code"] == "placeholder")
-            .count();
+        let count = |code: &str| {
+            v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["code"] == code)
+                .count()
+        };
+        let placeholders = count("placeholder");
         assert!(
             placeholders <= 10,
             "{name}: {placeholders} placeholder findings"
@@ -398,12 +401,7 @@ fn corpora_are_checked_without_panic() {
         // tabs): one warning for each page holding any, none for
         // mermaid's VitePress pages.
         let documents = v["summary"]["documents"].as_u64().unwrap() as usize;
-        let shortcodes = v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["code"] == "hugo-shortcode")
-            .count();
+        let shortcodes = count("hugo-shortcode");
         if name == "dapr-docs" {
             assert!(
                 (300..=documents).contains(&shortcodes),
@@ -531,15 +529,7 @@ See [more]({{< ref setup >}}).\n";
     );
     // The page shows the text as written: no link was made of it.
     let out = dir.path().join("public");
-    let b = bin()
-        .args(["build", "--root"])
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out)
-        .env("PORTOLAN_DIAGRAMS", "off")
-        .output()
-        .unwrap();
-    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    build_ok(dir.path(), &out);
     let page = std::fs::read_to_string(out.join("hugo/index.html")).unwrap();
     assert!(
         page.contains(r#"Read [the setup]({{&lt; ref "setup.md" &gt;}}) first."#),
