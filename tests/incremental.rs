@@ -1128,6 +1128,10 @@ fn ci_build(
         err.contains("[timing] kept "),
         "no kept pages line in {err}"
     );
+    // Shown with a failing test's output: why pages were or were not kept.
+    for line in err.lines().filter(|l| l.starts_with("[timing] kept ")) {
+        eprintln!("{}: {line}", out.display());
+    }
     (files, kept_document_pages_of(&err))
 }
 
