@@ -1348,9 +1348,6 @@ fn a_ci_build_on_another_day_keeps_the_pages_the_date_leaves_alone() {
     let work = tempfile::tempdir().unwrap();
     let cache = work.path().join("cache");
     let documents = docs(root).len();
-    let page = |files: &BTreeMap<String, Vec<u8>>, path: &str| {
-        String::from_utf8(files[path].clone()).unwrap()
-    };
     let (_, kept) = ci_build(Some("2027-07-01"), root, &cache, &work.path().join("first"));
     assert_eq!(kept, None, "a first build has nothing to keep");
     let days = [
@@ -1412,18 +1409,27 @@ fn bucket_counts(err: &str) -> (usize, usize) {
     (counts[0], counts[1])
 }
 
-fn kept_pages_of(err: &str) -> Option<usize> {
-    err.lines()
-        .find_map(|l| l.strip_prefix("[timing] kept "))
-        .and_then(|rest| rest.split(' ').next()?.parse().ok())
+/// N and D of "[timing] kept N pages of the last build, D of them
+/// documents': T ms"; None when the build kept none ("kept no page …").
+fn kept_counts(err: &str) -> Option<(usize, usize)> {
+    let rest = err.lines().find_map(|l| l.strip_prefix("[timing] kept "))?;
+    let (all, documents) = rest.split_once(", ")?;
+    let first = |text: &str| text.split(' ').next()?.parse().ok();
+    Some((first(all)?, first(documents)?))
 }
 
-/// Of the pages kept, how many are documents' (system pages are kept too):
-/// "[timing] kept N pages of the last build, D of them documents': T ms".
+fn kept_pages_of(err: &str) -> Option<usize> {
+    kept_counts(err).map(|(all, _)| all)
+}
+
+/// Of the pages kept, how many are documents' (system pages are kept too).
 fn kept_document_pages_of(err: &str) -> Option<usize> {
-    err.lines()
-        .find_map(|l| l.strip_prefix("[timing] kept "))
-        .and_then(|rest| rest.split(", ").nth(1)?.split(' ').next()?.parse().ok())
+    kept_counts(err).map(|(_, documents)| documents)
+}
+
+/// A page of a build's files, as text.
+fn page(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    String::from_utf8(files[path].clone()).unwrap()
 }
 
 /// A CI build keeps the last build's page of an unchanged document, or of
@@ -1617,9 +1623,7 @@ fn a_new_integration_between_neighbours_redraws_their_neighbours_map() {
     let work = tempfile::tempdir().unwrap();
     let cache = work.path().join("cache");
     let (files, _) = ci_build_like_cold(None, root, &cache, work.path(), "0", "first");
-    let billing = |files: &BTreeMap<String, Vec<u8>>| {
-        String::from_utf8_lossy(&files["systems/billing/index.html"]).into_owned()
-    };
+    let billing = |files: &BTreeMap<String, Vec<u8>>| page(files, "systems/billing/index.html");
     assert!(!billing(&files).contains("Ledger → Bank"));
     common::write(root, "content/notes/n.md", "# Ledger → Bank\n".as_bytes());
     let (files, kept) = ci_build_like_cold(
@@ -1661,9 +1665,7 @@ fn a_link_that_makes_no_relation_still_follows_its_target() {
     let work = tempfile::tempdir().unwrap();
     let cache = work.path().join("cache");
     let (files, _) = ci_build_like_cold(None, root, &cache, work.path(), "0", "first");
-    let ay = |files: &BTreeMap<String, Vec<u8>>| {
-        String::from_utf8_lossy(&files["x/a/index.html"]).into_owned()
-    };
+    let ay = |files: &BTreeMap<String, Vec<u8>>| page(files, "x/a/index.html");
     assert!(ay(&files).contains("/b/#no-such-part"), "{}", ay(&files));
     std::fs::remove_file(root.join("content/b/index.md")).unwrap();
     let (files, kept) = ci_build_like_cold(None, root, &cache, work.path(), "1", "b gone");

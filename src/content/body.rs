@@ -697,6 +697,21 @@ mod tests {
     }
 
     #[test]
+    fn a_shortcode_cut_off_by_the_end_of_the_text_is_still_found() {
+        let cut = scan_text("Cut off by [x]({{< ref guide");
+        let found: Vec<(&str, Option<&str>)> = cut
+            .shortcodes
+            .iter()
+            .map(|c| (c.name.as_str(), c.argument.as_deref()))
+            .collect();
+        assert_eq!(found, [("ref", Some("guide"))]);
+        // Without a name there is no shortcode.
+        assert!(scan_text("Only {{<, {{< 1 >}} and {{%")
+            .shortcodes
+            .is_empty());
+    }
+
+    #[test]
     fn shortcodes_between_many_code_spans_are_each_found_once() {
         // Each `{{<` is looked up among the code ranges by bisection, and
         // none sits in a span here.

@@ -73,8 +73,7 @@ fn message(doc: &Doc) -> String {
 
 fn help(doc: &Doc, example: Option<(&str, &str, String)>) -> String {
     let other = "with markdown (a callout as a blockquote, tabs as headings) or remove";
-    let (refs, others): (Vec<_>, Vec<_>) = doc.shortcodes.iter().partition(|s| is_ref(&s.name));
-    if refs.is_empty() {
+    if !doc.shortcodes.iter().any(|s| is_ref(&s.name)) {
         return format!("replace each {other} it");
     }
     let how = match example {
@@ -83,7 +82,7 @@ fn help(doc: &Doc, example: Option<(&str, &str, String)>) -> String {
         }
         None => " (`[text](../guide.md#heading)`)".to_owned(),
     };
-    let rest = if others.is_empty() {
+    let rest = if doc.shortcodes.iter().all(|s| is_ref(&s.name)) {
         String::new()
     } else {
         format!("; replace the other shortcodes {other} them")
