@@ -5,6 +5,7 @@
 //! is a plain function over the previous stage's data so that `check`, `build`
 //! and `serve` share every stage instead of keeping private copies.
 
+pub mod cache_fs;
 pub mod catalog;
 pub mod config;
 pub mod console;

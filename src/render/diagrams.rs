@@ -513,10 +513,7 @@ fn sanitized(outcome: Outcome) -> Outcome {
 
 /// Concurrent builds may fill the same cache: a reader never sees half a file.
 fn write_atomically(path: &Path, bytes: &[u8]) {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    let _ = crate::cache_fs::publish(path, bytes);
 }
 
 /// What decides how this machine renders diagrams, for the key of a whole

@@ -214,8 +214,7 @@ pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>) -> Stats {
     if std::fs::create_dir_all(dir).is_err() {
         return stats;
     }
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, &out).is_ok() && std::fs::rename(&tmp, dir.join(&name)).is_ok() {
+    if crate::cache_fs::publish(&dir.join(&name), &out).is_ok() {
         if let Ok(others) = std::fs::read_dir(dir) {
             for other in others.flatten() {
                 let file = other.file_name().to_string_lossy().into_owned();
@@ -224,8 +223,6 @@ pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>) -> Stats {
                 }
             }
         }
-    } else {
-        let _ = std::fs::remove_file(&tmp);
     }
     stats
 }

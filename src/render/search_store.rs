@@ -69,12 +69,7 @@ impl Store {
             return;
         }
         let path = self.path(key);
-        let tmp = self.dir.join(format!(".{key}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, encode(key, files)).is_err()
-            || std::fs::rename(&tmp, &path).is_err()
-        {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = crate::cache_fs::publish(&path, &encode(key, files));
     }
 
     /// Removes the bundles this run did not use, so a cache that CI saves

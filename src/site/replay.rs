@@ -470,21 +470,38 @@ pub(super) fn store(
         .filter(|(path, _)| path.as_str() != super::MARKER)
         .map(|(path, (len, hash))| (path.clone(), *len as u64, hash.clone()))
         .collect();
-    files.par_iter().try_for_each(|(path, len, hash)| {
+    // One object for each content, published by one thread: files alike
+    // (Pagefind writes the same filter file into several buckets) are one.
+    let mut objects: std::collections::HashMap<&str, (&str, u64)> = Default::default();
+    for (path, len, hash) in &files {
+        objects
+            .entry(hash.as_str())
+            .or_insert((path.as_str(), *len));
+    }
+    let objects: Vec<(&str, (&str, u64))> = objects.into_iter().collect();
+    objects.par_iter().try_for_each(|&(hash, (path, len))| {
         let object = object_path(cache_root, hash).ok_or("a malformed hash")?;
-        if std::fs::metadata(&object).is_ok_and(|m| m.is_file() && m.len() == *len) {
+        if std::fs::metadata(&object).is_ok_and(|m| m.is_file() && m.len() == len) {
             return Ok(());
         }
         let shard = object.parent().unwrap_or(cache_root);
         std::fs::create_dir_all(shard).map_err(|e| format!("{}: {e}", shard.display()))?;
         // Published by a rename, so no reader ever sees half an object.
-        let tmp = object.with_extension(format!("tmp{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
+        let tmp = crate::cache_fs::temp_beside(&object);
         let from = out.join(path);
-        if std::fs::hard_link(&from, &tmp).is_err() {
-            std::fs::copy(&from, &tmp).map_err(|e| format!("{}: {e}", from.display()))?;
+        let copied = std::fs::hard_link(&from, &tmp).or_else(|_| {
+            let _ = std::fs::remove_file(&tmp);
+            std::fs::copy(&from, &tmp).map(|_| ())
+        });
+        let published = copied
+            .map_err(|e| format!("{}: {e}", from.display()))
+            .and_then(|()| {
+                std::fs::rename(&tmp, &object).map_err(|e| format!("{}: {e}", object.display()))
+            });
+        if published.is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
-        std::fs::rename(&tmp, &object).map_err(|e| format!("{}: {e}", object.display()))
+        published
     })?;
     let entry = Entry {
         format: FORMAT.to_owned(),
@@ -504,9 +521,8 @@ pub(super) fn store(
     };
     let text = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
     let path = entry_path(cache_root, root);
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::cache_fs::publish(&path, text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     sweep(cache_root);
     Ok(())
 }
@@ -598,6 +614,74 @@ mod tests {
         ] {
             assert_eq!(object_path(cache, bad), None, "{bad:?} was taken");
         }
+    }
+
+    /// Files with the same bytes share one object (Pagefind writes the
+    /// same filter file into several buckets). Storing them must not race:
+    /// two threads publishing one object under one temporary name made
+    /// one rename fail, and the build was not kept (a CI test saw the next
+    /// build keep nothing). The race is narrow, so the store is repeated:
+    /// before the fix, one of 300 failed in every run.
+    #[test]
+    fn a_build_with_many_files_alike_is_kept() {
+        let work = tempfile::tempdir().unwrap();
+        let (root, out) = (work.path().join("site"), work.path().join("out"));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&out).unwrap();
+        // Every thread starts on files alike.
+        let mut written = super::super::Written::new();
+        for i in 0..800 {
+            let bytes = if i == 799 { "other" } else { "same" };
+            let path = format!("f{i:03}.txt");
+            std::fs::write(out.join(&path), bytes).unwrap();
+            let hash = crate::hash::digest_bytes(bytes.as_bytes());
+            written.insert(path, (bytes.len(), hash));
+        }
+        let inputs = Inputs {
+            key: "k".to_owned(),
+            frame: String::new(),
+            stamps: Vec::new(),
+            documents: Vec::new(),
+            other: Default::default(),
+        };
+        let frame = super::super::frame::Frame::default();
+        let indexed = Default::default();
+        let outcome = || Outcome {
+            documents: 0,
+            pages: 0,
+            diagrams: DiagramStats::default(),
+            diagnostics: &[],
+            check_diagnostics: &[],
+            marker: "marker",
+            frame: &frame,
+            today: crate::validate::today(),
+            indexed: &indexed,
+        };
+        let caches: Vec<PathBuf> = (0..300)
+            .map(|n| work.path().join(format!("cache-{n}")))
+            .collect();
+        for (n, cache) in caches.iter().enumerate() {
+            let stored = store(cache, &root, &inputs, outcome(), &out, &written);
+            assert_eq!(stored, Ok(()), "store {n}");
+        }
+        for cache in &caches {
+            let entry = lookup(cache, &root, &inputs).expect("the entry is kept");
+            assert_eq!(entry.files.len(), 800);
+        }
+        let cache = &caches[0];
+        let objects: Vec<_> = std::fs::read_dir(cache.join(DIR).join("objects"))
+            .unwrap()
+            .flatten()
+            .flat_map(|shard| std::fs::read_dir(shard.path()).unwrap().flatten())
+            .map(|object| object.file_name())
+            .collect();
+        assert_eq!(objects.len(), 2, "one object for each content: {objects:?}");
+        let entry = lookup(cache, &root, &inputs).unwrap();
+        let again = work.path().join("again");
+        std::fs::create_dir_all(&again).unwrap();
+        materialize(cache, &entry, &again).unwrap();
+        assert_eq!(std::fs::read(again.join("f000.txt")).unwrap(), b"same");
+        assert_eq!(std::fs::read(again.join("f799.txt")).unwrap(), b"other");
     }
 
     /// A build after the kept one renders first the documents new or
