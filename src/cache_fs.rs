@@ -21,6 +21,19 @@ pub fn temp_beside(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp{}-{n}", std::process::id()))
 }
 
+/// Whether `entry` is a temporary file that a process killed while it
+/// published left behind: one of another build at work now is younger
+/// than an hour, and is left alone.
+pub fn is_abandoned(entry: &std::fs::DirEntry) -> bool {
+    entry.file_name().to_string_lossy().contains(".tmp")
+        && entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() >= 3600)
+}
+
 /// Writes `bytes` to `path` whole, or leaves `path` as it was.
 pub fn publish(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = temp_beside(path);

@@ -218,7 +218,8 @@ pub fn save<'a>(fresh: impl Iterator<Item = (&'a str, &'a Packed)>) -> Stats {
         if let Ok(others) = std::fs::read_dir(dir) {
             for other in others.flatten() {
                 let file = other.file_name().to_string_lossy().into_owned();
-                if file.starts_with("blocks-") && file.ends_with(".pack") && file != name {
+                let old_pack = file.starts_with("blocks-") && file.ends_with(".pack");
+                if (old_pack && file != name) || crate::cache_fs::is_abandoned(&other) {
                     let _ = std::fs::remove_file(other.path());
                 }
             }

@@ -80,10 +80,11 @@ impl Store {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(key) = name.strip_suffix(".bundle") else {
-                continue;
+            let unused = match name.strip_suffix(".bundle") {
+                Some(key) => !used.iter().any(|u| u == key),
+                None => crate::cache_fs::is_abandoned(&entry),
             };
-            if !used.iter().any(|u| u == key) {
+            if unused {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -205,8 +206,17 @@ mod tests {
         // Copied under another key (a foreign entry): refused.
         std::fs::copy(store.path("k1"), store.path("k2")).unwrap();
         assert_eq!(store.get("k2"), None);
+        // A temporary file a killed run left an hour ago goes; one being
+        // written now stays.
+        let (old, new) = (store.dir.join(".k3.tmp1-0"), store.dir.join(".k4.tmp2-0"));
+        std::fs::write(&old, b"half").unwrap();
+        std::fs::write(&new, b"half").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3700);
+        let file = std::fs::File::options().write(true).open(&old).unwrap();
+        file.set_modified(hour_ago).unwrap();
         store.keep_only(&["k1".to_owned()]);
         assert!(!store.path("k2").exists() && store.path("k1").exists());
+        assert!(!old.exists() && new.exists());
     }
 
     /// A bundle cut in other chunks is another bundle: the command line's

@@ -570,15 +570,9 @@ fn sweep(cache_root: &Path) {
         for object in std::fs::read_dir(shard).into_iter().flatten().flatten() {
             let name = object.file_name();
             let name = name.to_string_lossy();
-            // Another build's object being published is left alone; one
-            // left by a build killed in the act goes after an hour.
+            // Another build's object being published is left alone.
             let keep = if name.contains(".tmp") {
-                object
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_none_or(|age| age.as_secs() < 3600)
+                !crate::cache_fs::is_abandoned(&object)
             } else {
                 named.contains(name.as_ref())
             };
