@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub mod folders;
+mod hugo_refs;
 pub mod vocabulary;
 
 use crate::config::Config;
@@ -51,6 +52,8 @@ pub enum Problem {
         target_doc: usize,
         anchor: String,
     },
+    /// A Hugo `ref` by a name several documents have (in path order).
+    Ambiguous(Vec<usize>),
 }
 
 /// One reference of a document: the document it reaches, or why not.
@@ -74,6 +77,9 @@ pub struct Catalog {
     /// Per document, what its references resolved to, in order: the edges
     /// are made from these, and an edit resolves only its own again.
     resolved: Vec<Vec<Resolved>>,
+    /// What Hugo `ref` links find documents by (`hugo_refs`), made on
+    /// first need.
+    names: std::sync::OnceLock<hugo_refs::Names>,
 }
 
 impl Catalog {
@@ -128,6 +134,7 @@ impl Catalog {
             refused,
             content_dir,
             resolved: Vec::new(),
+            names: Default::default(),
         };
         // Resolving is read-only and per document, so it runs in parallel;
         // edges are then added in document order, as a serial pass would.
@@ -225,15 +232,32 @@ impl Catalog {
             }
         }
         for link in &doc.links {
-            let Some(target) = local_target(&link.dest) else {
-                continue;
-            };
-            let to = if target.path.is_empty() {
-                Ok(from)
-            } else if !target.path.to_ascii_lowercase().ends_with(".md") {
-                continue;
-            } else {
-                self.resolve_path(&doc.content_path, &target.path)
+            let (target, to) = match crate::content::hugo::ref_link(&link.dest) {
+                Some(r) => {
+                    let to = if r.path.is_empty() {
+                        Ok(from)
+                    } else {
+                        self.resolve_ref(&doc.content_path, &r.path)
+                    };
+                    let target = LocalTarget {
+                        path: r.path,
+                        anchor: r.anchor,
+                    };
+                    (target, to)
+                }
+                None => {
+                    let Some(target) = local_target(&link.dest) else {
+                        continue;
+                    };
+                    let to = if target.path.is_empty() {
+                        Ok(from)
+                    } else if !target.path.to_ascii_lowercase().ends_with(".md") {
+                        continue;
+                    } else {
+                        self.resolve_path(&doc.content_path, &target.path)
+                    };
+                    (target, to)
+                }
             };
             let to = match to {
                 Ok(to) => to,
@@ -431,7 +455,8 @@ pub struct LocalTarget {
 /// external URLs (any scheme, or `//host`).
 pub fn local_target(dest: &str) -> Option<LocalTarget> {
     let dest = dest.trim();
-    if dest.is_empty() || dest.starts_with("//") {
+    // A Hugo `ref` link is found by `Catalog::resolve_ref`, not as a path.
+    if dest.is_empty() || dest.starts_with("//") || crate::content::hugo::ref_link(dest).is_some() {
         return None;
     }
     let scheme_end = dest.find(':');

@@ -1608,6 +1608,81 @@ fn ci_builds_keep_the_pages_whose_view_of_the_site_holds() {
     eprintln!("steps and whether pages were kept: {steps:?}");
 }
 
+/// Hugo `ref` links find their targets by name across the site: a new
+/// document of the same name makes one ambiguous, which unlinks it, in a
+/// serve session and a CI build alike, though the linking document was
+/// not edited; removing that document links it again, and renaming the
+/// target unlinks it for good.
+#[test]
+fn hugo_ref_links_follow_the_documents_they_name() {
+    let site = common::site(&[
+        ("site.toml", b"[validation]\nbroken_links = \"warn\"\n"),
+        ("content/a/guide.md", b"# Guide A\n\n## Steps\n\nText.\n"),
+        (
+            "content/notes/n.md",
+            b"# Notes\n\nRead [the guide]({{< ref \"guide#steps\" >}}) and [these]({{% relref \"/notes/n.md\" %}}).\n",
+        ),
+        // A link to a heading the guide lacks makes no relation: only the
+        // page's view of where its links point shows the change.
+        (
+            "content/notes/other.md",
+            b"# Other\n\nSee [gone]({{< ref \"guide#gone\" >}}).\n",
+        ),
+        ("content/c/intro.md", b"# Intro\n\nText.\n"),
+    ]);
+    let root = site.path();
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let mut session = Session::new(root, Some(BASE.to_owned())).unwrap();
+    let linked = r#"<a href="/a/guide/#steps">the guide</a>"#;
+    let (files, _) = ci_build_like_cold(None, root, &cache, work.path(), "0", "first");
+    let notes = page(&files, "notes/n/index.html");
+    assert!(notes.contains(linked), "{notes}");
+    assert!(
+        notes.contains(r#"<a href="/notes/n/">these</a>"#),
+        "{notes}"
+    );
+    let mut step = |name: &str, what: &str, changed: &[&str]| {
+        let paths: Vec<PathBuf> = changed.iter().map(|p| root.join(p)).collect();
+        session.update_docs(&paths).expect("incremental rebuild");
+        let fresh = Session::new(root, Some(BASE.to_owned())).unwrap();
+        assert_same(&session.files.snapshot(), &fresh.files.snapshot(), what);
+        assert_eq!(session.diagnostics(), fresh.diagnostics(), "{what}");
+        let (files, _) = ci_build_like_cold(None, root, &cache, work.path(), name, what);
+        let other = page(&files, "notes/other/index.html");
+        (page(&files, "notes/n/index.html"), other)
+    };
+    // In a folder that was there: the notes page's navigation is as it was.
+    common::write(root, "content/c/guide.md", b"# Guide C\n");
+    let (notes, other) = step("1", "a second guide", &["content/c/guide.md"]);
+    assert!(
+        !notes.contains(linked) && notes.contains("the guide"),
+        "{notes}"
+    );
+    assert!(!other.contains("/a/guide/#gone"), "{other}");
+    std::fs::remove_file(root.join("content/c/guide.md")).unwrap();
+    let (notes, other) = step("2", "the second guide gone", &["content/c/guide.md"]);
+    assert!(notes.contains(linked), "{notes}");
+    assert!(
+        other.contains(r#"<a href="/a/guide/#gone">gone</a>"#),
+        "{other}"
+    );
+    std::fs::rename(
+        root.join("content/a/guide.md"),
+        root.join("content/a/handbook.md"),
+    )
+    .unwrap();
+    let (notes, other) = step(
+        "3",
+        "the guide renamed",
+        &["content/a/guide.md", "content/a/handbook.md"],
+    );
+    assert!(
+        !notes.contains("href=\"/a/") && !other.contains("href=\"/a/"),
+        "{notes}"
+    );
+}
+
 /// A system's page draws its neighbours and the integrations among them.
 /// A new integration between two of its neighbours changes that map alone
 /// (its tables list only the system's own integrations): a CI build

@@ -129,6 +129,8 @@ pub struct Shortcode {
     pub name: String,
     /// Its first positional argument, unquoted (`ref`'s target).
     pub argument: Option<String>,
+    /// A `ref` that is a link's target, which portolan follows (`hugo`).
+    pub link: bool,
     pub line: usize,
     pub column: usize,
 }
@@ -189,8 +191,15 @@ pub fn scan(
         }
         None
     };
+    // Links written with Hugo's `ref` are links (`hugo`): the text parsed
+    // has their spaces masked, byte for byte.
+    let masked = super::hugo::mask_ref_links(body);
+    let (parsed, ref_links) = match &masked {
+        Some((text, ranges)) => (text.as_str(), ranges.as_slice()),
+        None => (body, &[][..]),
+    };
     let parser =
-        Parser::new_with_broken_link_callback(body, markdown_options(), Some(&mut on_broken));
+        Parser::new_with_broken_link_callback(parsed, markdown_options(), Some(&mut on_broken));
     for (event, range) in parser.into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
@@ -336,6 +345,7 @@ pub fn scan(
         .map(|(offset, name, argument)| {
             let (line, column) = position(offset);
             Shortcode {
+                link: ref_links.iter().any(|r| r.start == offset),
                 name,
                 argument,
                 line,

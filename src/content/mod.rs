@@ -4,6 +4,7 @@ pub mod body;
 pub mod doc;
 pub mod field;
 pub mod frontmatter;
+pub mod hugo;
 pub mod inline_meta;
 pub mod source;
 

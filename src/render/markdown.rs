@@ -37,6 +37,21 @@ impl LinkContext<'_> {
 
     /// The URL a link in `from` should point at; None leaves it as written.
     pub(crate) fn rewrite(&self, from: usize, dest: &str) -> Option<String> {
+        if let Some(hugo_ref) = crate::content::hugo::ref_link(dest) {
+            let anchor = hugo_ref
+                .anchor
+                .map(|a| format!("#{}", encode_path(&a)))
+                .unwrap_or_default();
+            if hugo_ref.path.is_empty() {
+                return (!anchor.is_empty()).then_some(anchor);
+            }
+            let doc = &self.catalog.docs[from];
+            let to = self
+                .catalog
+                .resolve_ref(&doc.content_path, &hugo_ref.path)
+                .ok()?;
+            return Some(format!("{}{anchor}", self.doc_url(to)));
+        }
         let target = local_target(dest)?;
         let anchor = target
             .anchor
@@ -344,7 +359,9 @@ struct Safety {
 pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     let doc: &Doc = &links.catalog.docs[index];
     let filled = fill_heading_lines(doc.body(), doc.fill_source());
-    let source = filled.as_deref().unwrap_or(doc.body());
+    // Hugo `ref` links masked as the check parsed them (`content::hugo`).
+    let source = crate::content::hugo::linkable(filled.as_deref().unwrap_or(doc.body()));
+    let source = source.as_ref();
 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut generated = Generated::new(&doc.text);
@@ -702,10 +719,17 @@ fn sanitize<'a>(
                 safety.links.push(true);
                 return None;
             }
-            safety.links.push(false);
-            if let Some(url) = links.rewrite(index, dest_url) {
-                *dest_url = CowStr::from(url);
+            match links.rewrite(index, dest_url) {
+                Some(url) => *dest_url = CowStr::from(url),
+                // A Hugo `ref` that finds no document (an error of the
+                // check) points nowhere: its text is kept, unlinked.
+                None if crate::content::hugo::ref_link(dest_url).is_some() => {
+                    safety.links.push(true);
+                    return None;
+                }
+                None => {}
             }
+            safety.links.push(false);
         }
         Event::End(TagEnd::Link | TagEnd::Image) if safety.links.pop().unwrap_or(false) => {
             return None;

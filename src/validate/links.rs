@@ -41,20 +41,42 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             EdgeKind::RelatedFile => ("broken-related", "`related_files` entry"),
             EdgeKind::Link => ("broken-link", "link"),
         };
+        // A Hugo `ref` link as written, not as masked for parsing.
+        let target = crate::content::hugo::shown(&u.target);
+        let hugo_ref = crate::content::hugo::ref_link(&u.target);
         let (message, help) = match &u.problem {
             Problem::LeavesRoot => (
-                format!("{what} `{}` points outside the content directory", u.target),
+                format!("{what} `{target}` points outside the content directory"),
                 Some("link only to documents of this catalog".to_owned()),
             ),
+            Problem::Ambiguous(docs) => {
+                let paths: Vec<&str> = docs
+                    .iter()
+                    .map(|&j| catalog.docs[j].source_path.as_str())
+                    .collect();
+                (
+                    format!(
+                        "{what} `{target}` could be any of {} documents: {}",
+                        docs.len(),
+                        paths.join(", ")
+                    ),
+                    Some(
+                        "write the path from the content root (`{{< ref \"/folder/page.md\" >}}`) or a relative link (`[text](../folder/page.md)`)"
+                            .to_owned(),
+                    ),
+                )
+            }
             Problem::NoSuchDocument => {
-                let path = crate::catalog::local_target(&u.target)
-                    .map(|t| t.path)
-                    .unwrap_or_else(|| u.target.clone());
-                let anchor = u
-                    .target
-                    .split_once('#')
-                    .map(|(_, a)| format!("#{a}"))
-                    .unwrap_or_default();
+                let (path, anchor) = match hugo_ref {
+                    Some(r) => (r.path, r.anchor.map(|a| format!("#{a}"))),
+                    None => (
+                        crate::catalog::local_target(&u.target)
+                            .map(|t| t.path)
+                            .unwrap_or_else(|| u.target.clone()),
+                        u.target.split_once('#').map(|(_, a)| format!("#{a}")),
+                    ),
+                };
+                let anchor = anchor.unwrap_or_default();
                 let suggestion = suggester
                     .get_or_init(|| super::suggest::Suggester::new(catalog))
                     .suggest(&doc.content_path, &path)
@@ -69,15 +91,15 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     (None, Some(path)) => Some(format!("did you mean `{path}`?")),
                     (None, None) => None,
                 };
-                (format!("{what} `{}` matches no document", u.target), help)
+                (format!("{what} `{target}` matches no document"), help)
             }
             Problem::NoSuchAnchor { target_doc, anchor } => {
-                let target = &catalog.docs[*target_doc];
-                let suggestion = closest(anchor, target.headings.iter().map(|h| h.id.as_str()));
+                let linked = &catalog.docs[*target_doc];
+                let suggestion = closest(anchor, linked.headings.iter().map(|h| h.id.as_str()));
                 (
                     format!(
-                        "link `{}`: {} has no heading `#{anchor}`",
-                        u.target, target.source_path
+                        "link `{target}`: {} has no heading `#{anchor}`",
+                        linked.source_path
                     ),
                     suggestion.map(|s| format!("did you mean `#{s}`?")),
                 )

@@ -1,13 +1,12 @@
-//! `hugo-shortcode`: `{{< ref x >}}`, `{{% alert %}}` and the like, which
-//! Hugo expands and portolan shows as written. A link written with one is
-//! no link at all to CommonMark (its target holds spaces), so without this
-//! a site moved over from Hugo would publish them silently.
-
-use std::collections::HashMap;
+//! `hugo-shortcode`: `{{% alert %}}`, `{{< tabs >}}` and the like, which
+//! Hugo expands and portolan shows as written. A link whose target is a
+//! `ref` is followed (`content::hugo`); any other shortcode, a `ref`
+//! outside a link's target included, would be published silently.
 
 use super::suggest::link_to;
 use super::Ctx;
 use crate::catalog::Catalog;
+use crate::content::body::Shortcode;
 use crate::content::Doc;
 use crate::diagnostics::Diagnostic;
 
@@ -18,25 +17,30 @@ use crate::diagnostics::Diagnostic;
 /// here, so the help depends on other documents: a cross-document rule.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let catalog = ctx.catalog;
-    let mut names: Option<Names> = None;
     for doc in &catalog.docs {
-        let Some(first) = doc.shortcodes.first() else {
+        let shown: Vec<&Shortcode> = doc.shortcodes.iter().filter(|s| !s.link).collect();
+        let Some(first) = shown.first() else {
             continue;
         };
-        let refs = doc.shortcodes.iter().filter(|s| is_ref(&s.name));
-        let example = refs
+        let example = shown
+            .iter()
+            .filter(|s| is_ref(&s.name))
             .filter_map(|s| {
                 let target = s.argument.as_deref()?;
-                let names = names.get_or_insert_with(|| Names::of(catalog));
-                let path = written_for(catalog, names, doc, target)?;
+                let path = written_for(catalog, doc, target)?;
                 Some((s.name.as_str(), target, path))
             })
             .next();
         out.push(
-            Diagnostic::warning(&doc.source_path, first.line, "hugo-shortcode", message(doc))
-                .column(Some(first.column))
-                .help(help(doc, example))
-                .source_from(&doc.text),
+            Diagnostic::warning(
+                &doc.source_path,
+                first.line,
+                "hugo-shortcode",
+                message(&shown),
+            )
+            .column(Some(first.column))
+            .help(help(&shown, example))
+            .source_from(&doc.text),
         );
     }
 }
@@ -45,11 +49,11 @@ fn is_ref(name: &str) -> bool {
     matches!(name, "ref" | "relref")
 }
 
-fn message(doc: &Doc) -> String {
-    let [only] = doc.shortcodes.as_slice() else {
+fn message(shown: &[&Shortcode]) -> String {
+    let [only] = shown else {
         // Names in order of first use, with their counts.
         let mut counts: Vec<(&str, usize)> = Vec::new();
-        for shortcode in &doc.shortcodes {
+        for shortcode in shown {
             match counts.iter_mut().find(|(name, _)| *name == shortcode.name) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((&shortcode.name, 1)),
@@ -61,7 +65,7 @@ fn message(doc: &Doc) -> String {
             .collect();
         return format!(
             "{} Hugo shortcodes are shown as written: portolan does not run shortcodes ({}); this is the first",
-            doc.shortcodes.len(),
+            shown.len(),
             listed.join(", ")
         );
     };
@@ -71,9 +75,9 @@ fn message(doc: &Doc) -> String {
     )
 }
 
-fn help(doc: &Doc, example: Option<(&str, &str, String)>) -> String {
+fn help(shown: &[&Shortcode], example: Option<(&str, &str, String)>) -> String {
     let other = "with markdown (a callout as a blockquote, tabs as headings) or remove";
-    if !doc.shortcodes.iter().any(|s| is_ref(&s.name)) {
+    if !shown.iter().any(|s| is_ref(&s.name)) {
         return format!("replace each {other} it");
     }
     let how = match example {
@@ -82,51 +86,20 @@ fn help(doc: &Doc, example: Option<(&str, &str, String)>) -> String {
         }
         None => " (`[text](../guide.md#heading)`)".to_owned(),
     };
-    let rest = if doc.shortcodes.iter().all(|s| is_ref(&s.name)) {
+    let rest = if shown.iter().all(|s| is_ref(&s.name)) {
         String::new()
     } else {
         format!("; replace the other shortcodes {other} them")
     };
     format!(
-        "write each `ref` link's target as a path relative to this document, which portolan checks and rewrites{how}{rest}"
+        "a `ref` is followed only as a link's target (`[text]({{{{< ref \"page.md\" >}}}})`); elsewhere write the path relative to this document, which portolan checks and rewrites{how}{rest}"
     )
 }
 
-/// The documents by the names Hugo's `ref` finds a page by when no path
-/// does: a file's name with and without `.md`, an index file's folder.
-struct Names(HashMap<String, Vec<usize>>);
-
-impl Names {
-    fn of(catalog: &Catalog) -> Names {
-        let mut names: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, doc) in catalog.docs.iter().enumerate() {
-            let path = doc.content_path.as_str();
-            let (folder, file) = path.rsplit_once('/').unwrap_or(("", path));
-            let mut keys = vec![file.to_owned()];
-            match file.strip_suffix(".md") {
-                Some("index" | "_index" | "README") => {
-                    let name = folder.rsplit('/').next().unwrap_or("");
-                    if !name.is_empty() {
-                        keys.push(name.to_owned());
-                    }
-                }
-                Some(stem) => keys.push(stem.to_owned()),
-                None => {}
-            }
-            for key in keys {
-                names.entry(key).or_default().push(i);
-            }
-        }
-        Names(names)
-    }
-}
-
 /// What to write instead of `ref target` in `doc`: the path from it to
-/// the document Hugo's lookup would find (by path from the content root
-/// or from the document's folder, else by a name only one document has),
-/// with the target's `#anchor`. None when nothing here, or more than one
-/// document, answers to it.
-fn written_for(catalog: &Catalog, names: &Names, doc: &Doc, target: &str) -> Option<String> {
+/// the document Hugo's lookup finds (`Catalog::resolve_ref`), with the
+/// target's `#anchor`. None when no document, or more than one, answers.
+fn written_for(catalog: &Catalog, doc: &Doc, target: &str) -> Option<String> {
     let (path, anchor) = match target.split_once('#') {
         Some((path, anchor)) => (path, format!("#{anchor}")),
         None => (target, String::new()),
@@ -135,13 +108,7 @@ fn written_for(catalog: &Catalog, names: &Names, doc: &Doc, target: &str) -> Opt
         return (!anchor.is_empty()).then_some(anchor);
     }
     let from = doc.content_path.as_str();
-    let found = catalog.resolve_path(from, path).ok().or_else(|| {
-        let name = path.trim_end_matches('/');
-        match names.0.get(name).map(Vec::as_slice) {
-            Some(&[only]) => Some(only),
-            _ => None,
-        }
-    })?;
+    let found = catalog.resolve_ref(from, path).ok()?;
     let to = &catalog.docs.get(found)?.content_path;
     Some(format!("{}{anchor}", link_to(from, to, false)))
 }
@@ -163,7 +130,7 @@ mod tests {
 
     fn written(catalog: &Catalog, from: &str, target: &str) -> Option<String> {
         let doc = &catalog.docs[catalog.by_path[from]];
-        written_for(catalog, &Names::of(catalog), doc, target)
+        written_for(catalog, doc, target)
     }
 
     #[test]

@@ -1,0 +1,195 @@
+//! Links written with Hugo's `ref` and `relref` shortcodes:
+//! `[text]({{< ref "guide.md#setup" >}})`. A site moved over from Hugo
+//! holds hundreds (dapr's docs: 2,400), and to CommonMark they are no
+//! links at all: a link's target cannot hold spaces. So before a body is
+//! parsed, the spaces inside such a shortcode are masked (`{{<+ref+x+>}}`),
+//! byte for byte, so every offset, line and column stays that of the
+//! file. The link is then an ordinary link whose target the catalog finds
+//! as Hugo does (`Catalog::resolve_ref`), and the renderer rewrites to the
+//! target's URL. Other shortcodes are reported (`hugo-shortcode`).
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Event, Parser, Tag};
+use regex::Regex;
+
+/// What stands for a space inside a masked shortcode: not a space, so the
+/// target is one, and nothing CommonMark gives a meaning inside a link's
+/// target or a table row (`|` would split the row).
+const MASK: char = '+';
+
+/// A `ref` or `relref` shortcode standing as a link's target, right after
+/// `](`: the shortcode is group 1.
+static REF_LINK_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\]\([ \t]*(\{\{<[ \t]*(?:ref|relref)[ \t]+[^\n<>]*?[ \t]*>\}\}|\{\{%[ \t]*(?:ref|relref)[ \t]+[^\n%]*?[ \t]*%\}\})[ \t]*\)",
+    )
+    .expect("valid regex")
+});
+
+/// `body` with each `ref`/`relref` link target masked, and the masked
+/// byte ranges; None when it has none. One written inside code (a fence
+/// or a span) is text, left as it is.
+pub fn mask_ref_links(body: &str) -> Option<(String, Vec<Range<usize>>)> {
+    if !(body.contains("{{<") || body.contains("{{%")) {
+        return None;
+    }
+    let found: Vec<Range<usize>> = REF_LINK_RE
+        .captures_iter(body)
+        .filter_map(|caps| caps.get(1).map(|m| m.range()))
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    let code = code_ranges(body);
+    let masked: Vec<Range<usize>> = found
+        .into_iter()
+        .filter(|r| !code.iter().any(|c| c.contains(&r.start)))
+        .collect();
+    if masked.is_empty() {
+        return None;
+    }
+    let mut out = body.to_owned().into_bytes();
+    for range in &masked {
+        for byte in &mut out[range.clone()] {
+            if *byte == b' ' || *byte == b'\t' {
+                *byte = MASK as u8;
+            }
+        }
+    }
+    // Only ASCII spaces became ASCII: still UTF-8.
+    let out = String::from_utf8(out).ok()?;
+    Some((out, masked))
+}
+
+/// `body` ready for pulldown-cmark: its `ref` links masked.
+pub fn linkable(body: &str) -> Cow<'_, str> {
+    match mask_ref_links(body) {
+        Some((masked, _)) => Cow::Owned(masked),
+        None => Cow::Borrowed(body),
+    }
+}
+
+/// Code blocks and spans of `body`, where a shortcode is text.
+fn code_ranges(body: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for (event, range) in Parser::new_ext(body, super::body::markdown_options()).into_offset_iter()
+    {
+        if matches!(event, Event::Start(Tag::CodeBlock(_)) | Event::Code(_)) {
+            out.push(range);
+        }
+    }
+    out
+}
+
+/// The target of a masked `ref` link: the path Hugo looks up and the
+/// anchor.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RefLink {
+    pub path: String,
+    pub anchor: Option<String>,
+}
+
+/// The target of `dest` when it is a masked `ref`/`relref` shortcode.
+pub fn ref_link(dest: &str) -> Option<RefLink> {
+    let inner = dest
+        .strip_prefix("{{<")
+        .and_then(|d| d.strip_suffix(">}}"))
+        .or_else(|| dest.strip_prefix("{{%")?.strip_suffix("%}}"))?;
+    if inner.contains([' ', '\t']) {
+        return None;
+    }
+    let inner = inner.replace(MASK, " ");
+    let (name, rest) = inner.trim().split_once(' ')?;
+    if !matches!(name, "ref" | "relref") {
+        return None;
+    }
+    let rest = rest.trim_start();
+    // The first positional argument, quoted or bare.
+    let target = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().unwrap_or(""),
+        None => rest.split(' ').next().unwrap_or(""),
+    };
+    let (path, anchor) = match target.split_once('#') {
+        Some((path, anchor)) => (path, Some(anchor.to_owned()).filter(|a| !a.is_empty())),
+        None => (target, None),
+    };
+    Some(RefLink {
+        path: path.to_owned(),
+        anchor,
+    })
+}
+
+/// `dest` as its author wrote it: a masked shortcode with its spaces.
+pub fn shown(dest: &str) -> Cow<'_, str> {
+    if ref_link(dest).is_some() {
+        Cow::Owned(dest.replace(MASK, " "))
+    } else {
+        Cow::Borrowed(dest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ref_links_are_masked_byte_for_byte_outside_code() {
+        let body =
+            "See [setup]({{< ref \"setup.md#steps\" >}}) and [it]( {{% relref guide %}} ).\n\
+                    | a | [b]({{< ref b >}}) |\n\n\
+                    `[code]({{< ref x >}})`\n\n```md\n[fence]({{< ref y >}})\n```\n\
+                    A {{< ref z >}} in prose, {{< alert >}}.\n";
+        let (masked, ranges) = mask_ref_links(body).unwrap();
+        assert_eq!(masked.len(), body.len());
+        assert_eq!(ranges.len(), 3);
+        assert!(masked.contains("[setup]({{<+ref+\"setup.md#steps\"+>}})"));
+        assert!(masked.contains("[it]( {{%+relref+guide+%}} )"));
+        assert!(masked.contains("| a | [b]({{<+ref+b+>}}) |"));
+        // Code, prose and other shortcodes are as written.
+        for kept in [
+            "`[code]({{< ref x >}})`",
+            "[fence]({{< ref y >}})",
+            "A {{< ref z >}} in prose, {{< alert >}}.",
+        ] {
+            assert!(masked.contains(kept), "{kept}");
+        }
+        assert_eq!(mask_ref_links("no shortcodes [a](b.md)"), None);
+        assert_eq!(mask_ref_links("`[a]({{< ref b >}})`"), None);
+    }
+
+    #[test]
+    fn a_masked_target_is_a_link_whose_target_reads_back() {
+        let (masked, _) =
+            mask_ref_links("[a]({{< ref \"x/y.md#h\" >}}) [b]({{% relref z %}})").unwrap();
+        let dests: Vec<String> = Parser::new(&masked)
+            .filter_map(|e| match e {
+                Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dests.len(), 2, "{masked}");
+        assert_eq!(
+            ref_link(&dests[0]),
+            Some(RefLink {
+                path: "x/y.md".to_owned(),
+                anchor: Some("h".to_owned())
+            })
+        );
+        assert_eq!(
+            ref_link(&dests[1]),
+            Some(RefLink {
+                path: "z".to_owned(),
+                anchor: None
+            })
+        );
+        assert_eq!(shown(&dests[0]), "{{< ref \"x/y.md#h\" >}}");
+        // Written with spaces, or another shortcode: not a masked ref.
+        assert_eq!(ref_link("{{< ref x >}}"), None);
+        assert_eq!(ref_link("{{<+alert+x+>}}"), None);
+        assert_eq!(ref_link("guide.md"), None);
+        assert_eq!(shown("guide.md"), "guide.md");
+    }
+}
