@@ -106,8 +106,9 @@ pub fn ref_link(dest: &str) -> Option<RefLink> {
     if !matches!(name, "ref" | "relref") {
         return None;
     }
+    // The first positional argument, quoted or bare, or the named `path`.
     let rest = rest.trim_start();
-    // The first positional argument, quoted or bare.
+    let rest = rest.strip_prefix("path=").unwrap_or(rest);
     let target = match rest.strip_prefix('"') {
         Some(quoted) => quoted.split('"').next().unwrap_or(""),
         None => rest.split(' ').next().unwrap_or(""),
@@ -186,6 +187,19 @@ mod tests {
             })
         );
         assert_eq!(shown(&dests[0]), "{{< ref \"x/y.md#h\" >}}");
+        // Tight, and with the target as the named `path`.
+        for written in [
+            "[a]({{<ref \"x\">}})",
+            "[a]({{< ref path=\"x\" lang=\"en\" >}})",
+        ] {
+            let (masked, _) = mask_ref_links(written).unwrap();
+            let dest = masked.trim_start_matches("[a](").trim_end_matches(')');
+            assert_eq!(
+                ref_link(dest).map(|r| r.path).as_deref(),
+                Some("x"),
+                "{written}"
+            );
+        }
         // Written with spaces, or another shortcode: not a masked ref.
         assert_eq!(ref_link("{{< ref x >}}"), None);
         assert_eq!(ref_link("{{<+alert+x+>}}"), None);
