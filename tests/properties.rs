@@ -30,6 +30,11 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("**Source:** A\n**Protocol:** B\n".to_owned()),
         Just("## AI Agent Notes\n- **Agent**: note\n".to_owned()),
         Just("\u{E000}0:0\u{E001}".to_owned()),
+        // Hugo: `ref` links (masked before parsing), cut-off and odd ones.
+        Just("[a]({{< ref \"x.md#h\" >}}) ".to_owned()),
+        Just("[b]( {{% relref path=\"/y\" %}} )".to_owned()),
+        Just("({{<+ref+\"\u{e9}\"+>}}) {{< ref".to_owned()),
+        Just("`[c]({{< ref z >}})`".to_owned()),
         "[ -~]{0,40}",
         "\\PC{0,20}",
     ]
