@@ -236,3 +236,73 @@ fn facet_values_are_grouped_by_a_vocabulary_the_site_can_extend() {
         stderr(&o)
     );
 }
+
+/// A home document with sections gets a contents list beside it (folded
+/// under the lead on a phone, by the document page's toggle) that leads to
+/// its sections and to the documents table; the documents linking to it
+/// are listed, as on any document page. One without sections gets none.
+#[test]
+fn the_home_document_has_contents_and_what_links_to_it() {
+    let site = site(&[
+        (
+            "content/_index.md",
+            b"# About\n\nThe catalog.\n\n## Finding your way\n\nSearch.\n\n### By folder\n\nFolders.\n\n## Adding a document\n\nSteps.\n",
+        ),
+        ("content/a.md", b"# Guide\n\nBack to [the catalog](_index.md).\n"),
+        ("content/b.md", b"# Other\n\nText.\n"),
+    ]);
+    let out = site.path().join("out");
+    build_ok(site.path(), &out);
+    let home = read(&out.join("index.html"));
+    assert!(
+        home.contains(r#"<div class="home-top with-toc">"#),
+        "{home}"
+    );
+    let toc = &home[home.find(r#"<nav class="toc""#).expect("a contents list")..];
+    let toc = &toc[..toc.find("</nav>").unwrap()];
+    let entries: Vec<&str> = toc.split("<li ").skip(1).collect();
+    let expected = [
+        ("toc-h2", "#finding-your-way", "Finding your way"),
+        ("toc-h3", "#by-folder", "By folder"),
+        ("toc-h2", "#adding-a-document", "Adding a document"),
+        ("toc-h2", "#results-heading", "Documents"),
+    ];
+    assert_eq!(entries.len(), expected.len(), "{toc}");
+    for (entry, (class, href, title)) in entries.iter().zip(expected) {
+        assert!(
+            entry.starts_with(&format!(r#"class="{class}"><a href="{href}">{title}</a>"#)),
+            "{entry}"
+        );
+    }
+    // Every entry's target is on the page; the toggle folds this list.
+    for (_, href, _) in expected {
+        assert!(home.contains(&format!(r#"id="{}""#, &href[1..])), "{href}");
+    }
+    assert!(toc.contains(r#"class="toc-toggle""#) && toc.contains(r#"aria-controls="toc-list""#));
+    assert!(toc.contains(r#"<ol id="toc-list">"#));
+    // Outside the indexed part: the index holds the body once.
+    let intro = home.find(r#"<section class="home-intro""#).unwrap();
+    assert!(home.find(r#"<nav class="toc""#).unwrap() < intro);
+    let referenced = &home[home
+        .find(r#"id="referenced-heading""#)
+        .expect("Referenced by")..];
+    assert!(
+        referenced.contains(r#"<a href="/a/">Guide</a>"#),
+        "{referenced}"
+    );
+    assert!(!referenced[..referenced.find("</section>").unwrap()].contains("Other"));
+
+    // Without sections: no list, and no room kept for one.
+    write(
+        site.path(),
+        "content/_index.md",
+        b"# About\n\nThe catalog.\n",
+    );
+    build_ok(site.path(), &out);
+    let home = read(&out.join("index.html"));
+    assert!(
+        !home.contains(r#"<nav class="toc""#) && !home.contains("with-toc"),
+        "{home}"
+    );
+    assert!(home.contains(r#"<div class="home-top">"#));
+}

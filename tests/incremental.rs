@@ -622,6 +622,9 @@ fn the_home_document_comes_and_goes_like_a_full_build() {
             "link back to it" => {
                 let alpha = String::from_utf8(files["pay/a/index.html"].to_vec()).unwrap();
                 assert!(alpha.contains(r#"<a href="/">home</a>"#), "{alpha}");
+                // The home page lists it, as a document page would.
+                let by = &page[page.find("Referenced by").expect("Referenced by")..];
+                assert!(by.contains(r#"<a href="/pay/a/">Alpha</a>"#), "{page}");
             }
             "retitle a document it lists" => {
                 assert!(page.contains("Charlie prime") && page.contains("The wombat desk."));
