@@ -280,9 +280,12 @@ fn the_home_document_has_contents_and_what_links_to_it() {
     }
     assert!(toc.contains(r#"class="toc-toggle""#) && toc.contains(r#"aria-controls="toc-list""#));
     assert!(toc.contains(r#"<ol id="toc-list">"#));
-    // Outside the indexed part: the index holds the body once.
+    // Outside the indexed part, with no attribute of Pagefind's: one
+    // there makes Pagefind read the whole page, table and all, and a new
+    // document index the home page again (search_lean).
     let intro = home.find(r#"<section class="home-intro""#).unwrap();
     assert!(home.find(r#"<nav class="toc""#).unwrap() < intro);
+    assert!(!home[..intro].contains("data-pagefind-"), "{home}");
     let referenced = &home[home
         .find(r#"id="referenced-heading""#)
         .expect("Referenced by")..];
