@@ -30,8 +30,9 @@ static REF_LINK_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `body` with each `ref`/`relref` link target masked, and the masked
-/// byte ranges; None when it has none. One written inside code (a fence
-/// or a span) is text, left as it is.
+/// byte ranges; None when it has none. Only a shortcode the parse then
+/// sees as a link's target is masked: one in code, in raw HTML, or after
+/// a `](` that opens no link is text, left as written.
 pub fn mask_ref_links(body: &str) -> Option<(String, Vec<Range<usize>>)> {
     if !(body.contains("{{<") || body.contains("{{%")) {
         return None;
@@ -43,16 +44,26 @@ pub fn mask_ref_links(body: &str) -> Option<(String, Vec<Range<usize>>)> {
     if found.is_empty() {
         return None;
     }
-    let code = code_ranges(body);
-    let masked: Vec<Range<usize>> = found
-        .into_iter()
-        .filter(|r| !code.iter().any(|c| c.contains(&r.start)))
+    // Masking changes no block's extent (only spaces inside a line become
+    // `+`), so one parse of the masked text says which are links.
+    let candidate = masked(body, &found);
+    let links = link_ranges(&candidate);
+    let kept: Vec<Range<usize>> = found
+        .iter()
+        .filter(|r| links.iter().any(|l| l.start <= r.start && r.end <= l.end))
+        .cloned()
         .collect();
-    if masked.is_empty() {
-        return None;
+    match kept.len() {
+        0 => None,
+        n if n == found.len() => Some((candidate, kept)),
+        _ => Some((masked(body, &kept), kept)),
     }
+}
+
+/// `body` with the spaces inside `ranges` masked.
+fn masked(body: &str, ranges: &[Range<usize>]) -> String {
     let mut out = body.to_owned().into_bytes();
-    for range in &masked {
+    for range in ranges {
         for byte in &mut out[range.clone()] {
             if *byte == b' ' || *byte == b'\t' {
                 *byte = MASK as u8;
@@ -60,8 +71,7 @@ pub fn mask_ref_links(body: &str) -> Option<(String, Vec<Range<usize>>)> {
         }
     }
     // Only ASCII spaces became ASCII: still UTF-8.
-    let out = String::from_utf8(out).ok()?;
-    Some((out, masked))
+    String::from_utf8(out).unwrap_or_else(|_| body.to_owned())
 }
 
 /// `body` ready for pulldown-cmark: its `ref` links masked.
@@ -72,16 +82,13 @@ pub fn linkable(body: &str) -> Cow<'_, str> {
     }
 }
 
-/// Code blocks and spans of `body`, where a shortcode is text.
-fn code_ranges(body: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    for (event, range) in Parser::new_ext(body, super::body::markdown_options()).into_offset_iter()
-    {
-        if matches!(event, Event::Start(Tag::CodeBlock(_)) | Event::Code(_)) {
-            out.push(range);
-        }
-    }
-    out
+/// The extents of the links and images of `body`.
+fn link_ranges(body: &str) -> Vec<Range<usize>> {
+    Parser::new_ext(body, super::body::markdown_options())
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Start(Tag::Link { .. } | Tag::Image { .. })))
+        .map(|(_, range)| range)
+        .collect()
 }
 
 /// The target of a masked `ref` link: the path Hugo looks up and the
@@ -159,6 +166,19 @@ mod tests {
         }
         assert_eq!(mask_ref_links("no shortcodes [a](b.md)"), None);
         assert_eq!(mask_ref_links("`[a]({{< ref b >}})`"), None);
+        // Raw HTML, and a `](` that opens no link, are shown as written;
+        // a link beside them is still masked.
+        for text in [
+            "<div>\n[a]({{< ref b >}})\n</div>\n",
+            "Odd ]({{< ref b >}}) text.\n",
+            "Escaped \\[a]({{< ref b >}}).\n",
+        ] {
+            assert_eq!(mask_ref_links(text), None, "{text}");
+        }
+        let (masked, ranges) =
+            mask_ref_links("Odd ]({{< ref b >}}) but [c]({{< ref d >}}).").unwrap();
+        assert_eq!(masked, "Odd ]({{< ref b >}}) but [c]({{<+ref+d+>}}).");
+        assert_eq!(ranges.len(), 1);
     }
 
     #[test]
