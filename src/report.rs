@@ -118,7 +118,7 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     (
         "hugo-shortcode",
-        "Hugo shortcodes ({{< ref >}}, {{% alert %}}), which portolan shows as written",
+        "Hugo shortcodes ({{% alert %}}, {{< tabs >}}, a ref outside a link's target), which portolan shows as written",
     ),
     (
         "highlight",

@@ -345,7 +345,7 @@ pub fn scan(
         .map(|(offset, name, argument)| {
             let (line, column) = position(offset);
             Shortcode {
-                link: ref_links.iter().any(|r| r.start == offset),
+                link: ref_links.binary_search_by_key(&offset, |r| r.start).is_ok(),
                 name,
                 argument,
                 line,

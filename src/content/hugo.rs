@@ -48,9 +48,14 @@ pub fn mask_ref_links(body: &str) -> Option<(String, Vec<Range<usize>>)> {
     // `+`), so one parse of the masked text says which are links.
     let candidate = masked(body, &found);
     let links = link_ranges(&candidate);
+    // Both in document order: the link that may hold a shortcode is the
+    // last one starting before it (a page may hold thousands of each).
     let kept: Vec<Range<usize>> = found
         .iter()
-        .filter(|r| links.iter().any(|l| l.start <= r.start && r.end <= l.end))
+        .filter(|r| {
+            let before = links.partition_point(|l| l.start <= r.start);
+            before > 0 && r.end <= links[before - 1].end
+        })
         .cloned()
         .collect();
     match kept.len() {
@@ -179,6 +184,15 @@ mod tests {
             mask_ref_links("Odd ]({{< ref b >}}) but [c]({{< ref d >}}).").unwrap();
         assert_eq!(masked, "Odd ]({{< ref b >}}) but [c]({{<+ref+d+>}}).");
         assert_eq!(ranges.len(), 1);
+    }
+
+    #[test]
+    fn a_page_of_many_ref_links_masks_each_once() {
+        let text = "[a]({{< ref x >}}) `[b]({{< ref y >}})` ".repeat(20_000);
+        let (masked, ranges) = mask_ref_links(&text).unwrap();
+        assert_eq!(ranges.len(), 20_000);
+        assert_eq!(masked.matches("{{<+ref+x+>}}").count(), 20_000);
+        assert_eq!(masked.matches("{{< ref y >}}").count(), 20_000);
     }
 
     #[test]
