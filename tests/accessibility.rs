@@ -159,3 +159,85 @@ fn a_wide_table_scrolls_in_its_box_with_a_shadow_only_where_more_of_it_is() {
         assert_ne!(tables[0]["cover"], tables[2]["cover"], "{view:#}");
     }
 }
+
+/// Hugo tabs (`content::hugo_blocks`) become tabs in the browser: roles
+/// and names as the ARIA tabs pattern has them, one panel shown, a choice
+/// made in every group of that name and kept for the next page, arrow
+/// keys, and a link into a hidden tab showing it.
+#[test]
+fn hugo_tabs_are_tabs_whose_choice_holds_across_groups_and_pages() {
+    let Some(chromium) = browser_with("puppeteer") else {
+        return;
+    };
+    let doc = "# Install the agent\n\n\
+{{< tabs Linux Windows >}}\n\n{{% codetab %}}\nRun `install.sh`.\n{{% /codetab %}}\n\n\
+{{% codetab %}}\nRun `install.ps1`.\n{{% /codetab %}}\n\n{{< /tabs >}}\n\n\
+## Start it\n\n\
+{{< tabs \"Linux\" \"Windows\" \"macOS\" >}}\n\n{{% codetab %}}\n`systemctl start agent`\n{{% /codetab %}}\n\n\
+{{% codetab %}}\n`Start-Service agent`\n{{% /codetab %}}\n\n\
+{{% codetab %}}\n### Launch agent\n\n`launchctl load agent.plist`\n{{% /codetab %}}\n\n{{< /tabs >}}\n";
+    let site = site(&[("content/install.md", doc.as_bytes())]);
+    let out = site.path().join("out");
+    build_ok(site.path(), &out);
+    let server = StaticServer::start(out, "/", 200, 180);
+    let page = format!("http://127.0.0.1:{}/install/", server.port);
+    let v = browser_script("tabs.mjs", &[&page, chromium.to_str().unwrap()]);
+
+    let selected = |state: &serde_json::Value| -> Vec<Vec<String>> {
+        state
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|group| {
+                let tabs = group["tabs"].as_array().unwrap();
+                let shown = group["shown"].as_array().unwrap();
+                assert_eq!(tabs.len(), shown.len(), "{group:#}");
+                // The selected tab is the one focusable tab and its panel
+                // the one shown.
+                tabs.iter()
+                    .zip(shown)
+                    .filter(|(t, _)| t["selected"] == "true")
+                    .map(|(t, s)| {
+                        assert_eq!(s, true, "{group:#}");
+                        assert_eq!(t["tabIndex"], 0, "{group:#}");
+                        t["name"].as_str().unwrap().to_owned()
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let loaded = &v["loaded"];
+    assert_eq!(loaded.as_array().unwrap().len(), 2, "{v:#}");
+    for group in loaded.as_array().unwrap() {
+        assert_eq!(group["tabbed"], true, "{group:#}");
+        assert_eq!(
+            group["labelsShown"], false,
+            "the tabs name the panels: {group:#}"
+        );
+        let names: Vec<&str> = (group["tabs"].as_array().unwrap().iter())
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        let labelled: Vec<&str> = (group["labelledBy"].as_array().unwrap().iter())
+            .map(|l| l.as_str().unwrap_or("none"))
+            .collect();
+        assert_eq!(names, labelled, "each panel is named by its tab: {group:#}");
+        let shown = group["shown"].as_array().unwrap();
+        assert_eq!(shown.iter().filter(|s| **s == true).count(), 1, "{group:#}");
+    }
+    assert_eq!(selected(loaded), [["Linux"], ["Linux"]]);
+    // Windows chosen in the first group is chosen in the second too.
+    assert_eq!(selected(&v["clicked"]), [["Windows"], ["Windows"]]);
+    assert_eq!(v["stored"], "Windows");
+    // Right from the last tab wraps to the first; End goes to the last.
+    assert_eq!(v["right"]["focused"], "Linux", "{v:#}");
+    assert_eq!(selected(&v["right"]["state"]), [["Linux"], ["Linux"]]);
+    assert_eq!(v["end"], "Windows");
+    assert_eq!(selected(&v["reloaded"]), [["Windows"], ["Windows"]]);
+    // The heading in the macOS tab, hidden while Windows is chosen.
+    assert_eq!(v["hiddenHeading"], "launch-agent", "{v:#}");
+    assert_eq!(
+        v["linked"],
+        serde_json::json!({"visible": true, "panelHidden": false}),
+        "{v:#}"
+    );
+}

@@ -35,6 +35,14 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("[b]( {{% relref path=\"/y\" %}} )".to_owned()),
         Just("({{<+ref+\"\u{e9}\"+>}}) {{< ref".to_owned()),
         Just("`[c]({{< ref z >}})`".to_owned()),
+        // Hugo: alerts and tabs (masked as comments), paired or not.
+        Just("{{% alert title=\"\u{e9}\" color=danger %}}\n".to_owned()),
+        Just("{{% /alert %}}\n".to_owned()),
+        Just("{{< tabs a \"b\" >}}\n".to_owned()),
+        Just("{{% codetab %}}\n".to_owned()),
+        Just("  {{% /codetab %}}\n".to_owned()),
+        Just("> {{< /tabs >}}\n".to_owned()),
+        Just("<img src=x>\n".to_owned()),
         "[ -~]{0,40}",
         "\\PC{0,20}",
     ]

@@ -131,6 +131,8 @@ pub struct Shortcode {
     pub argument: Option<String>,
     /// A `ref` that is a link's target, which portolan follows (`hugo`).
     pub link: bool,
+    /// An alert or tab that portolan renders (`hugo_blocks`).
+    pub rendered: bool,
     pub line: usize,
     pub column: usize,
 }
@@ -193,11 +195,9 @@ pub fn scan(
     };
     // Links written with Hugo's `ref` are links (`hugo`): the text parsed
     // has their spaces masked, byte for byte.
-    let masked = super::hugo::mask_ref_links(body);
-    let (parsed, ref_links) = match &masked {
-        Some((text, ranges)) => (text.as_str(), ranges.as_slice()),
-        None => (body, &[][..]),
-    };
+    // So are Hugo's alerts and tabs (`hugo_blocks`): masked as comments.
+    let prepared = super::hugo::prepare(body);
+    let parsed = prepared.text.as_ref();
     let parser =
         Parser::new_with_broken_link_callback(parsed, markdown_options(), Some(&mut on_broken));
     for (event, range) in parser.into_offset_iter() {
@@ -345,7 +345,12 @@ pub fn scan(
         .map(|(offset, name, argument)| {
             let (line, column) = position(offset);
             Shortcode {
-                link: ref_links.binary_search_by_key(&offset, |r| r.start).is_ok(),
+                link: (prepared.ref_links)
+                    .binary_search_by_key(&offset, |r| r.start)
+                    .is_ok(),
+                rendered: (prepared.blocks)
+                    .binary_search_by_key(&offset, |b| b.range.start)
+                    .is_ok(),
                 name,
                 argument,
                 line,

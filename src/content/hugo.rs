@@ -79,11 +79,33 @@ fn masked(body: &str, ranges: &[Range<usize>]) -> String {
     String::from_utf8(out).unwrap_or_else(|_| body.to_owned())
 }
 
-/// `body` ready for pulldown-cmark: its `ref` links masked.
-pub fn linkable(body: &str) -> Cow<'_, str> {
-    match mask_ref_links(body) {
-        Some((masked, _)) => Cow::Owned(masked),
-        None => Cow::Borrowed(body),
+/// A body as the check and the renderer parse it.
+pub struct Prepared<'a> {
+    pub text: Cow<'a, str>,
+    /// The masked `ref` link targets, in document order.
+    pub ref_links: Vec<Range<usize>>,
+    /// The masked block shortcodes (`hugo_blocks`), in document order.
+    pub blocks: Vec<super::hugo_blocks::Block>,
+}
+
+/// `body` ready for pulldown-cmark: its block shortcodes masked, then its
+/// `ref` links (which lie inside lines, so the blocks are as they were).
+pub fn prepare(body: &str) -> Prepared<'_> {
+    let (text, blocks) = match super::hugo_blocks::mask(body) {
+        Some((text, blocks)) => (Cow::Owned(text), blocks),
+        None => (Cow::Borrowed(body), Vec::new()),
+    };
+    match mask_ref_links(&text) {
+        Some((masked, ref_links)) => Prepared {
+            text: Cow::Owned(masked),
+            ref_links,
+            blocks,
+        },
+        None => Prepared {
+            text,
+            ref_links: Vec::new(),
+            blocks,
+        },
     }
 }
 

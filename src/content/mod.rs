@@ -5,6 +5,7 @@ pub mod doc;
 pub mod field;
 pub mod frontmatter;
 pub mod hugo;
+pub mod hugo_blocks;
 pub mod inline_meta;
 pub mod source;
 

@@ -17,6 +17,7 @@ use super::highlight;
 use crate::catalog::{join_relative, local_target, Catalog};
 use crate::content::body::{markdown_options, strip_marker, Marker};
 use crate::content::doc::{fill_fields, fill_heading_lines};
+use crate::content::hugo_blocks;
 use crate::content::Doc;
 use crate::urls::encode_path;
 
@@ -359,9 +360,12 @@ struct Safety {
 pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
     let doc: &Doc = &links.catalog.docs[index];
     let filled = fill_heading_lines(doc.body(), doc.fill_source());
-    // Hugo `ref` links masked as the check parsed them (`content::hugo`).
-    let source = crate::content::hugo::linkable(filled.as_deref().unwrap_or(doc.body()));
-    let source = source.as_ref();
+    // Hugo `ref` links, alerts and tabs masked as the check parsed them
+    // (`content::hugo`, `content::hugo_blocks`).
+    let prepared = crate::content::hugo::prepare(filled.as_deref().unwrap_or(doc.body()));
+    let source = prepared.text.as_ref();
+    // In a masked block shortcode's comment, which its HTML replaces.
+    let mut in_block_tag = false;
 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut generated = Generated::new(&doc.text);
@@ -500,6 +504,19 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
                 _ => {}
             }
             continue;
+        }
+        if in_block_tag {
+            in_block_tag = !matches!(event, Event::End(TagEnd::HtmlBlock));
+            continue;
+        }
+        // A masked tag: an HTML block of its own (skipped whole), or a
+        // line of the author's HTML block (that line replaced).
+        if let Event::Start(Tag::HtmlBlock) | Event::Html(_) = event {
+            if let Some(block) = hugo_blocks::starting(&prepared.blocks, source, &range) {
+                events.push(generated.html(block_html(&block.role)));
+                in_block_tag = matches!(event, Event::Start(_));
+                continue;
+            }
         }
         match event {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level as u8, Vec::new())),
@@ -649,8 +666,7 @@ fn card_lines(doc: &Doc) -> std::collections::HashSet<usize> {
         .collect()
 }
 
-/// A GitHub alert (`> [!WARNING]`) as a labelled aside. `role="note"`: a
-/// callout is part of the text, not a complementary landmark.
+/// A GitHub alert (`> [!WARNING]`) as a labelled aside.
 fn callout_open(kind: pulldown_cmark::BlockQuoteKind) -> String {
     use pulldown_cmark::BlockQuoteKind as K;
     let (key, label, icon) = match kind {
@@ -660,9 +676,44 @@ fn callout_open(kind: pulldown_cmark::BlockQuoteKind) -> String {
         K::Warning => ("warning", "Warning", "⚠"),
         K::Caution => ("caution", "Caution", "⛔"),
     };
+    callout_html(key, label, icon)
+}
+
+/// A callout's start. `role="note"`: a callout is part of the text, not a
+/// complementary landmark.
+fn callout_html(key: &str, label: &str, icon: &str) -> String {
+    let label = escape_html(label);
     format!(
         "<aside class=\"callout callout-{key}\" role=\"note\" aria-label=\"{label}\"><p class=\"callout-title\"><span aria-hidden=\"true\">{icon}</span> {label}</p>\n"
     )
+}
+
+/// The HTML of a Hugo alert or tab tag (`hugo_blocks`). A Docsy alert's
+/// colour gives the callout's kind; its title, when it has one, the label.
+/// Tabs are panels, each under its label: the theme's script makes them
+/// tabs, and without it they read one after the other.
+fn block_html(role: &hugo_blocks::Role) -> String {
+    use hugo_blocks::{Kind, Role};
+    match role {
+        Role::Alert { title, color } => {
+            let color = color.as_deref().unwrap_or("").to_ascii_lowercase();
+            let (key, label, icon) = match color.as_str() {
+                "warning" => ("warning", "Warning", "⚠"),
+                "danger" => ("caution", "Caution", "⛔"),
+                "success" => ("tip", "Tip", "✓"),
+                _ => ("note", "Note", "ℹ"),
+            };
+            let title = title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            callout_html(key, title.unwrap_or(label), icon)
+        }
+        Role::Tabs => "<div class=\"tabs\">\n".to_owned(),
+        Role::Codetab { label } => format!(
+            "<div class=\"tab-panel\"><p class=\"tab-label\">{}</p>\n",
+            escape_html(label)
+        ),
+        Role::End(Kind::Alert) => "</aside>\n".to_owned(),
+        Role::End(Kind::Tabs | Kind::Codetab) => "</div>\n".to_owned(),
+    }
 }
 
 /// A short piece of markdown written in a document (an agent note) as

@@ -18,7 +18,9 @@ use crate::diagnostics::Diagnostic;
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let catalog = ctx.catalog;
     for doc in &catalog.docs {
-        let shown: Vec<&Shortcode> = doc.shortcodes.iter().filter(|s| !s.link).collect();
+        let shown: Vec<&Shortcode> = (doc.shortcodes.iter())
+            .filter(|s| !s.link && !s.rendered)
+            .collect();
         let Some(first) = shown.first() else {
             continue;
         };
@@ -39,7 +41,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 message(&shown),
             )
             .column(Some(first.column))
-            .help(help(&shown, example))
+            .help(help(&shown, example) + blocks_help(&shown))
             .source_from(&doc.text),
         );
     }
@@ -73,6 +75,16 @@ fn message(shown: &[&Shortcode]) -> String {
         "the Hugo shortcode `{}` is shown as written: portolan does not run shortcodes",
         only.name
     )
+}
+
+/// Why an alert or a tab stayed as written, when one did.
+fn blocks_help(shown: &[&Shortcode]) -> &'static str {
+    let blocks = ["alert", "tabs", "codetab"];
+    if shown.iter().any(|s| blocks.contains(&s.name.as_str())) {
+        "; `alert`, `tabs` and `codetab` are rendered when each opening and closing tag stands alone on its line, the two in the same list item or blockquote, a `codetab` right inside its `tabs`"
+    } else {
+        ""
+    }
 }
 
 fn help(shown: &[&Shortcode], example: Option<(&str, &str, String)>) -> String {

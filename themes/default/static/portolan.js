@@ -625,7 +625,99 @@
     });
   }
 
+  // Hugo tabs (`{{< tabs >}}`, rendered as panels under their labels)
+  // become tabs, keyboard as the ARIA tabs pattern has it. Choosing a tab
+  // chooses the tab of that name in every group, on this page and later
+  // ones (a reader's platform), as Docusaurus's tab groups do. A link to
+  // a heading in a hidden tab shows that tab.
+  var TAB_KEY = "portolan-tab";
+  function setupTabs() {
+    var groups = [];
+    var count = 0;
+    function select(group, k) {
+      group.buttons.forEach(function (b, j) {
+        var on = j === k;
+        b.setAttribute("aria-selected", on ? "true" : "false");
+        b.tabIndex = on ? 0 : -1;
+        group.panels[j].hidden = !on;
+      });
+    }
+    function chooseName(name) {
+      groups.forEach(function (group) {
+        var k = group.names.indexOf(name);
+        if (k >= 0) select(group, k);
+      });
+    }
+    document.querySelectorAll(".tabs").forEach(function (box) {
+      var panels = Array.prototype.filter.call(box.children, function (c) {
+        return c.classList.contains("tab-panel");
+      });
+      if (!panels.length) return;
+      var list = document.createElement("div");
+      list.className = "tab-list";
+      list.setAttribute("role", "tablist");
+      var group = { panels: panels, names: [], buttons: [] };
+      panels.forEach(function (panel) {
+        count += 1;
+        var label = panel.querySelector(":scope > .tab-label");
+        var name = label ? label.textContent : "Tab " + (group.names.length + 1);
+        var button = document.createElement("button");
+        button.type = "button";
+        button.id = "tab-" + count;
+        button.textContent = name;
+        button.setAttribute("role", "tab");
+        if (!panel.id) panel.id = "tab-panel-" + count;
+        button.setAttribute("aria-controls", panel.id);
+        panel.setAttribute("role", "tabpanel");
+        panel.setAttribute("aria-labelledby", button.id);
+        panel.tabIndex = 0;
+        list.appendChild(button);
+        group.names.push(name);
+        group.buttons.push(button);
+      });
+      group.buttons.forEach(function (button, k) {
+        button.addEventListener("click", function () {
+          select(group, k);
+          chooseName(group.names[k]);
+          try { localStorage.setItem(TAB_KEY, group.names[k]); } catch (e) { /* storage off */ }
+        });
+        button.addEventListener("keydown", function (e) {
+          var n = group.buttons.length;
+          var to = { ArrowRight: (k + 1) % n, ArrowLeft: (k + n - 1) % n, Home: 0, End: n - 1 }[e.key];
+          if (to === undefined) return;
+          e.preventDefault();
+          group.buttons[to].focus();
+          group.buttons[to].click();
+        });
+      });
+      box.insertBefore(list, box.firstChild);
+      box.classList.add("tabbed");
+      groups.push(group);
+      select(group, 0);
+    });
+    if (!groups.length) return;
+    var stored = null;
+    try { stored = localStorage.getItem(TAB_KEY); } catch (e) { /* storage off */ }
+    if (stored) chooseName(stored);
+    function showTarget() {
+      var id = decodeURIComponent(location.hash.slice(1));
+      var target = id && document.getElementById(id);
+      if (!target) return;
+      groups.forEach(function (group) {
+        group.panels.forEach(function (panel, k) {
+          if (panel.hidden && panel.contains(target)) {
+            select(group, k);
+            target.scrollIntoView();
+          }
+        });
+      });
+    }
+    window.addEventListener("hashchange", showTarget);
+    showTarget();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupTabs();
     setupThemeChoice();
     setupTermPages();
     setupDiagramSize();
