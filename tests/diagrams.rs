@@ -391,6 +391,12 @@ fn a_diagram_draws_the_same_bytes_whatever_rendered_before_it() {
     // A time without a date falls on the worker's fixed day, not the
     // build's: tomorrow's build draws the same axis.
     assert!(alone[4].contains("2000-01-01"), "{}", alone[4]);
+    // Nor does a gantt mark that day as today (it would sit far off the
+    // chart, or on it for a chart of 2000).
+    for gantt in &alone[3..] {
+        assert!(gantt.contains("aria-roledescription=\"gantt\""), "{gantt}");
+        assert!(!gantt.contains("class=\"today\""), "{gantt}");
+    }
 }
 
 /// The worker serves mermaid's modules to its browser from a local HTTP

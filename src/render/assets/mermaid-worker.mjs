@@ -156,6 +156,11 @@ async function main() {
           const { svg } = await mermaid.render(svgId, definition, container);
           container.innerHTML = svg;
           const element = container.querySelector("svg");
+          // A gantt's "today" line would mark the clock fixed above, not
+          // the reader's day: drawn at 2000-01-01, far off any chart.
+          if (element.getAttribute("aria-roledescription") === "gantt") {
+            element.querySelectorAll("g.today").forEach((g) => g.remove());
+          }
           // mermaid draws this as a diagram instead of failing.
           if (element.textContent.includes("Maximum text size in diagram exceeded")) {
             return { error: "the definition is longer than mermaid's maxTextSize (50,000 characters); split the diagram" };
