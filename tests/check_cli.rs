@@ -399,8 +399,8 @@ fn corpora_are_checked_without_panic() {
         );
         // dapr's pages are written for Hugo: 2,400 links to `{{< ref >}}`
         // targets, which are followed, and 1,040 alerts, tabs and tabs'
-        // panels, which are rendered; other shortcodes (buttons, partials)
-        // are reported, one warning for each page holding any. None for
+        // panels and 68 buttons, which are rendered; other shortcodes
+        // (partials) are reported, one warning for each page holding any. None for
         // mermaid's VitePress pages.
         let documents = v["summary"]["documents"].as_u64().unwrap() as usize;
         let shortcodes = count("hugo-shortcode");
@@ -425,9 +425,10 @@ fn corpora_are_checked_without_panic() {
             })
             .count();
         if name == "dapr-docs" {
-            // 84 pages here (284 before alerts and tabs were rendered).
+            // 30 pages here (284 before alerts, tabs and buttons were
+            // rendered): partials, version numbers, refs outside links.
             assert!(
-                (50..=120).contains(&shortcodes) && shortcodes <= documents,
+                (15..=60).contains(&shortcodes) && shortcodes <= documents,
                 "{name}: {shortcodes} shortcode findings"
             );
             // One page: rethinkdb's, whose tabs are never closed.
@@ -528,7 +529,7 @@ Read [the setup]({{< ref \"setup.md#steps\" >}}) first.\n\
 \n\
 {{% alert title=\"Note\" %}}\nKeep it.\n{{% /alert %}}\n\
 \n\
-{{< button page=\"setup\" text=\"Set up\" >}}\n\
+{{< youtube id=\"w7bTz\" >}}\n\
 \n\
 | Where | Link |\n|---|---|\n| root | [more]({{% relref /setup %}}) |\n\
 \n\
@@ -574,7 +575,7 @@ See <a href=\"{{< ref setup >}}\">this</a>.\n";
     // The alert is rendered (`hugo_alerts_and_tabs_are_rendered…`).
     let message = d["message"].as_str().unwrap();
     assert!(message.starts_with("2 Hugo shortcodes"), "{message}");
-    assert!(message.contains("`button` ×1, `ref` ×1"), "{message}");
+    assert!(message.contains("`youtube` ×1, `ref` ×1"), "{message}");
     // The help gives the path to write for the `ref` outside a link.
     let help = d["help"].as_str().unwrap();
     assert!(
@@ -620,7 +621,7 @@ See <a href=\"{{< ref setup >}}\">this</a>.\n";
     for shown in [
         r#"Read <a href="/setup/#steps">the setup</a> first."#,
         r#"<td><a href="/setup/">more</a></td>"#,
-        r#"{{&lt; button page="setup" text="Set up" &gt;}}"#,
+        r#"{{&lt; youtube id="w7bTz" &gt;}}"#,
         r#"<aside class="callout callout-note" role="note" aria-label="Note">"#,
     ] {
         assert!(page.contains(shown), "{shown} in {page}");
@@ -753,4 +754,67 @@ Run **Docker**; see [nowhere](missing.md).\n\
     assert_eq!(body.matches("</aside>").count(), 3, "{body}");
     assert_eq!(body.matches("class=\"tab-panel\"").count(), 2, "{body}");
     assert!(!body.contains("<!--"), "no masked tag is left: {body}");
+}
+
+/// Docsy's buttons are links drawn as buttons: a `page` is found as
+/// Hugo's `ref` finds it, checked and related like a link; a `link` is
+/// published only with a safe scheme.
+#[test]
+fn hugo_buttons_are_links_checked_like_any_other() {
+    let doc = "# Start here\n\n\
+{{< button text=\"Get started\" page=\"setup#steps\" >}}\n\n\
+{{< button text=\"Missing\" page=\"nowhere\" >}}\n\n\
+{{< button text=\"Site\" link=\"https://dapr.io/\" newtab=\"true\" >}}\n\n\
+{{< button text=\"Bad\" link=\"javascript:alert(1)\" >}}\n";
+    let config = "title = \"t\"\n[validation]\nbroken_links = \"warn\"\n";
+    let dir = site(&[
+        ("site.toml", config.as_bytes()),
+        ("content/start.md", doc.as_bytes()),
+        ("content/setup.md", b"# Setup\n\n## Steps\n\nSteps.\n"),
+    ]);
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v = json(&o);
+    let found: Vec<(String, u64, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("broken-link".to_owned(), 5, 1),
+            ("unsafe-url".to_owned(), 9, 1)
+        ],
+        "{}",
+        stdout(&o)
+    );
+
+    let out = dir.path().join("public");
+    build_ok(dir.path(), &out);
+    let page = std::fs::read_to_string(out.join("start/index.html")).unwrap();
+    for shown in [
+        r#"<p><a class="button" href="/setup/#steps">Get started</a></p>"#,
+        "<p>Missing</p>",
+        r#"<p><a class="button" href="https://dapr.io/" target="_blank" rel="noopener">Site</a></p>"#,
+        "<p>Bad</p>",
+    ] {
+        assert!(page.contains(shown), "{shown} in {page}");
+    }
+    assert!(!page.contains("javascript:"), "{page}");
+    assert!(!page.contains("{{&lt; button"), "{page}");
+    // The page the button leads to knows it.
+    let setup = std::fs::read_to_string(out.join("setup/index.html")).unwrap();
+    let by = &setup[setup.find("Referenced by").expect("Referenced by")..];
+    assert!(by.contains(r#"href="/start/""#), "{by}");
 }

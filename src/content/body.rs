@@ -341,6 +341,20 @@ pub fn scan(
             column,
         });
     }
+    // A Hugo button's target is a link: its `page` one Hugo's `ref` finds.
+    for block in &prepared.blocks {
+        if let super::hugo_blocks::Role::Button { page, link, .. } = &block.role {
+            let dest = match (page, link) {
+                (Some(page), _) => super::hugo::button_ref(page),
+                (None, Some(link)) => link.clone(),
+                (None, None) => continue,
+            };
+            let (line, column) = position(block.range.start);
+            scan.links.push(BodyLink { dest, line, column });
+        }
+    }
+    // In document order, as the rules report them.
+    scan.links.sort_by_key(|l| (l.line, l.column));
     scan.shortcodes = shortcodes(body, &code_ranges)
         .map(|(offset, name, argument)| {
             let (line, column) = position(offset);

@@ -157,6 +157,14 @@ pub fn ref_link(dest: &str) -> Option<RefLink> {
     })
 }
 
+/// The link target a Hugo button's `page` stands for: the masked `ref`
+/// shortcode of that page, so the catalog follows it as it follows a
+/// `ref` link.
+pub fn button_ref(page: &str) -> String {
+    let page = page.replace([' ', '\t'], &MASK.to_string());
+    format!("{{{{<{MASK}ref{MASK}\"{page}\"{MASK}>}}}}")
+}
+
 /// `dest` as its author wrote it: a masked shortcode with its spaces.
 pub fn shown(dest: &str) -> Cow<'_, str> {
     if ref_link(dest).is_some() {
@@ -256,6 +264,15 @@ mod tests {
                 "{written}"
             );
         }
+        // A button's page reads back as its ref.
+        assert_eq!(
+            ref_link(&button_ref("sdks/python#install")),
+            Some(RefLink {
+                path: "sdks/python".to_owned(),
+                anchor: Some("install".to_owned())
+            })
+        );
+        assert_eq!(shown(&button_ref("x")), "{{< ref \"x\" >}}");
         // Written with spaces, or another shortcode: not a masked ref.
         assert_eq!(ref_link("{{< ref x >}}"), None);
         assert_eq!(ref_link("{{<+alert+x+>}}"), None);

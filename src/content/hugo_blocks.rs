@@ -1,17 +1,20 @@
 //! Hugo's block shortcodes that Docsy sites write on every other page:
 //! `{{% alert title="Note" color="warning" %}} … {{% /alert %}}` and
 //! `{{< tabs "Linux" "Windows" >}}` around `{{% codetab %}} … {{% /codetab %}}`
-//! (dapr's docs: 336 alerts, 700 tabs). Shown as written they bury the
+//! (dapr's docs: 336 alerts, 700 tabs), and `{{< button text="Get started"
+//! page="getting-started" >}}` (68). Shown as written they bury the
 //! text in markup; so each such tag alone on its line is masked, byte for
 //! byte, as an HTML comment (`<!--      -->`). That is a block of its own,
 //! which ends the paragraph before it, so what lies between two tags is
 //! parsed as markdown (as Hugo does for `{{% %}}`), and every offset,
-//! line and column stays the file's. The renderer puts a callout or a tab
-//! panel in place of each comment; the check stops reporting them.
+//! line and column stays the file's. The renderer puts a callout, a tab
+//! panel or a button in place of each comment; the check stops reporting
+//! them, and checks a button's `page` as a link (`body`).
 //!
 //! Only tags that pair up are masked: an opening and its closing tag in
 //! the same container (not one in a list item and the other outside it),
-//! properly nested, a `codetab` right inside a `tabs`. Any other is left
+//! properly nested, a `codetab` right inside a `tabs`; a button stands
+//! alone. Any other is left
 //! as written, and reported (`hugo-shortcode`): the page's markup stays
 //! balanced whatever the author wrote.
 
@@ -26,6 +29,8 @@ pub enum Kind {
     Alert,
     Tabs,
     Codetab,
+    /// Standalone: no closing tag.
+    Button,
 }
 
 /// What a masked tag stands for.
@@ -43,6 +48,14 @@ pub enum Role {
         label: String,
     },
     End(Kind),
+    /// A link drawn as a button: to a document Hugo's `ref` would find
+    /// (`page`), or to a URL (`link`).
+    Button {
+        text: String,
+        page: Option<String>,
+        link: Option<String>,
+        new_tab: bool,
+    },
 }
 
 /// A masked tag: its extent in the body (from `{{` to `}}`) and role.
@@ -56,7 +69,7 @@ pub struct Block {
 /// its delimiters, 3 the closing slash, 4 the name, 5 the arguments.
 static TAG_LINE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?m)^[ \t>]*(\{\{([<%])[ \t]*(/?)[ \t]*(alert|tabs|codetab)((?:[ \t][^\n]*?)?)[ \t]*([>%])\}\})[ \t]*\r?$",
+        r"(?m)^[ \t>]*(\{\{([<%])[ \t]*(/?)[ \t]*(alert|tabs|codetab|button)((?:[ \t][^\n]*?)?)[ \t]*([>%])\}\})[ \t]*\r?$",
     )
     .expect("valid regex")
 });
@@ -98,7 +111,8 @@ pub fn mask(body: &str) -> Option<(String, Vec<Block>)> {
             let kind = match caps.get(4)?.as_str() {
                 "alert" => Kind::Alert,
                 "tabs" => Kind::Tabs,
-                _ => Kind::Codetab,
+                "codetab" => Kind::Codetab,
+                _ => Kind::Button,
             };
             Some(Candidate {
                 range: tag.range(),
@@ -184,6 +198,13 @@ fn pairs(text: &str, found: &[Candidate], kept: &[usize]) -> Vec<usize> {
     let mut paired = Vec::new();
     for &(i, place) in &seen {
         let tag = &found[i];
+        if tag.kind == Kind::Button {
+            // Alone on its line, it pairs with nothing.
+            if !tag.closing {
+                paired.push(i);
+            }
+            continue;
+        }
         let top = open.last().map(|&(j, p)| (found[j].kind, p));
         if !tag.closing {
             // A tab stands right inside its tabs, nowhere else.
@@ -259,6 +280,12 @@ fn roles(found: &[Candidate], kept: &[usize]) -> Vec<Block> {
                     tabs.push((&tag.arguments.positional, 0));
                     Role::Tabs
                 }
+                (Kind::Button, false) => Role::Button {
+                    text: tag.arguments.named("text").unwrap_or_default(),
+                    page: tag.arguments.named("page"),
+                    link: tag.arguments.named("link"),
+                    new_tab: tag.arguments.named("newtab").as_deref() == Some("true"),
+                },
                 (Kind::Codetab, false) => {
                     let label = match tabs.last_mut() {
                         Some((names, count)) => {
@@ -460,6 +487,31 @@ mod tests {
     }
 
     #[test]
+    fn a_button_alone_on_its_line_stands_alone() {
+        let body =
+            "Next:\n{{< button text=\"Get started\" page=\"getting-started#install\" >}}\n\n\
+            > {{< button text=\"Site\" link=\"https://dapr.io\" newtab=\"true\" >}}\n\n\
+            Inline {{< button text=\"x\" page=\"y\" >}} is text.\n";
+        assert_eq!(
+            roles_of(body),
+            [
+                Role::Button {
+                    text: "Get started".to_owned(),
+                    page: Some("getting-started#install".to_owned()),
+                    link: None,
+                    new_tab: false,
+                },
+                Role::Button {
+                    text: "Site".to_owned(),
+                    page: None,
+                    link: Some("https://dapr.io".to_owned()),
+                    new_tab: true,
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn arguments_are_read_quoted_bare_and_named() {
         let parsed =
             Arguments::parse(r#" "Self Hosted" Kubernetes title="A = B" color=info `raw "x"`"#);
@@ -483,6 +535,7 @@ mod tests {
             "{{% codetab %}}\n", "{{% /codetab %}}\n", "  {{% alert %}}\n", "  {{% /alert %}}\n",
             "> {{% alert %}}\n", "> {{% /alert %}}\n", "- item\n", "\n", "text\n", "```\n",
             "<img src=x>\n", "<div>\n", "</div>\n", "    {{% codetab %}}\n",
+            "{{< button text=\"Go\" page=\"x\" >}}\n", "{{< /button >}}\n",
         ]), 0..60)) {
             let body = pieces.concat();
             if let Some((text, blocks)) = mask(&body) {
@@ -490,6 +543,7 @@ mod tests {
                 let mut open: Vec<Kind> = Vec::new();
                 for block in &blocks {
                     match &block.role {
+                        Role::Button { .. } => {}
                         Role::End(kind) => proptest::prop_assert_eq!(open.pop(), Some(*kind)),
                         role => {
                             let kind = match role {

@@ -513,7 +513,7 @@ pub fn render(index: usize, links: &LinkContext<'_>) -> Rendered {
         // line of the author's HTML block (that line replaced).
         if let Event::Start(Tag::HtmlBlock) | Event::Html(_) = event {
             if let Some(block) = hugo_blocks::starting(&prepared.blocks, source, &range) {
-                events.push(generated.html(block_html(&block.role)));
+                events.push(generated.html(block_html(&block.role, links, index)));
                 in_block_tag = matches!(event, Event::Start(_));
                 continue;
             }
@@ -692,7 +692,7 @@ fn callout_html(key: &str, label: &str, icon: &str) -> String {
 /// colour gives the callout's kind; its title, when it has one, the label.
 /// Tabs are panels, each under its label: the theme's script makes them
 /// tabs, and without it they read one after the other.
-fn block_html(role: &hugo_blocks::Role) -> String {
+fn block_html(role: &hugo_blocks::Role, links: &LinkContext<'_>, index: usize) -> String {
     use hugo_blocks::{Kind, Role};
     match role {
         Role::Alert { title, color } => {
@@ -712,7 +712,38 @@ fn block_html(role: &hugo_blocks::Role) -> String {
             escape_html(label)
         ),
         Role::End(Kind::Alert) => "</aside>\n".to_owned(),
-        Role::End(Kind::Tabs | Kind::Codetab) => "</div>\n".to_owned(),
+        Role::End(Kind::Tabs | Kind::Codetab | Kind::Button) => "</div>\n".to_owned(),
+        Role::Button {
+            text,
+            page,
+            link,
+            new_tab,
+        } => {
+            // As a link in the text would be: a page Hugo's `ref` finds,
+            // or a URL of a safe scheme; else the text alone.
+            let href = match (page, link) {
+                (Some(page), _) => links.rewrite(index, &crate::content::hugo::button_ref(page)),
+                (None, Some(link)) => {
+                    super::sanitize::is_safe_url(link).then(|| link.trim().to_owned())
+                }
+                (None, None) => None,
+            };
+            let text = escape_html(text);
+            match href {
+                Some(href) => {
+                    let new_tab = if *new_tab {
+                        " target=\"_blank\" rel=\"noopener\""
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "<p><a class=\"button\" href=\"{}\"{new_tab}>{text}</a></p>\n",
+                        escape_html(&href)
+                    )
+                }
+                None => format!("<p>{text}</p>\n"),
+            }
+        }
     }
 }
 
