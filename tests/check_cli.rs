@@ -765,7 +765,8 @@ fn hugo_buttons_are_links_checked_like_any_other() {
 {{< button text=\"Get started\" page=\"setup#steps\" >}}\n\n\
 {{< button text=\"Missing\" page=\"nowhere\" >}}\n\n\
 {{< button text=\"Site\" link=\"https://dapr.io/\" newtab=\"true\" >}}\n\n\
-{{< button text=\"Bad\" link=\"javascript:alert(1)\" >}}\n";
+{{< button text=\"Bad\" link=\"javascript:alert(1)\" >}}\n\n\
+{{< button page=\"setup\" >}}\n";
     let config = "title = \"t\"\n[validation]\nbroken_links = \"warn\"\n";
     let dir = site(&[
         ("site.toml", config.as_bytes()),
@@ -808,6 +809,8 @@ fn hugo_buttons_are_links_checked_like_any_other() {
         "<p>Missing</p>",
         r#"<p><a class="button" href="https://dapr.io/" target="_blank" rel="noopener">Site</a></p>"#,
         "<p>Bad</p>",
+        // Without a text, the link is named by its target.
+        r#"<p><a class="button" href="/setup/">setup</a></p>"#,
     ] {
         assert!(page.contains(shown), "{shown} in {page}");
     }

@@ -65,8 +65,9 @@ pub struct Block {
     pub role: Role,
 }
 
-/// A tag alone on its line (indented, or in a blockquote): group 1 is the tag, 2 and 6
-/// its delimiters, 3 the closing slash, 4 the name, 5 the arguments.
+/// A tag alone on its line (indented, or in a blockquote): group 1 is
+/// the tag, 2 and 6 its delimiters, 3 the closing slash, 4 the name, 5
+/// the arguments. The shortest tag (`{{<tabs>}}`) has room for a comment.
 static TAG_LINE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?m)^[ \t>]*(\{\{([<%])[ \t]*(/?)[ \t]*(alert|tabs|codetab|button)((?:[ \t][^\n]*?)?)[ \t]*([>%])\}\})[ \t]*\r?$",

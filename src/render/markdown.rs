@@ -688,10 +688,10 @@ fn callout_html(key: &str, label: &str, icon: &str) -> String {
     )
 }
 
-/// The HTML of a Hugo alert or tab tag (`hugo_blocks`). A Docsy alert's
-/// colour gives the callout's kind; its title, when it has one, the label.
-/// Tabs are panels, each under its label: the theme's script makes them
-/// tabs, and without it they read one after the other.
+/// The HTML of a Hugo alert, tab or button tag (`hugo_blocks`). A Docsy
+/// alert's colour gives the callout's kind; its title, when it has one,
+/// the label. Tabs are panels, each under its label: the theme's script
+/// makes them tabs, and without it they read one after the other.
 fn block_html(role: &hugo_blocks::Role, links: &LinkContext<'_>, index: usize) -> String {
     use hugo_blocks::{Kind, Role};
     match role {
@@ -712,7 +712,9 @@ fn block_html(role: &hugo_blocks::Role, links: &LinkContext<'_>, index: usize) -
             escape_html(label)
         ),
         Role::End(Kind::Alert) => "</aside>\n".to_owned(),
-        Role::End(Kind::Tabs | Kind::Codetab | Kind::Button) => "</div>\n".to_owned(),
+        Role::End(Kind::Tabs | Kind::Codetab) => "</div>\n".to_owned(),
+        // A button has no end tag; none is ever masked.
+        Role::End(Kind::Button) => String::new(),
         Role::Button {
             text,
             page,
@@ -728,7 +730,10 @@ fn block_html(role: &hugo_blocks::Role, links: &LinkContext<'_>, index: usize) -
                 }
                 (None, None) => None,
             };
-            let text = escape_html(text);
+            // A link needs a name: the target, when the text is missing.
+            let named = [Some(text), page.as_ref(), link.as_ref()];
+            let text = named.into_iter().flatten().find(|t| !t.trim().is_empty());
+            let text = escape_html(text.map_or("", |t| t.trim()));
             match href {
                 Some(href) => {
                     let new_tab = if *new_tab {
