@@ -4,6 +4,15 @@ mod common;
 
 use common::*;
 
+/// `portolan check --format json --root <root>`, run to its end.
+fn check_json(root: impl AsRef<std::path::Path>) -> std::process::Output {
+    bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(root.as_ref())
+        .output()
+        .unwrap()
+}
+
 fn diagnostics(v: &serde_json::Value) -> Vec<(String, u64, String)> {
     v["diagnostics"]
         .as_array()
@@ -21,11 +30,7 @@ fn diagnostics(v: &serde_json::Value) -> Vec<(String, u64, String)> {
 
 #[test]
 fn example_catalog_is_clean() {
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(repo_root())
-        .output()
-        .unwrap();
+    let o = check_json(repo_root());
     let v = json(&o);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert_eq!(v["summary"]["errors"], 0, "{}", stdout(&o));
@@ -43,11 +48,7 @@ fn example_catalog_is_clean() {
 
 #[test]
 fn every_rule_reports_its_line() {
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(fixture("all-rules"))
-        .output()
-        .unwrap();
+    let o = check_json(fixture("all-rules"));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v = json(&o);
     let found = diagnostics(&v);
@@ -183,11 +184,7 @@ fn strict_turns_placeholders_into_errors_and_fails_on_warnings() {
         "content/a.md",
         b"---\ntitle: A\ndescription: '[Brief description]'\n---\n# A\n",
     )]);
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     assert_eq!(o.status.code(), Some(0), "warnings alone pass");
     assert_eq!(json(&o)["summary"]["warnings"], 1);
     let o = bin()
@@ -243,11 +240,7 @@ fn encodings_line_endings_and_hidden_files() {
         ("content/.git/x.md", b"# nope\n"),
         ("content/ok.md", b"# Fine\n"),
     ]);
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     let v = json(&o);
     assert_eq!(v["summary"]["documents"], 3, "{}", stdout(&o));
     let found = diagnostics(&v);
@@ -276,11 +269,7 @@ fn symlinks_leading_outside_the_root_are_not_followed() {
     )
     .unwrap();
     std::os::unix::fs::symlink(outside.path(), dir.path().join("content/elsewhere")).unwrap();
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     let v = json(&o);
     assert_eq!(v["summary"]["documents"], 1, "{}", stdout(&o));
     let found = diagnostics(&v);
@@ -317,11 +306,7 @@ fn new_writes_each_shape_and_refuses_to_overwrite() {
         assert_eq!(again.status.code(), Some(2));
         assert!(stderr(&again).contains("already exists"));
     }
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     let v = json(&o);
     assert_eq!(v["summary"]["documents"], 5);
     assert_eq!(v["summary"]["errors"], 0, "{}", stdout(&o));
@@ -357,11 +342,7 @@ fn new_writes_where_check_reads_with_any_title() {
     assert!(names.iter().any(|n| n == "заказы-склад.md"), "{names:?}");
     assert!(names.iter().any(|n| n == "注文-在庫.md"), "{names:?}");
     assert!(names.iter().all(|n| n.len() <= 84), "{names:?}");
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     assert_eq!(json(&o)["summary"]["documents"], 4, "{}", stdout(&o));
 }
 
@@ -369,11 +350,7 @@ fn new_writes_where_check_reads_with_any_title() {
 fn corpora_are_checked_without_panic() {
     for name in ["dapr-docs", "mermaid-docs"] {
         let Some(path) = corpus(name) else { continue };
-        let o = bin()
-            .args(["check", "--format", "json", "--root"])
-            .arg(&path)
-            .output()
-            .unwrap();
+        let o = check_json(&path);
         let code = o.status.code();
         assert!(
             matches!(code, Some(0 | 1)),
@@ -473,11 +450,7 @@ Text[^1].\n\
 \n\
 [^1]: From [The Book], see [Chapter Name].\n";
     let dir = site(&[("content/p.md", doc.as_bytes())]);
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     let v = json(&o);
     let found: Vec<(String, u64, String)> = v["diagnostics"]
         .as_array()
@@ -547,11 +520,7 @@ See <a href=\"{{< ref setup >}}\">this</a>.\n";
     let mut with_broken = files.clone();
     with_broken.push(("content/broken.md", broken.as_bytes()));
     let dir = site(&with_broken);
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let v = json(&o);
     let found = |code: &str| -> Vec<serde_json::Value> {
@@ -670,11 +639,7 @@ Run **Docker**; see [nowhere](missing.md).\n\
         ("site.toml", config.as_bytes()),
         ("content/install.md", doc.as_bytes()),
     ]);
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     let v = json(&o);
     let found = |code: &str| -> Vec<(u64, u64, String, String)> {
         v["diagnostics"]
@@ -708,14 +673,7 @@ Run **Docker**; see [nowhere](missing.md).\n\
     assert!(help.contains("stands alone on its line"), "{help}");
 
     let out = dir.path().join("public");
-    let o = bin()
-        .args(["build", "--root"])
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(out.join("install/index.html").is_file(), "{}", stdout(&o));
+    build_ok(dir.path(), &out);
     let page = std::fs::read_to_string(out.join("install/index.html")).unwrap();
     let body = &page[page.find("class=\"doc-body\"").unwrap()..];
     let body = &body[..body.find("</article>").unwrap()];
@@ -773,11 +731,7 @@ fn hugo_buttons_are_links_checked_like_any_other() {
         ("content/start.md", doc.as_bytes()),
         ("content/setup.md", b"# Setup\n\n## Steps\n\nSteps.\n"),
     ]);
-    let o = bin()
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let o = check_json(dir.path());
     let v = json(&o);
     let found: Vec<(String, u64, u64)> = v["diagnostics"]
         .as_array()
