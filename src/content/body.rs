@@ -182,6 +182,10 @@ pub fn scan(
     let mut footnote_depth = 0usize;
     let mut prose = ProseBuffer::default();
     let mut undefined = Vec::new();
+    // Raw HTML outside comments (as the renderer drops them), and where it
+    // starts: its links are links (`html_links`).
+    let mut html_links: Vec<(String, usize)> = Vec::new();
+    let mut in_comment = false;
     // Code blocks and spans, where `{{<` is text, not a shortcode.
     let mut code_ranges: Vec<std::ops::Range<usize>> = Vec::new();
     let mut on_broken = |broken: pulldown_cmark::BrokenLink<'_>| {
@@ -320,10 +324,16 @@ pub fn scan(
                     shown.push_str(&shown_html(&h));
                 }
                 html_anchors(&h, &mut scan.html_anchors);
+                if !super::html_links::is_comment(&h, &mut in_comment) {
+                    html_links.push((h.into_string(), range.start));
+                }
                 prose.break_run()
             }
             Event::Html(h) => {
                 html_anchors(&h, &mut scan.html_anchors);
+                if !super::html_links::is_comment(&h, &mut in_comment) {
+                    html_links.push((h.into_string(), range.start));
+                }
                 prose.break_run()
             }
             Event::FootnoteReference(_) => prose.break_run(),
@@ -341,6 +351,30 @@ pub fn scan(
             column,
         });
     }
+    // Links in raw HTML, at their tags. A `ref` written as an `href` is
+    // followed: its shortcode is not reported.
+    let mut followed_in_html: Vec<usize> = Vec::new();
+    for (html, start) in &html_links {
+        for (tag, value) in super::html_links::find(html) {
+            let written = &html[value.clone()];
+            let dest = super::html_links::dest(written);
+            if super::hugo::ref_link(&dest).is_some() {
+                // Where the parsed text has it: the event's own text is
+                // the source's but for a container's prefix.
+                let at = start + value.start;
+                if parsed.get(at..at + written.len()) == Some(written) {
+                    followed_in_html.push(at + (written.len() - written.trim_start().len()));
+                }
+            }
+            let (line, column) = position(start + tag);
+            scan.links.push(BodyLink {
+                dest: dest.into_owned(),
+                line,
+                column,
+            });
+        }
+    }
+    followed_in_html.sort_unstable();
     // A Hugo button's target is a link: its `page` one Hugo's `ref` finds.
     for block in &prepared.blocks {
         if let super::hugo_blocks::Role::Button { page, link, .. } = &block.role {
@@ -361,7 +395,8 @@ pub fn scan(
             Shortcode {
                 link: (prepared.ref_links)
                     .binary_search_by_key(&offset, |r| r.start)
-                    .is_ok(),
+                    .is_ok()
+                    || followed_in_html.binary_search(&offset).is_ok(),
                 rendered: (prepared.blocks)
                     .binary_search_by_key(&offset, |b| b.range.start)
                     .is_ok(),

@@ -161,8 +161,13 @@ pub fn ref_link(dest: &str) -> Option<RefLink> {
 /// shortcode of that page, so the catalog follows it as it follows a
 /// `ref` link.
 pub fn button_ref(page: &str) -> String {
-    let page = page.replace([' ', '\t'], &MASK.to_string());
-    format!("{{{{<{MASK}ref{MASK}\"{page}\"{MASK}>}}}}")
+    mask_spaces(&format!("{{{{< ref \"{page}\" >}}}}"))
+}
+
+/// A `ref` shortcode written elsewhere than a link's target (an HTML
+/// `href`) as the masked target the catalog follows.
+pub fn mask_spaces(shortcode: &str) -> String {
+    shortcode.replace([' ', '\t'], &MASK.to_string())
 }
 
 /// `dest` as its author wrote it: a masked shortcode with its spaces.

@@ -4,6 +4,7 @@ pub mod body;
 pub mod doc;
 pub mod field;
 pub mod frontmatter;
+pub mod html_links;
 pub mod hugo;
 pub mod hugo_blocks;
 pub mod inline_meta;

@@ -824,20 +824,48 @@ fn sanitize<'a>(
         _ => {}
     }
     match event {
-        Event::Html(h) | Event::InlineHtml(h) => html_event(h, safety),
+        Event::Html(h) | Event::InlineHtml(h) => html_event(h, safety, links, index),
         other => Some(other),
     }
 }
 
-fn html_event<'a>(html: CowStr<'a>, safety: &mut Safety) -> Option<Event<'a>> {
-    let trimmed = html.trim_start();
-    if safety.in_comment || trimmed.starts_with("<!--") {
-        safety.in_comment = !html.contains("-->");
+fn html_event<'a>(
+    html: CowStr<'a>,
+    safety: &mut Safety,
+    links: &LinkContext<'_>,
+    index: usize,
+) -> Option<Event<'a>> {
+    if crate::content::html_links::is_comment(&html, &mut safety.in_comment) {
         return None;
     }
     safety.raw_html = true;
-    // As written: the body is sanitized whole once rendered.
-    Some(Event::InlineHtml(html))
+    // As written but for its links: the body is sanitized whole once
+    // rendered (which drops an unsafe one).
+    Some(Event::InlineHtml(
+        match rewrite_html_links(&html, links, index) {
+            Some(rewritten) => CowStr::from(rewritten),
+            None => html,
+        },
+    ))
+}
+
+/// `html` with each link the catalog knows rewritten to its URL, as a
+/// markdown link's would be (`html_links`); None when none is.
+fn rewrite_html_links(html: &str, links: &LinkContext<'_>, index: usize) -> Option<String> {
+    let mut out = String::new();
+    let mut done = 0;
+    for (_, value) in crate::content::html_links::find(html) {
+        let dest = crate::content::html_links::dest(&html[value.clone()]);
+        if let Some(url) = links.rewrite(index, &dest) {
+            out.push_str(&html[done..value.start]);
+            out.push_str(&escape_html(&url));
+            done = value.end;
+        }
+    }
+    (done > 0).then(|| {
+        out.push_str(&html[done..]);
+        out
+    })
 }
 
 #[cfg(test)]
