@@ -274,9 +274,7 @@ impl Catalog {
             };
             if let Some(anchor) = &target.anchor {
                 let target_doc = &self.docs[to];
-                if !target_doc.headings.iter().any(|h| &h.id == anchor)
-                    && !target_doc.html_anchors.iter().any(|a| a == anchor)
-                {
+                if target_doc.anchor_id(anchor).is_none() {
                     found.push(Err(unresolved(
                         EdgeKind::Link,
                         &link.dest,

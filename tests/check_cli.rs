@@ -427,6 +427,17 @@ fn corpora_are_checked_without_panic() {
                 (0, 0, 0),
                 "{name}"
             );
+            // VitePress anchors of numbered headings (`#_1-using-…`) find
+            // them; one names a heading that is gone (`_3-calling-…`).
+            let vitepress_anchors = v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["code"] == "broken-link")
+                .filter_map(|d| d["message"].as_str())
+                .filter(|m| m.contains("has no heading `#_"))
+                .count();
+            assert!(vitepress_anchors <= 1, "{name}: {vitepress_anchors}");
         }
     }
 }
@@ -842,4 +853,44 @@ Inline <a href=\"setup.md\">link</a> and <!-- <a href=\"commented.md\">x</a> -->
     let setup = std::fs::read_to_string(out.join("setup/index.html")).unwrap();
     let by = &setup[setup.find("Referenced by").expect("Referenced by")..];
     assert!(by.contains(r#"href="/cards/""#), "{by}");
+}
+
+/// VitePress names a heading that starts with a digit `_1-install`
+/// ("1. Install"); mermaid's docs link so. Such an anchor finds the
+/// heading, and the page links to its id; one that finds none is broken.
+#[test]
+fn vitepress_anchors_of_numbered_headings_find_them() {
+    let doc = "# Guide\n\n\
+See [install](#_1-install), [run](other.md#_2-run), [same](#1-install) and [gone](#_9-gone).\n\n\
+## 1. Install\n\nText.\n";
+    let config = "title = \"t\"\n[validation]\nbroken_links = \"warn\"\n";
+    let dir = site(&[
+        ("site.toml", config.as_bytes()),
+        ("content/guide.md", doc.as_bytes()),
+        ("content/other.md", b"# Other\n\n## 2. Run\n\nRun.\n"),
+    ]);
+    let o = check_json(dir.path());
+    let v = json(&o);
+    let broken: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "broken-link")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(broken.len(), 1, "{}", stdout(&o));
+    assert!(broken[0].contains("#_9-gone"), "{broken:?}");
+
+    let out = dir.path().join("public");
+    build_ok(dir.path(), &out);
+    let page = std::fs::read_to_string(out.join("guide/index.html")).unwrap();
+    for shown in [
+        r##"<a href="#1-install">install</a>"##,
+        r##"<a href="/other/#2-run">run</a>"##,
+        r##"<a href="#1-install">same</a>"##,
+        r##"<a href="#_9-gone">gone</a>"##,
+        r#"<h2 id="1-install">"#,
+    ] {
+        assert!(page.contains(shown), "{shown} in {page}");
+    }
 }

@@ -325,6 +325,25 @@ impl Doc {
         self.title.as_deref().unwrap_or(&self.content_path)
     }
 
+    /// The id on this document's page that a link's `#anchor` names: a
+    /// heading's or a raw HTML id, as written; else, as VitePress names a
+    /// heading that starts with a digit (`_1-install` for "1. Install"),
+    /// that heading's id. None when the page has no such place.
+    pub fn anchor_id<'a>(&'a self, anchor: &'a str) -> Option<&'a str> {
+        let written = self.headings.iter().any(|h| h.id == anchor)
+            || self.html_anchors.iter().any(|a| a == anchor);
+        if written {
+            return Some(anchor);
+        }
+        let rest = anchor
+            .strip_prefix('_')
+            .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))?;
+        self.headings
+            .iter()
+            .find(|h| h.id == rest)
+            .map(|h| h.id.as_str())
+    }
+
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }

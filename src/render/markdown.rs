@@ -38,29 +38,35 @@ impl LinkContext<'_> {
 
     /// The URL a link in `from` should point at; None leaves it as written.
     pub(crate) fn rewrite(&self, from: usize, dest: &str) -> Option<String> {
+        // `#anchor` on document `to`'s page: the id it names there
+        // (`Doc::anchor_id`), else as written.
+        let anchor_on = |to: usize, anchor: Option<&str>| -> String {
+            anchor.map_or_else(String::new, |a| {
+                let id = self.catalog.docs[to].anchor_id(a).unwrap_or(a);
+                format!("#{}", encode_path(id))
+            })
+        };
         if let Some(hugo_ref) = crate::content::hugo::ref_link(dest) {
-            let anchor = hugo_ref
-                .anchor
-                .map(|a| format!("#{}", encode_path(&a)))
-                .unwrap_or_default();
+            let anchor = hugo_ref.anchor.as_deref();
             if hugo_ref.path.is_empty() {
-                return (!anchor.is_empty()).then_some(anchor);
+                return anchor.is_some().then(|| anchor_on(from, anchor));
             }
             let doc = &self.catalog.docs[from];
             let to = self
                 .catalog
                 .resolve_ref(&doc.content_path, &hugo_ref.path)
                 .ok()?;
-            return Some(format!("{}{anchor}", self.doc_url(to)));
+            return Some(format!("{}{}", self.doc_url(to), anchor_on(to, anchor)));
         }
         let target = local_target(dest)?;
-        let anchor = target
-            .anchor
-            .as_deref()
-            .map(|a| format!("#{}", encode_path(a)))
-            .unwrap_or_default();
+        let anchor = target.anchor.as_deref();
         if target.path.is_empty() {
-            return None;
+            // On this page: rewritten only when the id differs.
+            let id = anchor.and_then(|a| self.catalog.docs[from].anchor_id(a));
+            return match (anchor, id) {
+                (Some(a), Some(id)) if id != a => Some(format!("#{}", encode_path(id))),
+                _ => None,
+            };
         }
         let doc = &self.catalog.docs[from];
         if target.path.to_ascii_lowercase().ends_with(".md") {
@@ -68,9 +74,12 @@ impl LinkContext<'_> {
                 .catalog
                 .resolve_path(&doc.content_path, &target.path)
                 .ok()?;
-            return Some(format!("{}{anchor}", self.doc_url(to)));
+            return Some(format!("{}{}", self.doc_url(to), anchor_on(to, anchor)));
         }
         let joined = join_relative(&doc.content_path, &target.path)?;
+        let anchor = anchor
+            .map(|a| format!("#{}", encode_path(a)))
+            .unwrap_or_default();
         self.assets
             .contains(&joined)
             .then(|| format!("{}{}{anchor}", self.base_path, encode_path(&joined)))
