@@ -131,7 +131,7 @@ pub struct Shortcode {
     pub argument: Option<String>,
     /// A `ref` that is a link's target, which portolan follows (`hugo`).
     pub link: bool,
-    /// An alert or tab that portolan renders (`hugo_blocks`).
+    /// An alert, tab or button that portolan renders (`hugo_blocks`).
     pub rendered: bool,
     pub line: usize,
     pub column: usize,
@@ -182,10 +182,11 @@ pub fn scan(
     let mut footnote_depth = 0usize;
     let mut prose = ProseBuffer::default();
     let mut undefined = Vec::new();
-    // Raw HTML outside comments (as the renderer drops them), and where it
-    // starts: its links are links (`html_links`).
-    let mut html_links: Vec<(String, usize)> = Vec::new();
+    // Whether raw HTML is in a comment, which the renderer drops: the links
+    // of the rest are links (`html_links`), and the offsets of the `ref`
+    // shortcodes among them, which are followed.
     let mut in_comment = false;
+    let mut followed_in_html: Vec<usize> = Vec::new();
     // Code blocks and spans, where `{{<` is text, not a shortcode.
     let mut code_ranges: Vec<std::ops::Range<usize>> = Vec::new();
     let mut on_broken = |broken: pulldown_cmark::BrokenLink<'_>| {
@@ -325,14 +326,22 @@ pub fn scan(
                 }
                 html_anchors(&h, &mut scan.html_anchors);
                 if !super::html_links::is_comment(&h, &mut in_comment) {
-                    html_links.push((h.into_string(), range.start));
+                    let at = HtmlAt {
+                        parsed,
+                        start: range.start,
+                    };
+                    at.links(&h, &position, &mut scan.links, &mut followed_in_html);
                 }
                 prose.break_run()
             }
             Event::Html(h) => {
                 html_anchors(&h, &mut scan.html_anchors);
                 if !super::html_links::is_comment(&h, &mut in_comment) {
-                    html_links.push((h.into_string(), range.start));
+                    let at = HtmlAt {
+                        parsed,
+                        start: range.start,
+                    };
+                    at.links(&h, &position, &mut scan.links, &mut followed_in_html);
                 }
                 prose.break_run()
             }
@@ -350,29 +359,6 @@ pub fn scan(
             line,
             column,
         });
-    }
-    // Links in raw HTML, at their tags. A `ref` written as an `href` is
-    // followed: its shortcode is not reported.
-    let mut followed_in_html: Vec<usize> = Vec::new();
-    for (html, start) in &html_links {
-        for (tag, value) in super::html_links::find(html) {
-            let written = &html[value.clone()];
-            let dest = super::html_links::dest(written);
-            if super::hugo::ref_link(&dest).is_some() {
-                // Where the parsed text has it: the event's own text is
-                // the source's but for a container's prefix.
-                let at = start + value.start;
-                if parsed.get(at..at + written.len()) == Some(written) {
-                    followed_in_html.push(at + (written.len() - written.trim_start().len()));
-                }
-            }
-            let (line, column) = position(start + tag);
-            scan.links.push(BodyLink {
-                dest: dest.into_owned(),
-                line,
-                column,
-            });
-        }
     }
     followed_in_html.sort_unstable();
     // A Hugo button's target is a link: its `page` one Hugo's `ref` finds.
@@ -430,6 +416,44 @@ fn shortcodes<'a>(
             let argument = caps.get(4).or(caps.get(5)).map(|m| m.as_str().to_owned());
             (!closing && !in_code).then(|| (whole.start(), caps[3].to_owned(), argument))
         })
+}
+
+/// Where a piece of raw HTML starts in the text parsed.
+struct HtmlAt<'a> {
+    parsed: &'a str,
+    start: usize,
+}
+
+impl HtmlAt<'_> {
+    /// The links of `html` (`html_links`), each at its tag. A `ref` written
+    /// as an `href` is followed: its shortcode's offset goes to `followed`,
+    /// so it is not reported.
+    fn links(
+        &self,
+        html: &str,
+        position: &dyn Fn(usize) -> (usize, usize),
+        links: &mut Vec<BodyLink>,
+        followed: &mut Vec<usize>,
+    ) {
+        for (tag, value) in super::html_links::find(html) {
+            let written = &html[value.clone()];
+            let dest = super::html_links::dest(written);
+            if super::hugo::ref_link(&dest).is_some() {
+                // Where the parsed text has it: an event's text is the
+                // source's but for a container's prefix.
+                let at = self.start + value.start;
+                if self.parsed.get(at..at + written.len()) == Some(written) {
+                    followed.push(at + (written.len() - written.trim_start().len()));
+                }
+            }
+            let (line, column) = position(self.start + tag);
+            links.push(BodyLink {
+                dest: dest.into_owned(),
+                line,
+                column,
+            });
+        }
+    }
 }
 
 /// Phrasing elements a heading may hold: their tags show nothing.
