@@ -4,6 +4,30 @@ mod common;
 
 use common::*;
 
+/// A `check --format json` report's findings: code, line, column and
+/// message of each, in its order.
+fn findings(v: &serde_json::Value) -> Vec<(String, u64, u64, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The "Referenced by" part of a built document page.
+fn referenced_by(out: &std::path::Path, page: &str) -> String {
+    let html = std::fs::read_to_string(out.join(page)).unwrap();
+    html[html.find("Referenced by").expect("Referenced by")..].to_owned()
+}
+
 /// `portolan check --format json --root <root>`, run to its end.
 fn check_json(root: impl AsRef<std::path::Path>) -> std::process::Output {
     bin()
@@ -746,17 +770,9 @@ fn hugo_buttons_are_links_checked_like_any_other() {
     ]);
     let o = check_json(dir.path());
     let v = json(&o);
-    let found: Vec<(String, u64, u64)> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_owned(),
-                d["line"].as_u64().unwrap(),
-                d["column"].as_u64().unwrap(),
-            )
-        })
+    let found: Vec<(String, u64, u64)> = findings(&v)
+        .into_iter()
+        .map(|(code, line, column, _)| (code, line, column))
         .collect();
     assert_eq!(
         found,
@@ -784,8 +800,7 @@ fn hugo_buttons_are_links_checked_like_any_other() {
     assert!(!page.contains("javascript:"), "{page}");
     assert!(!page.contains("{{&lt; button"), "{page}");
     // The page the button leads to knows it.
-    let setup = std::fs::read_to_string(out.join("setup/index.html")).unwrap();
-    let by = &setup[setup.find("Referenced by").expect("Referenced by")..];
+    let by = referenced_by(&out, "setup/index.html");
     assert!(by.contains(r#"href="/start/""#), "{by}");
 }
 
@@ -813,19 +828,7 @@ Inline <a href=\"setup.md\">link</a> and <!-- <a href=\"commented.md\">x</a> -->
     ]);
     let o = check_json(dir.path());
     let v = json(&o);
-    let found: Vec<(String, u64, u64, String)> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_owned(),
-                d["line"].as_u64().unwrap(),
-                d["column"].as_u64().unwrap(),
-                d["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let found = findings(&v);
     let codes: Vec<(&str, u64, u64)> = found
         .iter()
         .map(|(c, l, col, _)| (c.as_str(), *l, *col))
@@ -850,8 +853,7 @@ Inline <a href=\"setup.md\">link</a> and <!-- <a href=\"commented.md\">x</a> -->
         assert!(page.contains(shown), "{shown} in {page}");
     }
     assert!(!page.contains("javascript:"), "{page}");
-    let setup = std::fs::read_to_string(out.join("setup/index.html")).unwrap();
-    let by = &setup[setup.find("Referenced by").expect("Referenced by")..];
+    let by = referenced_by(&out, "setup/index.html");
     assert!(by.contains(r#"href="/cards/""#), "{by}");
 }
 
