@@ -169,7 +169,7 @@ fn hugo_tabs_are_tabs_whose_choice_holds_across_groups_and_pages() {
     let Some(chromium) = browser_with("puppeteer") else {
         return;
     };
-    let doc = "# Install the agent\n\n\
+    let doc = "# Install the agent\n\n## Tab 1\n\nA heading whose id a tab's might take.\n\n\
 {{< tabs Linux Windows >}}\n\n{{% codetab %}}\nRun `install.sh`.\n{{% /codetab %}}\n\n\
 {{% codetab %}}\nRun `install.ps1`.\n{{% /codetab %}}\n\n{{< /tabs >}}\n\n\
 ## Start it\n\n\
@@ -240,4 +240,8 @@ fn hugo_tabs_are_tabs_whose_choice_holds_across_groups_and_pages() {
         serde_json::json!({"visible": true, "panelHidden": false}),
         "{v:#}"
     );
+    // A malformed fragment stops no script (the page's errors are empty,
+    // `browser_script`), and no id is given twice.
+    assert_eq!(v["badHash"], 2, "{v:#}");
+    assert_eq!(v["duplicateIds"], serde_json::json!([]), "{v:#}");
 }

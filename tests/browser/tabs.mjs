@@ -57,6 +57,13 @@ try {
       return { visible: h.getBoundingClientRect().height > 0, panelHidden: h.closest(".tab-panel").hidden };
     }, hidden);
   }
+  // A fragment that is no URI escape breaks nothing; no id is given twice.
+  await page.goto(url.split("#")[0] + "#%E0%A4%A", { waitUntil: "load" });
+  result.badHash = await page.evaluate(() => document.querySelectorAll(".tabs.tabbed").length);
+  result.duplicateIds = await page.evaluate(() => {
+    const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+    return ids.filter((id, i) => ids.indexOf(id) !== i);
+  });
 } catch (e) {
   result.errors.push(String(e && e.stack || e));
 } finally {

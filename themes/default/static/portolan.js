@@ -663,10 +663,11 @@
         var name = label ? label.textContent : "Tab " + (group.names.length + 1);
         var button = document.createElement("button");
         button.type = "button";
-        button.id = "tab-" + count;
+        // Prefixed: a heading "Tab 1" has the id `tab-1`.
+        button.id = "portolan-tab-" + count;
         button.textContent = name;
         button.setAttribute("role", "tab");
-        if (!panel.id) panel.id = "tab-panel-" + count;
+        if (!panel.id) panel.id = "portolan-tab-panel-" + count;
         button.setAttribute("aria-controls", panel.id);
         panel.setAttribute("role", "tabpanel");
         panel.setAttribute("aria-labelledby", button.id);
@@ -700,7 +701,8 @@
     try { stored = localStorage.getItem(TAB_KEY); } catch (e) { /* storage off */ }
     if (stored) chooseName(stored);
     function showTarget() {
-      var id = decodeURIComponent(location.hash.slice(1));
+      var id;
+      try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; /* not a fragment we wrote */ }
       var target = id && document.getElementById(id);
       if (!target) return;
       groups.forEach(function (group) {
