@@ -118,7 +118,7 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     (
         "hugo-shortcode",
-        "Hugo shortcodes ({{% alert %}}, {{< tabs >}}, a ref outside a link's target), which portolan shows as written",
+        "Hugo shortcodes portolan shows as written ({{< partial >}}, an alert or tab whose tags do not pair up, a ref in prose)",
     ),
     (
         "highlight",

@@ -6,7 +6,8 @@
 //! byte for byte, so every offset, line and column stays that of the
 //! file. The link is then an ordinary link whose target the catalog finds
 //! as Hugo does (`Catalog::resolve_ref`), and the renderer rewrites to the
-//! target's URL. Other shortcodes are reported (`hugo-shortcode`).
+//! target's URL. `prepare` also masks alerts, tabs and buttons
+//! (`hugo_blocks`); other shortcodes are reported (`hugo-shortcode`).
 
 use std::borrow::Cow;
 use std::ops::Range;

@@ -65,13 +65,17 @@ pub struct Block {
     pub role: Role,
 }
 
+/// The shortcodes rendered here (`hugo-shortcode` names them in its help).
+pub const NAMES: &[&str] = &["alert", "tabs", "codetab", "button"];
+
 /// A tag alone on its line (indented, or in a blockquote): group 1 is
 /// the tag, 2 and 6 its delimiters, 3 the closing slash, 4 the name, 5
 /// the arguments. The shortest tag (`{{<tabs>}}`) has room for a comment.
 static TAG_LINE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?m)^[ \t>]*(\{\{([<%])[ \t]*(/?)[ \t]*(alert|tabs|codetab|button)((?:[ \t][^\n]*?)?)[ \t]*([>%])\}\})[ \t]*\r?$",
-    )
+    Regex::new(&format!(
+        r"(?m)^[ \t>]*(\{{\{{([<%])[ \t]*(/?)[ \t]*({})((?:[ \t][^\n]*?)?)[ \t]*([>%])\}}\}})[ \t]*\r?$",
+        NAMES.join("|")
+    ))
     .expect("valid regex")
 });
 

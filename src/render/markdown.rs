@@ -677,21 +677,22 @@ fn card_lines(doc: &Doc) -> std::collections::HashSet<usize> {
 
 /// A GitHub alert (`> [!WARNING]`) as a labelled aside.
 fn callout_open(kind: pulldown_cmark::BlockQuoteKind) -> String {
+    callout_html(kind, None)
+}
+
+/// A callout's start: its class, label (`title`, else the kind's name)
+/// and icon. `role="note"`: a callout is part of the text, not a
+/// complementary landmark.
+fn callout_html(kind: pulldown_cmark::BlockQuoteKind, title: Option<&str>) -> String {
     use pulldown_cmark::BlockQuoteKind as K;
-    let (key, label, icon) = match kind {
+    let (key, name, icon) = match kind {
         K::Note => ("note", "Note", "ℹ"),
         K::Tip => ("tip", "Tip", "✓"),
         K::Important => ("important", "Important", "!"),
         K::Warning => ("warning", "Warning", "⚠"),
         K::Caution => ("caution", "Caution", "⛔"),
     };
-    callout_html(key, label, icon)
-}
-
-/// A callout's start. `role="note"`: a callout is part of the text, not a
-/// complementary landmark.
-fn callout_html(key: &str, label: &str, icon: &str) -> String {
-    let label = escape_html(label);
+    let label = escape_html(title.unwrap_or(name));
     format!(
         "<aside class=\"callout callout-{key}\" role=\"note\" aria-label=\"{label}\"><p class=\"callout-title\"><span aria-hidden=\"true\">{icon}</span> {label}</p>\n"
     )
@@ -705,15 +706,16 @@ fn block_html(role: &hugo_blocks::Role, links: &LinkContext<'_>, index: usize) -
     use hugo_blocks::{Kind, Role};
     match role {
         Role::Alert { title, color } => {
+            use pulldown_cmark::BlockQuoteKind as K;
             let color = color.as_deref().unwrap_or("").to_ascii_lowercase();
-            let (key, label, icon) = match color.as_str() {
-                "warning" => ("warning", "Warning", "⚠"),
-                "danger" => ("caution", "Caution", "⛔"),
-                "success" => ("tip", "Tip", "✓"),
-                _ => ("note", "Note", "ℹ"),
+            let kind = match color.as_str() {
+                "warning" => K::Warning,
+                "danger" => K::Caution,
+                "success" => K::Tip,
+                _ => K::Note,
             };
             let title = title.as_deref().map(str::trim).filter(|t| !t.is_empty());
-            callout_html(key, title.unwrap_or(label), icon)
+            callout_html(kind, title)
         }
         Role::Tabs => "<div class=\"tabs\">\n".to_owned(),
         Role::Codetab { label } => format!(

@@ -1,7 +1,9 @@
-//! `hugo-shortcode`: `{{% alert %}}`, `{{< tabs >}}` and the like, which
-//! Hugo expands and portolan shows as written. A link whose target is a
-//! `ref` is followed (`content::hugo`); any other shortcode, a `ref`
-//! outside a link's target included, would be published silently.
+//! `hugo-shortcode`: `{{< partial >}}`, `{{< youtube >}}` and the like,
+//! which Hugo expands and portolan shows as written. A `ref` as a link's
+//! target or an HTML `href` is followed (`content::hugo`,
+//! `content::html_links`), and alerts, tabs and buttons are rendered
+//! (`content::hugo_blocks`); any other shortcode, an alert or tab whose
+//! tags do not pair up, or a `ref` in prose would be published silently.
 
 use super::suggest::link_to;
 use super::Ctx;
@@ -77,11 +79,11 @@ fn message(shown: &[&Shortcode]) -> String {
     )
 }
 
-/// Why an alert or a tab stayed as written, when one did.
+/// Why an alert, a tab or a button stayed as written, when one did.
 fn blocks_help(shown: &[&Shortcode]) -> &'static str {
-    let blocks = ["alert", "tabs", "codetab"];
-    if shown.iter().any(|s| blocks.contains(&s.name.as_str())) {
-        "; `alert`, `tabs` and `codetab` are rendered when each opening and closing tag stands alone on its line, the two in the same list item or blockquote, a `codetab` right inside its `tabs`"
+    let rendered = crate::content::hugo_blocks::NAMES;
+    if shown.iter().any(|s| rendered.contains(&s.name.as_str())) {
+        "; `alert`, `tabs`, `codetab` and `button` are rendered when each tag stands alone on its line, an opening and its closing tag in the same list item or blockquote, a `codetab` right inside its `tabs`"
     } else {
         ""
     }
